@@ -1,0 +1,372 @@
+//! One run of the analyzer: output prefix and streams, input, plugins, the packet loop, and
+//! the end (core.md §2-§3, §7, §9).
+
+use std::cell::RefCell;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use plugin_api::abi::{CoreConfig, InitCtx, PluginId, RStr, Timestamp};
+
+use crate::capture::{self, ByteSource, Next, Reader};
+use crate::cli::{self, Input, Options};
+use crate::dispatch::{self, HostShared, ListMode, PluginSet};
+use crate::error::Error;
+use crate::flags;
+use crate::output::columns::ColumnList;
+use crate::pipeline::{Pipeline, Settings};
+use crate::report::end::{self, InputStats};
+use crate::report::log::Log;
+use crate::report::time::{Date, Span, sub};
+use crate::report::{self, sys};
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Normal end.
+    Done,
+    /// The run stopped because a plugin failed; everything up to then was written.
+    PluginFailed,
+}
+
+/// The output prefix (T2's `baseFileName`, core.md §2.1).
+pub fn output_prefix(output: Option<&str>, input: &Input) -> Result<String, Error> {
+    let cap = match input {
+        Input::Stdin => "-".to_owned(),
+        Input::File(p) | Input::List(p) => p.to_string_lossy().into_owned(),
+        Input::Series(e) => e.clone(),
+        Input::Interface(i) => i.clone(),
+    };
+    let iface = matches!(input, Input::Interface(_));
+    let Some(out) = output.filter(|o| *o != "-") else {
+        return Ok(if cap == "-" {
+            "stdin".to_owned()
+        } else if iface {
+            cap
+        } else {
+            match cap.rfind('.') {
+                Some(i) => cap[..i].to_owned(),
+                None => cap,
+            }
+        });
+    };
+    if let Some(slash) = out.rfind('/')
+        && slash > 0
+    {
+        let dir = &out[..slash];
+        std::fs::create_dir_all(dir).map_err(|e| Error::CreateDir { dir: dir.to_owned(), reason: e })?;
+    }
+    if !Path::new(out).is_dir() {
+        return Ok(out.to_owned());
+    }
+    let base = match cap.rfind('/') {
+        Some(i) => &cap[i + 1..],
+        None if cap == "-" => "stdin",
+        None => &cap,
+    };
+    let base = match base.rfind('.') {
+        Some(i) if !iface => &base[..i],
+        _ => base,
+    };
+    Ok(format!("{out}{}{base}", if out.ends_with('/') { "" } else { "/" }))
+}
+
+/// The plugin folder, ending with `/`.
+fn plugin_folder(o: &Options) -> Result<String, Error> {
+    let dir = match &o.plugin_folder {
+        Some(p) => p.to_string_lossy().into_owned(),
+        None => {
+            let home = std::env::var("HOME").map_err(|_| Error::NoHome)?;
+            format!("{home}/.tranalyzer/plugins/")
+        }
+    };
+    Ok(if dir.ends_with('/') { dir } else { format!("{dir}/") })
+}
+
+/// `L2, IPv4, IPv6`: what flows are created (the "Creating flows for" line).
+fn core_line() -> String {
+    let mut s = String::new();
+    if flags::ETH_ACTIVATE > 0 {
+        s.push_str("L2, ");
+    }
+    s.push_str("IPv4, IPv6");
+    s
+}
+
+fn now() -> Timestamp {
+    let d = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    Timestamp { sec: d.as_secs() as i64, frac: i64::from(d.subsec_nanos()) }
+}
+
+/// Wall time since `start` as a T2 time (nanosecond fraction).
+fn since(start: Instant) -> Timestamp {
+    let d = start.elapsed();
+    Timestamp { sec: d.as_secs() as i64, frac: i64::from(d.subsec_nanos()) }
+}
+
+fn open_file(prefix: &str, suffix: &str) -> Result<File, Error> {
+    let path = format!("{prefix}{suffix}");
+    File::create(&path).map_err(|e| Error::CreateFile { path, reason: e })
+}
+
+fn rstr(s: &str) -> RStr {
+    RStr { ptr: s.as_ptr(), len: s.len() }
+}
+
+/// Runs the analyzer with `o`.
+pub fn run(o: Options) -> Result<Outcome, Error> {
+    let start = Instant::now();
+    let start_wall = now();
+    let input = o.input.clone().ok_or(Error::NoInput)?;
+    let to_stdout = o.output.as_deref() == Some("-");
+    let prefix = output_prefix(o.output.as_deref(), &input)?;
+    let log_file = o.log_file || to_stdout;
+    let mon_file = o.mon_file || to_stdout;
+    let verbose = flags::VERBOSE;
+    let log = if log_file {
+        let f = open_file(&prefix, "_log.txt")?;
+        Log::new(Box::new(BufWriter::new(f)), false)
+    } else if verbose == 0 {
+        Log::sink()
+    } else {
+        Log::stdout()
+    };
+    let mon = if mon_file {
+        let f = open_file(&prefix, "_monitoring.txt")?;
+        Log::new(Box::new(BufWriter::new(f)), false)
+    } else {
+        Log::stdout()
+    };
+    let shared = Rc::new(HostShared::new(log, mon, flags::ENVCNTRL > 1));
+    let log = &shared.log;
+    let sensor_id = o.sensor_id.unwrap_or(flags::T2_SENSORID);
+    let nice = sys::nice();
+    if verbose > 0 {
+        if is_root() && !matches!(input, Input::Interface(_)) {
+            log.borrow_mut().warn("Running Tranalyzer as root on a pcap is not recommended");
+        }
+        let mut l = log.borrow_mut();
+        let bar = "=".repeat(80);
+        l.line(&bar);
+        l.line(format_args!(
+            "{} ({}), {}. PID: {}, Prio: {nice}, SID: {sensor_id}",
+            cli::APP_STRING,
+            cli::CODENAME,
+            cli::RELEASE,
+            std::process::id()
+        ));
+        l.line(&bar);
+        l.line(format_args!("Date: {}", start_date(start_wall)));
+        l.info(&format!("Creating flows for {}", core_line()));
+    }
+
+    match &input {
+        Input::File(path) => {
+            let reader = capture::open_file(path).inspect_err(|e| pcapng_warning(log, e.warned_pcapng()))?;
+            if reader.format() == capture::CaptureFormat::PcapNg && verbose > 1 {
+                pcapng_warning(log, true);
+            }
+            let name = path.display().to_string();
+            run_reader(reader, &o, &prefix, &shared, start, start_wall, &name, to_stdout)
+        }
+        Input::Stdin => {
+            let reader = capture::open_stdin()?;
+            run_reader(reader, &o, &prefix, &shared, start, start_wall, "-", to_stdout)
+        }
+        Input::List(_) => Err(Error::Unsupported("-R")),
+        Input::Series(_) => Err(Error::Unsupported("-D")),
+        Input::Interface(_) => Err(Error::Unsupported("-i")),
+    }
+}
+
+fn pcapng_warning(log: &RefCell<Log>, pcapng: bool) {
+    if pcapng && flags::VERBOSE > 1 {
+        log.borrow_mut().warn(
+            "PCAP-NG, so *percentage completed* in end report might be less than 100%, will be fixed in a later version",
+        );
+    }
+}
+
+/// The start date with T2's quirk: a microsecond value printed with nine digits.
+fn start_date(t: Timestamp) -> String {
+    Date { ts: Timestamp { sec: t.sec, frac: t.frac / 1000 }, utc: false }.to_string()
+}
+
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(2) == Some("0")))
+        .unwrap_or(false)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_reader<B: ByteSource>(
+    mut reader: Reader<B>,
+    o: &Options,
+    prefix: &str,
+    shared: &Rc<HostShared>,
+    start: Instant,
+    start_wall: Timestamp,
+    name: &str,
+    to_stdout: bool,
+) -> Result<Outcome, Error> {
+    let verbose = flags::VERBOSE;
+    let folder = plugin_folder(o)?;
+    let list_path = o.plugin_list.clone().unwrap_or_else(|| PathBuf::from(format!("{folder}plugins.txt")));
+    let mode = match flags::USE_PLLIST {
+        1 => ListMode::Whitelist,
+        2 => ListMode::Blacklist,
+        _ => ListMode::None,
+    };
+    let list = if mode == ListMode::None { None } else { dispatch::read_list(&list_path) };
+    let files = dispatch::select(Path::new(&folder), list.as_deref(), mode)?;
+    let plugins = PluginSet::load(&files, shared.clone())?;
+    if plugins.is_empty() {
+        if verbose > 0 {
+            shared.log.borrow_mut().warn(&format!("No valid plugins found in folder '{folder}'"));
+        }
+    } else if verbose > 1 {
+        let mut l = shared.log.borrow_mut();
+        l.line("Active plugins:");
+        for (i, p) in plugins.plugins().iter().enumerate() {
+            l.line(format_args!("    {:02}: {}, {}", i + 1, p.name, p.version));
+        }
+    }
+    let columns = ColumnList::new(plugins.plugins().iter().flat_map(|p| p.columns.iter()));
+    let factor = o.hash_factor.unwrap_or(flags::HASHFACTOR);
+    let capacity = flags::HASHCHAINTABLE_BASE_SIZE as usize * factor as usize;
+    let settings = Settings {
+        flow_timeout: flags::FLOW_TIMEOUT as f32,
+        autopilot: flags::HASH_AUTOPILOT == 1,
+        autopilot_flows: flags::NUMFLWRM,
+        hash_factor: factor,
+        l2_flows: flags::ETH_ACTIVATE > 0,
+        verbose,
+    };
+    let mut p = Pipeline::new(capacity, plugins, settings);
+    p.capture_size = reader.file_size();
+
+    let sensor_id = o.sensor_id.unwrap_or(flags::T2_SENSORID);
+    let config = core_config(sensor_id, capacity as u64);
+    let ids: Vec<(String, String)> = p.plugins.plugins().iter().map(|p| (p.name.clone(), p.version.clone())).collect();
+    let pids: Vec<PluginId> = ids.iter().map(|(n, v)| PluginId { name: rstr(n), version: rstr(v) }).collect();
+    let date = start_date(start_wall);
+    let (core, hw, sw) = (core_line(), sys::hw_info(), report::pcap_version());
+    let split = o.split.as_ref();
+    let ic = InitCtx {
+        size: size_of::<InitCtx>() as u32,
+        packet_mode: u8::from(o.packet_mode),
+        flows_to_stdout: u8::from(to_stdout),
+        split: u8::from(split.is_some()),
+        split_by_flows: u8::from(split.is_some_and(|s| s.by_flows)),
+        split_size: split.map_or(0, |s| s.size),
+        split_start: split.map_or(0, |s| s.start),
+        config: &config,
+        prefix: rstr(prefix),
+        plugin_folder: rstr(&folder),
+        cmdline: rstr(&o.cmdline),
+        core_line: rstr(&core),
+        hw_info: rstr(&hw),
+        sw_info: rstr(&sw),
+        headers_extra: rstr(""),
+        start_wall,
+        start_date: rstr(&date),
+        pid: std::process::id(),
+        priority: sys::nice(),
+        columns: columns.descs().as_ptr(),
+        num_columns: columns.descs().len(),
+        plugins: pids.as_ptr(),
+        num_plugins: pids.len(),
+    };
+    if let Err(e) = p.plugins.init(&ic) {
+        return Err(Error::Plugin(e));
+    }
+    if shared.fatal.get() {
+        return Err(Error::PluginFatal);
+    }
+    p.add_plugin_timeouts();
+
+    if verbose > 1 {
+        let mut l = shared.log.borrow_mut();
+        l.line(format_args!("Processing file: {name}"));
+        l.line(format_args!("Link layer type: {}", report::linktype_text(reader.dlt())));
+        let snap = u64::from(reader.snaplen());
+        l.line(format_args!("Snapshot length: {snap}{}", plugin_api::fmt::human(snap)));
+    }
+
+    let supported = crate::dissect::supported(reader.linktype());
+    let mut last_err: Option<String> = None;
+    loop {
+        if p.stop().is_some() {
+            break;
+        }
+        match reader.next() {
+            Next::Packet(pkt) => {
+                if !supported {
+                    return Err(Error::LinkType(report::linktype_text(reader.dlt())));
+                }
+                p.packet(&pkt);
+            }
+            Next::Error(e) => {
+                let msg = e.to_string();
+                if last_err.as_deref() != Some(msg.as_str()) {
+                    shared.log.borrow_mut().warn(&format!("pcap_dispatch failed: {msg}"));
+                    last_err = Some(msg);
+                }
+            }
+            Next::Eof => break,
+        }
+    }
+    let stats = InputStats::Files { size: reader.file_size(), count: 1 };
+    let stats = if name == "-" { InputStats::Stream } else { stats };
+    finish(&mut p, stats, start)
+}
+
+/// T2's `terminate`: last log lines, flush of every flow, end report, finalize.
+fn finish(p: &mut Pipeline, stats: InputStats, start: Instant) -> Result<Outcome, Error> {
+    let verbose = flags::VERBOSE;
+    if verbose > 0 {
+        let mut l = p.plugins.shared.log.borrow_mut();
+        l.line(format_args!("Dump stop : {}", Date { ts: p.g.act_time, utc: true }));
+        l.line(format_args!("Total dump duration: {}", Span(sub(p.g.act_time, p.g.start_time))));
+        l.line(format_args!("Finished processing. Elapsed time: {}", Span(since(start))));
+    }
+    p.flush_all();
+    if verbose > 0 {
+        end::print(p, stats, since(start), flags::PLUGIN_REPORT == 1);
+    }
+    p.plugins.finalize(&p.g, p.table.records());
+    p.plugins.shared.log.borrow_mut().flush();
+    p.plugins.shared.mon.borrow_mut().flush();
+    if let Some(w) = p.plugins.shared.packets.borrow_mut().as_mut() {
+        let _ = w.flush();
+    }
+    Ok(if p.stop().is_some() { Outcome::PluginFailed } else { Outcome::Done })
+}
+
+/// The core configuration plugins see.
+fn core_config(sensor_id: u32, capacity: u64) -> CoreConfig {
+    CoreConfig {
+        size: size_of::<CoreConfig>() as u32,
+        sensor_id,
+        capacity,
+        ipv6_activate: 2,
+        eth_activate: flags::ETH_ACTIVATE,
+        sctp_activate: 0,
+        lapd_activate: 0,
+        packet_length: 3,
+        tstamp_prec: 1,
+        tstamp_utc: 1,
+        reltime: 0,
+        diff_report: 0,
+        machine_report: 0,
+        plugin_report: flags::PLUGIN_REPORT,
+        verbose: flags::VERBOSE,
+        pri_hdrdesc: 1,
+        anonym_ip: 0,
+        subnet_on: 1,
+        block_buf: 0,
+    }
+}

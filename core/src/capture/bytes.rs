@@ -1,0 +1,213 @@
+//! Byte sources for the capture parser: a memory-mapped file and a refilled stream buffer.
+//!
+//! The parser only ever looks at the unconsumed bytes through [`ByteSource::buf`], asks for more
+//! with [`ByteSource::fill`] and gives bytes back with [`ByteSource::consume`]. For a mapped file
+//! everything is available at once and `fill` is a no-op, so the hot path is a few bounds checks;
+//! a stream keeps a growable buffer and reads into it only when the parser needs more.
+
+use std::fs::File;
+use std::io::{self, Read};
+
+use memmap2::Mmap;
+
+/// Where the parser's bytes come from.
+///
+/// Invariant: `consume(n)` is only called with `n <= buf().len()`; implementations clamp anyway
+/// so that a logic error cannot turn into a panic.
+pub trait ByteSource {
+    /// Makes at least `want` unconsumed bytes available if the input still has them and returns
+    /// how many are available; fewer than `want` means the input ended first.
+    fn fill(&mut self, want: usize) -> io::Result<usize>;
+
+    /// The unconsumed bytes.
+    fn buf(&self) -> &[u8];
+
+    /// Marks the first `n` unconsumed bytes as consumed.
+    fn consume(&mut self, n: usize);
+}
+
+/// A whole capture file mapped into memory and parsed in place.
+#[derive(Debug)]
+pub struct MmapBytes {
+    map: Mmap,
+    pos: usize,
+}
+
+impl MmapBytes {
+    /// Maps `file` read-only.
+    pub fn map(file: &File) -> io::Result<Self> {
+        let map = map_file(file)?;
+        // Only a hint: the reader walks the file front to back exactly once.
+        #[cfg(unix)]
+        let _ = map.advise(memmap2::Advice::Sequential);
+        Ok(Self { map, pos: 0 })
+    }
+
+    /// Length of the mapping in bytes.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether the mapping is empty.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
+/// The one place that needs `unsafe`: creating the mapping.
+#[allow(unsafe_code)]
+fn map_file(file: &File) -> io::Result<Mmap> {
+    // SAFETY: the mapping is read-only and private to this process. Another process may still
+    // truncate or rewrite the file while we read it; we accept that, exactly as libpcap accepts a
+    // file changing under its stdio buffer (a truncation can at worst end the process with
+    // SIGBUS; it cannot make us read memory that is not part of the mapping).
+    unsafe { Mmap::map(file) }
+}
+
+impl ByteSource for MmapBytes {
+    #[inline]
+    fn fill(&mut self, _want: usize) -> io::Result<usize> {
+        Ok(self.buf().len())
+    }
+
+    #[inline]
+    fn buf(&self) -> &[u8] {
+        self.map.get(self.pos..).unwrap_or_default()
+    }
+
+    #[inline]
+    fn consume(&mut self, n: usize) {
+        self.pos = self.pos.saturating_add(n).min(self.map.len());
+    }
+}
+
+/// Smallest buffer a stream starts with; reads are issued for whatever space is free.
+const STREAM_MIN_BUF: usize = 256 * 1024;
+
+/// Any [`Read`] (stdin, a pipe, an in-memory cursor) behind a refilled buffer.
+///
+/// The buffer only grows when it is full of unconsumed bytes that the parser still needs, so its
+/// size is bounded by twice the largest block that actually arrived, never by a length field.
+/// End of input is sticky, like stdio's EOF flag: once a read returned 0 (or failed), the source
+/// is never read again.
+#[derive(Debug)]
+pub struct StreamBytes<R> {
+    inner: R,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
+}
+
+impl<R: Read> StreamBytes<R> {
+    /// Wraps `inner`; nothing is read until the parser asks.
+    pub fn new(inner: R) -> Self {
+        Self { inner, buf: Vec::new(), start: 0, end: 0, eof: false }
+    }
+
+    fn available(&self) -> usize {
+        self.end - self.start
+    }
+
+    /// Makes room after `end`: first by moving the unconsumed bytes to the front, then by growing.
+    fn make_room(&mut self) {
+        if self.start == self.end {
+            self.start = 0;
+            self.end = 0;
+        } else if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        if self.end == self.buf.len() {
+            let new_len = self.buf.len().saturating_mul(2).max(STREAM_MIN_BUF);
+            // A fresh zeroed allocation comes from calloc (untouched zero pages for large
+            // sizes); only the live bytes are copied over.
+            let mut bigger = vec![0u8; new_len];
+            if let (Some(dst), Some(live)) = (bigger.get_mut(..self.end), self.buf.get(..self.end)) {
+                dst.copy_from_slice(live);
+            }
+            self.buf = bigger;
+        }
+    }
+}
+
+impl<R: Read> ByteSource for StreamBytes<R> {
+    fn fill(&mut self, want: usize) -> io::Result<usize> {
+        while self.available() < want && !self.eof {
+            if self.end == self.buf.len() {
+                self.make_room();
+            }
+            let spare = self.buf.get_mut(self.end..).unwrap_or_default();
+            match self.inner.read(spare) {
+                Ok(0) => self.eof = true,
+                Ok(n) => self.end = (self.end + n).min(self.buf.len()),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.eof = true;
+                    return Err(e);
+                }
+            }
+        }
+        Ok(self.available())
+    }
+
+    #[inline]
+    fn buf(&self) -> &[u8] {
+        self.buf.get(self.start..self.end).unwrap_or_default()
+    }
+
+    #[inline]
+    fn consume(&mut self, n: usize) {
+        self.start += n.min(self.available());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hands out at most `step` bytes per read, to exercise refills at every boundary.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            let n = self.step.min(out.len()).min(self.data.len());
+            let (head, tail) = self.data.split_at(n);
+            out[..n].copy_from_slice(head);
+            self.data = tail;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn stream_fill_consume_and_eof() {
+        let data: Vec<u8> = (0..=255u8).cycle().take(600_000).collect();
+        let mut s = StreamBytes::new(Trickle { data: &data, step: 7 });
+        assert_eq!(s.fill(10).unwrap(), 14);
+        assert_eq!(&s.buf()[..3], &[0, 1, 2]);
+        s.consume(5);
+        assert_eq!(s.buf()[0], 5);
+        // A request larger than the initial buffer forces compaction and growth.
+        assert_eq!(s.fill(400_000).unwrap(), 400_002);
+        assert_eq!(s.buf()[0], 5);
+        s.consume(400_000);
+        assert_eq!(s.buf()[0], (400_005 % 256) as u8);
+        // Asking for more than exists stops at the end of input.
+        assert_eq!(s.fill(usize::MAX).unwrap(), 600_000 - 400_005);
+        s.consume(usize::MAX);
+        assert_eq!(s.fill(1).unwrap(), 0);
+        assert!(s.buf().is_empty());
+    }
+
+    #[test]
+    fn stream_growth_is_bounded_by_input() {
+        let data = [1u8; 100];
+        let mut s = StreamBytes::new(&data[..]);
+        assert_eq!(s.fill(usize::MAX / 2).unwrap(), 100);
+        assert!(s.buf.len() <= STREAM_MIN_BUF);
+    }
+}

@@ -1,0 +1,418 @@
+//! Raw command-line parsing with GNU `getopt_long` semantics (permutation, bundled short
+//! options, `--name=value`, `--`), validated but without I/O (core.md §1).
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+/// Where packets come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// `-r FILE`.
+    File(PathBuf),
+    /// `-r -`.
+    Stdin,
+    /// `-R FILE`.
+    List(PathBuf),
+    /// `-D EXPR[:SCHR][,STOP]`.
+    Series(String),
+    /// `-i IFACE`.
+    Interface(String),
+}
+
+/// `-W PREFIX[:SIZE][,START]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SplitSpec {
+    /// The prefix (treated like `-w`).
+    pub prefix: String,
+    /// Limit per file.
+    pub size: u64,
+    /// Whether the limit counts flows.
+    pub by_flows: bool,
+    /// First index.
+    pub start: u64,
+}
+
+/// Every option of a run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Options {
+    /// The input (exactly one is required).
+    pub input: Option<Input>,
+    /// `-w PREFIX`.
+    pub output: Option<String>,
+    /// `-W PREFIX[:SIZE][,START]`.
+    pub split: Option<SplitSpec>,
+    /// `-l`.
+    pub log_file: bool,
+    /// `-m`.
+    pub mon_file: bool,
+    /// `-s`.
+    pub packet_mode: bool,
+    /// `-p PATH`.
+    pub plugin_folder: Option<PathBuf>,
+    /// `-b FILE`.
+    pub plugin_list: Option<PathBuf>,
+    /// `-e FILE`.
+    pub pcapd: Option<String>,
+    /// `-f N`.
+    pub hash_factor: Option<u32>,
+    /// `-x N`.
+    pub sensor_id: Option<u32>,
+    /// `-c N` (1-based; 0 = current core).
+    pub cpu: Option<i64>,
+    /// `-P N`.
+    pub priority: Option<i64>,
+    /// `-M FLOAT`.
+    pub mon_interval: Option<f64>,
+    /// `-S N`.
+    pub snaplen: Option<u32>,
+    /// `-B N`.
+    pub bufsize: Option<u32>,
+    /// `-F FILE`.
+    pub bpf_file: Option<PathBuf>,
+    /// Remaining words (the BPF expression).
+    pub bpf_words: Vec<String>,
+    /// The command line as typed (for the headers file).
+    pub cmdline: String,
+}
+
+/// What the command line asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// `-h`.
+    Help,
+    /// `-V`.
+    Version,
+    /// No arguments at all: usage, exit 1.
+    Usage,
+    /// Process input.
+    Run(Box<Options>),
+}
+
+/// A command-line error (Display = the message after `[ERR] `); always exit 1 with the
+/// `Try 'tranalyzer -h'` hint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArgError(pub String);
+
+impl core::fmt::Display for ArgError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ArgError {}
+
+const LONG: &[(&str, char)] = &[
+    ("pcap", 'r'),
+    ("pcap-list", 'R'),
+    ("input-regex", 'D'),
+    ("interface", 'i'),
+    ("output-prefix", 'w'),
+    ("output-regex", 'W'),
+    ("logfile", 'l'),
+    ("monfile", 'm'),
+    ("packets", 's'),
+    ("plugin-folder", 'p'),
+    ("plugin-list", 'b'),
+    ("pcapd", 'e'),
+    ("hash-factor", 'f'),
+    ("sensor-id", 'x'),
+    ("cpu", 'c'),
+    ("priority", 'P'),
+    ("mon-interval", 'M'),
+    ("snaplen", 'S'),
+    ("rx-bufsize", 'B'),
+    ("bpf-file", 'F'),
+    ("version", 'V'),
+    ("help", 'h'),
+];
+
+fn takes_arg(c: char) -> bool {
+    "rRDiwWpbefxcPMSBF".contains(c)
+}
+
+/// Parses `argv` (without the program name).
+pub fn parse(argv: &[OsString]) -> Result<Command, ArgError> {
+    if argv.is_empty() {
+        return Ok(Command::Usage);
+    }
+    let args: Vec<String> = argv.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    let mut o = Options {
+        cmdline: std::iter::once("tranalyzer".to_owned()).chain(args.iter().cloned()).collect::<Vec<_>>().join(" "),
+        ..Options::default()
+    };
+    let mut inputs: Vec<char> = Vec::new();
+    let mut i = 0;
+    let mut only_words = false;
+    while i < args.len() {
+        let a = &args[i];
+        i += 1;
+        if only_words || a == "-" || !a.starts_with('-') {
+            o.bpf_words.push(a.clone());
+            continue;
+        }
+        if a == "--" {
+            only_words = true;
+            continue;
+        }
+        if let Some(long) = a.strip_prefix("--") {
+            let (name, inline) = match long.split_once('=') {
+                Some((n, v)) => (n, Some(v.to_owned())),
+                None => (long, None),
+            };
+            let Some(&(_, c)) = LONG.iter().find(|(n, _)| *n == name) else {
+                return Err(ArgError(format!("Unknown option '{a}'")));
+            };
+            let value = if takes_arg(c) {
+                match inline {
+                    Some(v) => Some(v),
+                    None if i < args.len() => {
+                        i += 1;
+                        Some(args[i - 1].clone())
+                    }
+                    None => return Err(ArgError(format!("Option '--{name}' requires an argument"))),
+                }
+            } else {
+                None
+            };
+            if let Some(cmd) = apply(&mut o, &mut inputs, c, value)? {
+                return Ok(cmd);
+            }
+            continue;
+        }
+        // bundled short options: -lsw out  or -rfile
+        let chars: Vec<char> = a[1..].chars().collect();
+        let mut j = 0;
+        while j < chars.len() {
+            let c = chars[j];
+            j += 1;
+            if !"rRDiwWlmspbefxcPMSBFVh".contains(c) {
+                return Err(ArgError(format!("Unknown option '-{c}'")));
+            }
+            let value = if takes_arg(c) {
+                if j < chars.len() {
+                    let v: String = chars[j..].iter().collect();
+                    j = chars.len();
+                    Some(v)
+                } else if i < args.len() {
+                    i += 1;
+                    Some(args[i - 1].clone())
+                } else {
+                    return Err(ArgError(format!("Option '-{c}' requires an argument")));
+                }
+            } else {
+                None
+            };
+            if let Some(cmd) = apply(&mut o, &mut inputs, c, value)? {
+                return Ok(cmd);
+            }
+        }
+    }
+    if o.input.is_none() {
+        return Err(ArgError("One of '-r', '-R', '-D' or '-i' option is required".into()));
+    }
+    inputs.dedup();
+    let mut kinds = inputs.clone();
+    kinds.sort_unstable();
+    kinds.dedup();
+    if kinds.len() > 1 {
+        return Err(ArgError("'-r', '-R', '-D' and '-i' options can only be used exclusively".into()));
+    }
+    Ok(Command::Run(Box::new(o)))
+}
+
+/// Applies one option; returns a command that ends parsing (`-h`, `-V`).
+fn apply(o: &mut Options, inputs: &mut Vec<char>, c: char, v: Option<String>) -> Result<Option<Command>, ArgError> {
+    let v = v.unwrap_or_default();
+    match c {
+        'r' => {
+            inputs.push('r');
+            o.input = Some(if v == "-" { Input::Stdin } else { Input::File(v.into()) });
+        }
+        'R' => {
+            inputs.push('R');
+            o.input = Some(Input::List(v.into()));
+        }
+        'D' => {
+            inputs.push('D');
+            o.input = Some(Input::Series(v));
+        }
+        'i' => {
+            inputs.push('i');
+            o.input = Some(Input::Interface(v));
+        }
+        'w' => o.output = Some(v),
+        'W' => o.split = Some(parse_split(&v)),
+        'l' => o.log_file = true,
+        'm' => o.mon_file = true,
+        's' => o.packet_mode = true,
+        'p' => o.plugin_folder = Some(v.into()),
+        'b' => o.plugin_list = Some(v.into()),
+        'e' => o.pcapd = Some(v),
+        'f' => {
+            let n = number(c, &v)?;
+            if n == 0 {
+                return Err(ArgError("Option '-f': Hash factor must be greater than 0".into()));
+            }
+            o.hash_factor = Some(u32::try_from(n).map_err(|_| too_big(c, &v))?);
+        }
+        'x' => o.sensor_id = Some(u32::try_from(number(c, &v)?).map_err(|_| too_big(c, &v))?),
+        'c' => {
+            let n = signed(c, &v)?;
+            if n < 0 {
+                return Err(ArgError(format!("Option '-c': CPU must be positive, found '{v}'")));
+            }
+            o.cpu = Some(n);
+        }
+        'P' => o.priority = Some(signed(c, &v)?),
+        'M' => {
+            let x: f64 =
+                v.trim().parse().map_err(|_| ArgError(format!("Option '-M': expected a number, found '{v}'")))?;
+            if x < 0.0 {
+                return Err(ArgError("Option '-M': Monitoring interval must be greater than 0.0".into()));
+            }
+            o.mon_interval = Some(x);
+        }
+        'S' => {
+            if signed(c, &v)? < 0 {
+                return Err(ArgError("Option '-S': Snapshot length must be greater than 0".into()));
+            }
+            o.snaplen = Some(u32::try_from(number(c, &v)?).map_err(|_| too_big(c, &v))?);
+        }
+        'B' => {
+            if signed(c, &v)? < 0 {
+                return Err(ArgError("Option '-B': Buffer size must be greater than 0".into()));
+            }
+            o.bufsize = Some(u32::try_from(number(c, &v)?).map_err(|_| too_big(c, &v))?);
+        }
+        'F' => o.bpf_file = Some(v.into()),
+        'V' => return Ok(Some(Command::Version)),
+        'h' => return Ok(Some(Command::Help)),
+        _ => return Err(ArgError(format!("Unknown option '-{c}'"))),
+    }
+    Ok(None)
+}
+
+fn too_big(c: char, v: &str) -> ArgError {
+    ArgError(format!("Option '-{c}': value '{v}' is too large"))
+}
+
+/// An unsigned number written as C's `strtoul(.., 0)` reads it: decimal, `0x` hex, `0` octal.
+fn number(c: char, v: &str) -> Result<u64, ArgError> {
+    parse_base0(v.trim()).ok_or_else(|| ArgError(format!("Option '-{c}': expected a number, found '{v}'")))
+}
+
+fn signed(c: char, v: &str) -> Result<i64, ArgError> {
+    let t = v.trim();
+    let (neg, body) = match t.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let n = parse_base0(body).ok_or_else(|| ArgError(format!("Option '-{c}': expected a number, found '{v}'")))?;
+    let n = i64::try_from(n).map_err(|_| too_big(c, v))?;
+    Ok(if neg { -n } else { n })
+}
+
+/// Base auto-detection as C's `strtoul(s, NULL, 0)`, but strict: the whole text must be a number.
+pub fn parse_base0(s: &str) -> Option<u64> {
+    let s = s.strip_prefix('+').unwrap_or(s);
+    if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        u64::from_str_radix(h, 16).ok()
+    } else if s.len() > 1 && s.starts_with('0') {
+        u64::from_str_radix(&s[1..], 8).ok()
+    } else {
+        s.parse().ok()
+    }
+}
+
+/// `PREFIX[:SIZE][,START]` as T2 reads it (core.md §1.4).
+pub fn parse_split(v: &str) -> SplitSpec {
+    let mut rest = v.to_owned();
+    let mut start = 0;
+    if let Some(i) = rest.rfind(',') {
+        start = parse_base0(rest[i + 1..].trim()).unwrap_or(0);
+        rest.truncate(i);
+    }
+    let mut size = 5e8;
+    let mut by_flows = false;
+    if let Some(i) = rest.rfind(':') {
+        let mut spec = rest[i + 1..].to_owned();
+        rest.truncate(i);
+        if spec.ends_with('f') {
+            by_flows = true;
+            spec.pop();
+        }
+        let mult = match spec.chars().last() {
+            Some('K') => 1e3,
+            Some('M') => 1e6,
+            Some('G') => 1e9,
+            _ => 1.0,
+        };
+        if mult != 1.0 {
+            spec.pop();
+        }
+        size = atof(&spec) * mult;
+    }
+    SplitSpec { prefix: rest, size: size as u64, by_flows, start }
+}
+
+/// C `atof`: the longest numeric prefix, 0 if none.
+fn atof(s: &str) -> f64 {
+    let s = s.trim_start();
+    (1..=s.len()).rev().find_map(|n| s.get(..n).and_then(|p| p.parse::<f64>().ok())).unwrap_or(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(args: &[&str]) -> Result<Command, ArgError> {
+        parse(&args.iter().map(OsString::from).collect::<Vec<_>>())
+    }
+
+    fn opts(args: &[&str]) -> Options {
+        match run(args).unwrap() {
+            Command::Run(o) => *o,
+            c => panic!("{c:?}"),
+        }
+    }
+
+    #[test]
+    fn permutation_and_bundling() {
+        let o = opts(&["tcp", "-r", "x.pcap", "-lw", "out/", "port", "80"]);
+        assert_eq!(o.input, Some(Input::File("x.pcap".into())));
+        assert_eq!(o.output.as_deref(), Some("out/"));
+        assert!(o.log_file);
+        assert_eq!(o.bpf_words, ["tcp", "port", "80"]);
+        let o = opts(&["--pcap=a.pcap", "--hash-factor", "0x10", "-rb.pcap"]);
+        assert_eq!(o.input, Some(Input::File("b.pcap".into())));
+        assert_eq!(o.hash_factor, Some(16));
+        assert_eq!(opts(&["-r", "-"]).input, Some(Input::Stdin));
+    }
+
+    #[test]
+    fn errors_have_t2_wording() {
+        assert_eq!(run(&["-l"]).unwrap_err().0, "One of '-r', '-R', '-D' or '-i' option is required");
+        assert_eq!(
+            run(&["-r", "a", "-i", "eth0"]).unwrap_err().0,
+            "'-r', '-R', '-D' and '-i' options can only be used exclusively"
+        );
+        assert_eq!(run(&["-r"]).unwrap_err().0, "Option '-r' requires an argument");
+        assert_eq!(run(&["-q"]).unwrap_err().0, "Unknown option '-q'");
+        assert_eq!(run(&["-r", "a", "-f", "0"]).unwrap_err().0, "Option '-f': Hash factor must be greater than 0");
+        assert_eq!(run(&["-r", "a", "-S", "-1"]).unwrap_err().0, "Option '-S': Snapshot length must be greater than 0");
+        assert!(run(&["-r", "a", "-f", "abc"]).unwrap_err().0.contains("expected a number"));
+        assert!(matches!(run(&["-r", "a", "-r", "b"]), Ok(Command::Run(_))));
+        assert_eq!(run(&[]).unwrap(), Command::Usage);
+        assert_eq!(run(&["-V", "-q"]).unwrap(), Command::Version);
+    }
+
+    #[test]
+    fn split_specs() {
+        let s = parse_split("out:2f,5");
+        assert_eq!((s.prefix.as_str(), s.size, s.by_flows, s.start), ("out", 2, true, 5));
+        let s = parse_split("dir/x:1.5K");
+        assert_eq!((s.prefix.as_str(), s.size, s.by_flows, s.start), ("dir/x", 1500, false, 0));
+        assert_eq!(parse_split("p").size, 500_000_000);
+        assert_eq!(parse_split("p:1e3M").size, 1_000_000_000);
+    }
+}

@@ -1,0 +1,4 @@
+//! Flow records: the column list and empty values.
+#![forbid(unsafe_code)]
+
+pub mod columns;

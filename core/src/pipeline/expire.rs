@@ -1,0 +1,161 @@
+//! Ending flows: timeouts in packet time, the hash autopilot, and the final flush; each ended
+//! flow and its opposite are written A then B (core.md §4.3-§4.5).
+
+use plugin_api::abi::NO_FLOW;
+use plugin_api::status::*;
+
+use super::{Pipeline, Stop};
+use crate::flow::{frag_key, idle};
+use crate::report::time;
+
+impl Pipeline {
+    /// Runs every timeout handler, largest timeout first (T2's `cycleLRULists`).
+    pub(super) fn expire(&mut self) {
+        let now = self.g.act_time;
+        for i in 0..self.table.handlers().len() {
+            let h = self.table.handlers()[i];
+            let head = self.table.head();
+            let mut n = self.table.walk_start(&h);
+            while n != head {
+                if !self.table.is_flow(n) {
+                    n = self.table.prev(n);
+                    continue;
+                }
+                let f = self.table.get(n);
+                let age = idle(now, f.last_seen);
+                if age < h.timeout {
+                    break;
+                }
+                let mut next = self.table.prev(n);
+                if age >= f.timeout.get() {
+                    let expired = f.opposite == NO_FLOW || {
+                        let o = self.table.get(f.opposite as u32);
+                        idle(now, o.last_seen) >= o.timeout.get()
+                    };
+                    if expired {
+                        self.output_pair(n);
+                        next = self.remove_pair(n);
+                    }
+                }
+                n = next;
+            }
+            self.table.place_sentinel(&h, n);
+        }
+    }
+
+    /// Writes a flow and its opposite: the A direction first (T2's `lruPrintFlow`).
+    pub(super) fn output_pair(&mut self, slot: u32) {
+        let f = self.table.get(slot);
+        let inverted = f.status.get() & L3FLOWINVERT != 0;
+        let opp = f.opposite;
+        if opp == NO_FLOW {
+            if inverted {
+                self.g.corr_repl_flows += 1;
+            }
+            self.output_flow(slot, 0);
+        } else if inverted {
+            self.output_flow(opp as u32, 0);
+            self.output_flow(slot, 1);
+        } else {
+            self.output_flow(slot, 0);
+            self.output_flow(opp as u32, 1);
+        }
+    }
+
+    fn output_flow(&mut self, slot: u32, dir: u8) {
+        let f = self.table.get_mut(slot);
+        f.duration = time::sub(f.last_seen, f.first_seen);
+        self.plugins.output_flow(&self.g, self.table.records(), slot, dir);
+    }
+
+    /// Removes a flow and its opposite; returns the LRU node to continue a walk from (T2's
+    /// `removeFlow`, which must step over the opposite flow if it was the previous node).
+    pub(super) fn remove_pair(&mut self, slot: u32) -> u32 {
+        let opp = self.table.get(slot).opposite;
+        let mut prev = self.table.prev(slot);
+        self.remove_one(slot);
+        if opp != NO_FLOW {
+            let opp = opp as u32;
+            let opp_prev = self.table.prev(opp);
+            self.remove_one(opp);
+            if prev == opp {
+                prev = opp_prev;
+            }
+        }
+        prev
+    }
+
+    fn remove_one(&mut self, slot: u32) {
+        let f = self.table.get(slot);
+        if f.status.get() & IPV4_FRAG_PENDING != 0 {
+            self.frags.remove(&frag_key(&f.key, f.last_frag_ip_id));
+            let gw = &self.g.global_warn;
+            gw.set(gw.get() | IPV4_FRAG_PENDING);
+        }
+        self.table.remove(slot);
+        self.g.max_num_flows -= 1;
+    }
+
+    /// The flow table is full: flush the oldest flows (autopilot) or stop (T2's
+    /// `hashTable_insert` overflow branch).
+    pub(super) fn table_full(&mut self) {
+        if self.g.global_warn.get() & RMFLOW_HFULL == 0 {
+            let per_packet = 24 + self.g.bytes_processed + self.g.num_packets * 16;
+            let f = (self.capture_size / per_packet.max(1)).clamp(2, 16) as u32;
+            let mut log = self.plugins.shared.log.borrow_mut();
+            if self.settings.autopilot {
+                let n = self.settings.autopilot_flows;
+                log.plugin(
+                    "Hash Autopilot",
+                    plugin_api::abi::level::WARN,
+                    &format!("main HashMap full: flushing {n} oldest flow(s)"),
+                );
+                log.plugin(
+                    "Hash Autopilot",
+                    plugin_api::abi::level::INFO,
+                    &format!("Fix: Invoke Tranalyzer with '-f {}'", f * self.settings.hash_factor),
+                );
+            } else {
+                drop(log);
+                crate::report::log::error("main HashMap full");
+                let mut log = self.plugins.shared.log.borrow_mut();
+                log.info(&format!("Fix: Invoke Tranalyzer with '-f {}'", f * self.settings.hash_factor));
+            }
+        }
+        if !self.settings.autopilot {
+            self.stop = Some(Stop::TableFull);
+            return;
+        }
+        let mut n = self.table.prev(self.table.tail());
+        let mut left = self.settings.autopilot_flows;
+        self.g.total_rm_flows += u64::from(left);
+        let head = self.table.head();
+        while n != head && left > 0 {
+            if !self.table.is_flow(n) {
+                n = self.table.prev(n);
+                continue;
+            }
+            let f = self.table.get(n);
+            f.status.set(f.status.get() | RMFLOW_HFULL);
+            let gw = &self.g.global_warn;
+            gw.set(gw.get() | RMFLOW_HFULL);
+            self.output_pair(n);
+            n = self.remove_pair(n);
+            left -= 1;
+        }
+    }
+
+    /// Writes and removes every flow, least recently seen first (end of input).
+    pub fn flush_all(&mut self) {
+        let head = self.table.head();
+        let mut n = self.table.prev(self.table.tail());
+        while n != head {
+            if !self.table.is_flow(n) {
+                n = self.table.prev(n);
+                continue;
+            }
+            self.output_pair(n);
+            n = self.remove_pair(n);
+        }
+    }
+}

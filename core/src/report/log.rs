@@ -1,0 +1,177 @@
+//! The one writer of `[INF]`/`[WRN]`/`[ERR]` lines and their colours (plugin-abi.md §12).
+//!
+//! Colours are written only when the stream is a terminal (T2 writes them everywhere; the
+//! reference comparison strips them).
+
+use std::io::{self, IsTerminal, Write};
+
+use plugin_api::abi::level;
+use plugin_api::fmt::{human, percent};
+
+const RESET: &str = "\x1b[0m";
+
+/// Message kinds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `[INF]`, blue.
+    Info,
+    /// `[OK]`, green.
+    Ok,
+    /// `[WRN]`, yellow.
+    Warn,
+    /// `[ERR]`, red.
+    Err,
+}
+
+impl Kind {
+    fn tag(self) -> &'static str {
+        match self {
+            Kind::Info => "[INF]",
+            Kind::Ok => "[OK]",
+            Kind::Warn => "[WRN]",
+            Kind::Err => "[ERR]",
+        }
+    }
+
+    fn colours(self) -> (&'static str, &'static str) {
+        match self {
+            Kind::Info => ("\x1b[1;34m", "\x1b[0;34m"),
+            Kind::Ok => ("\x1b[1;32m", "\x1b[0;32m"),
+            Kind::Warn => ("\x1b[1;33m", "\x1b[0;33m"),
+            Kind::Err => ("\x1b[1;31m", "\x1b[0;31m"),
+        }
+    }
+}
+
+/// Formats a tagged line: `[WRN] msg` (or `[WRN] plugin: msg`).
+pub fn tagged(kind: Kind, plugin: Option<&str>, msg: &str, colour: bool) -> String {
+    let (bold, light) = kind.colours();
+    match (plugin, colour) {
+        (None, false) => format!("{} {msg}", kind.tag()),
+        (None, true) => format!("{bold}{}{RESET} {light}{msg}{RESET}", kind.tag()),
+        (Some(p), false) => format!("{} {p}: {msg}", kind.tag()),
+        (Some(p), true) => format!("{bold}{} {p}:{RESET} {light}{msg}{RESET}", kind.tag()),
+    }
+}
+
+/// Writes one `[ERR]` line to stderr (colour when stderr is a terminal).
+pub fn error(msg: &str) {
+    let colour = io::stderr().is_terminal();
+    let mut e = io::stderr().lock();
+    let _ = writeln!(e, "{}", tagged(Kind::Err, None, msg, colour));
+    let _ = e.flush();
+}
+
+/// Writes one `[ERR] <plugin>: msg` line to stderr.
+pub fn plugin_error(plugin: &str, msg: &str) {
+    let colour = io::stderr().is_terminal();
+    let mut e = io::stderr().lock();
+    let _ = writeln!(e, "{}", tagged(Kind::Err, Some(plugin), msg, colour));
+    let _ = e.flush();
+}
+
+/// The log stream: stdout, `PREFIX_log.txt`, or nowhere.
+pub struct Log {
+    w: Box<dyn Write>,
+    colour: bool,
+}
+
+impl core::fmt::Debug for Log {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Log").field("colour", &self.colour).finish()
+    }
+}
+
+impl Log {
+    /// A log writing to `w`; `colour` when `w` is a terminal.
+    pub fn new(w: Box<dyn Write>, colour: bool) -> Log {
+        Log { w, colour }
+    }
+
+    /// Standard output (coloured when it is a terminal).
+    pub fn stdout() -> Log {
+        let colour = io::stdout().is_terminal();
+        Log::new(Box::new(io::BufWriter::new(io::stdout())), colour)
+    }
+
+    /// A log that discards everything.
+    pub fn sink() -> Log {
+        Log::new(Box::new(io::sink()), false)
+    }
+
+    /// Whether colours are written.
+    pub fn colour(&self) -> bool {
+        self.colour
+    }
+
+    /// A plain line.
+    pub fn line(&mut self, msg: impl core::fmt::Display) {
+        let _ = writeln!(self.w, "{msg}");
+    }
+
+    /// Raw bytes (no newline added).
+    pub fn raw(&mut self, b: &[u8]) {
+        let _ = self.w.write_all(b);
+    }
+
+    /// A tagged line.
+    pub fn tagged(&mut self, kind: Kind, msg: &str) {
+        let s = tagged(kind, None, msg, self.colour);
+        let _ = writeln!(self.w, "{s}");
+    }
+
+    /// `[INF] msg`.
+    pub fn info(&mut self, msg: &str) {
+        self.tagged(Kind::Info, msg);
+    }
+
+    /// `[WRN] msg`.
+    pub fn warn(&mut self, msg: &str) {
+        self.tagged(Kind::Warn, msg);
+    }
+
+    /// A plugin's line of kind `lvl` (see [`level`]).
+    pub fn plugin(&mut self, plugin: &str, lvl: u32, msg: &str) {
+        let s = match lvl {
+            level::INFO => tagged(Kind::Info, Some(plugin), msg, self.colour),
+            level::OK => tagged(Kind::Ok, Some(plugin), msg, self.colour),
+            level::WARN => tagged(Kind::Warn, Some(plugin), msg, self.colour),
+            level::ERROR => tagged(Kind::Err, Some(plugin), msg, self.colour),
+            level::WARN_NP if self.colour => format!("\x1b[1;33m{plugin}:{RESET} \x1b[0;33m{msg}{RESET}"),
+            _ if self.colour => format!("\x1b[1m{plugin}:{RESET} {msg}"),
+            _ => format!("{plugin}: {msg}"),
+        };
+        let _ = writeln!(self.w, "{s}");
+    }
+
+    /// `label: n<h>` (T2_FLOG_NUM0).
+    pub fn num0(&mut self, label: &str, n: u64) {
+        self.line(format_args!("{label}: {n}{}", human(n)));
+    }
+
+    /// [`Log::num0`] when `n > 0`.
+    pub fn num(&mut self, label: &str, n: u64) {
+        if n > 0 {
+            self.num0(label, n);
+        }
+    }
+
+    /// `label: n<h> [p%]` when `n > 0` (T2_FLOG_NUMP).
+    pub fn nump(&mut self, label: &str, n: u64, total: u64) {
+        if n > 0 {
+            self.nump_f(label, n, total as f64);
+        }
+    }
+
+    /// [`Log::nump`] with a floating-point total (T2 computes some totals in double).
+    pub fn nump_f(&mut self, label: &str, n: u64, total: f64) {
+        if n > 0 {
+            self.line(format_args!("{label}: {n}{} [{:.2}%]", human(n), percent(n as f64, total)));
+        }
+    }
+
+    /// Flushes the stream.
+    pub fn flush(&mut self) {
+        let _ = self.w.flush();
+    }
+}

@@ -1,0 +1,287 @@
+//! Compile-time configuration flags (T2's `#define NAME VALUE` in headers), declared once per
+//! component in a `flags.toml` next to its `Cargo.toml`:
+//!
+//! ```toml
+//! [IPV6_ACTIVATE]
+//! value = 2                  # current value (edited by t2conf)
+//! default = 2                # restored by `t2conf --reset`
+//! type = "u8"                # u8 u16 u32 u64 i8 i16 i32 i64 f32 f64 bool str
+//! allowed = [0, 1, 2]        # optional: the only legal values
+//! desc = "0: IPv4 only, 1: IPv6 only, 2: dual stack"
+//! ```
+//!
+//! The build script turns it into constants ([`to_rust`]); `t2conf` validates and edits it.
+
+use std::path::Path;
+
+/// The type of a flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlagType {
+    /// Unsigned integer of the given bit width.
+    Unsigned(u8),
+    /// Signed integer of the given bit width.
+    Signed(u8),
+    /// 32-bit float.
+    F32,
+    /// 64-bit float.
+    F64,
+    /// Boolean.
+    Bool,
+    /// String.
+    Str,
+}
+
+impl FlagType {
+    fn parse(s: &str) -> Option<FlagType> {
+        Some(match s {
+            "u8" => FlagType::Unsigned(8),
+            "u16" => FlagType::Unsigned(16),
+            "u32" => FlagType::Unsigned(32),
+            "u64" => FlagType::Unsigned(64),
+            "i8" => FlagType::Signed(8),
+            "i16" => FlagType::Signed(16),
+            "i32" => FlagType::Signed(32),
+            "i64" => FlagType::Signed(64),
+            "f32" => FlagType::F32,
+            "f64" => FlagType::F64,
+            "bool" => FlagType::Bool,
+            "str" => FlagType::Str,
+            _ => return None,
+        })
+    }
+
+    /// The Rust type name.
+    pub fn rust(self) -> &'static str {
+        match self {
+            FlagType::Unsigned(8) => "u8",
+            FlagType::Unsigned(16) => "u16",
+            FlagType::Unsigned(32) => "u32",
+            FlagType::Unsigned(_) => "u64",
+            FlagType::Signed(8) => "i8",
+            FlagType::Signed(16) => "i16",
+            FlagType::Signed(32) => "i32",
+            FlagType::Signed(_) => "i64",
+            FlagType::F32 => "f32",
+            FlagType::F64 => "f64",
+            FlagType::Bool => "bool",
+            FlagType::Str => "&str",
+        }
+    }
+}
+
+/// One declared flag.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flag {
+    /// Name, e.g. `FLOW_TIMEOUT`.
+    pub name: String,
+    /// Type.
+    pub ty: FlagType,
+    /// Current value.
+    pub value: toml::Value,
+    /// Default value.
+    pub default: toml::Value,
+    /// Legal values, if restricted.
+    pub allowed: Option<Vec<toml::Value>>,
+    /// One-line description.
+    pub desc: String,
+}
+
+impl Flag {
+    /// Checks that `v` has this flag's type and is allowed; returns why not.
+    pub fn check(&self, v: &toml::Value) -> Result<(), String> {
+        let ok = match (self.ty, v) {
+            (FlagType::Unsigned(bits), toml::Value::Integer(i)) => {
+                *i >= 0 && (bits == 64 || (*i as u64) < (1u64 << bits))
+            }
+            (FlagType::Signed(bits), toml::Value::Integer(i)) => {
+                bits == 64 || (*i >= -(1i64 << (bits - 1)) && *i < (1i64 << (bits - 1)))
+            }
+            (FlagType::F32 | FlagType::F64, toml::Value::Float(_) | toml::Value::Integer(_)) => true,
+            (FlagType::Bool, toml::Value::Boolean(_)) => true,
+            (FlagType::Str, toml::Value::String(_)) => true,
+            _ => false,
+        };
+        if !ok {
+            return Err(format!("value {} of {} is not a valid {}", display(v), self.name, self.ty.rust()));
+        }
+        if let Some(allowed) = &self.allowed
+            && !allowed.iter().any(|a| same(a, v))
+        {
+            let list: Vec<String> = allowed.iter().map(display).collect();
+            return Err(format!("value {} of {} is not one of {}", display(v), self.name, list.join(", ")));
+        }
+        Ok(())
+    }
+
+    /// Parses a value written on a command line (`-D NAME=VALUE`) for this flag's type.
+    pub fn parse_value(&self, s: &str) -> Result<toml::Value, String> {
+        let v = match self.ty {
+            FlagType::Unsigned(_) | FlagType::Signed(_) => parse_int(s).map(toml::Value::Integer),
+            FlagType::F32 | FlagType::F64 => s.trim_end_matches(['f', 'F']).parse::<f64>().ok().map(toml::Value::Float),
+            FlagType::Bool => match s {
+                "1" | "true" => Some(toml::Value::Boolean(true)),
+                "0" | "false" => Some(toml::Value::Boolean(false)),
+                _ => None,
+            },
+            FlagType::Str => {
+                Some(toml::Value::String(s.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(s).to_owned()))
+            }
+        }
+        .ok_or_else(|| format!("value '{s}' of {} is not a valid {}", self.name, self.ty.rust()))?;
+        self.check(&v)?;
+        Ok(v)
+    }
+
+    /// True when the current value is not the default.
+    pub fn changed(&self) -> bool {
+        !same(&self.value, &self.default)
+    }
+}
+
+/// Integers as T2 users write them: decimal, `0x` hex, with optional `U`/`L` suffixes.
+fn parse_int(s: &str) -> Option<i64> {
+    let t = s.trim().trim_end_matches(['u', 'U', 'l', 'L']);
+    let (neg, t) = match t.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, t),
+    };
+    let v = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        Some(h) => i64::from_str_radix(h, 16).ok()?,
+        None => t.parse::<i64>().ok()?,
+    };
+    Some(if neg { -v } else { v })
+}
+
+fn same(a: &toml::Value, b: &toml::Value) -> bool {
+    match (a, b) {
+        (toml::Value::Integer(x), toml::Value::Float(y)) | (toml::Value::Float(y), toml::Value::Integer(x)) => {
+            *x as f64 == *y
+        }
+        _ => a == b,
+    }
+}
+
+/// A value as written in `flags.toml` / printed by `t2conf -G` and `tranalyzer -V`.
+pub fn display(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => format!("\"{s}\""),
+        toml::Value::Float(f) => format!("{f:?}"),
+        other => other.to_string(),
+    }
+}
+
+/// Parses the text of a `flags.toml`.
+pub fn parse(text: &str) -> Result<Vec<Flag>, String> {
+    let doc: toml::Table = text.parse().map_err(|e| format!("invalid TOML: {e}"))?;
+    let mut flags = Vec::new();
+    for (name, item) in &doc {
+        let t = item.as_table().ok_or_else(|| format!("{name}: expected a table"))?;
+        let field = |k: &str| t.get(k).ok_or_else(|| format!("{name}: missing '{k}'"));
+        let ty = field("type")?.as_str().and_then(FlagType::parse).ok_or_else(|| format!("{name}: bad 'type'"))?;
+        let allowed = match t.get("allowed") {
+            None => None,
+            Some(toml::Value::Array(a)) => Some(a.clone()),
+            Some(_) => return Err(format!("{name}: 'allowed' must be an array")),
+        };
+        let flag = Flag {
+            name: name.clone(),
+            ty,
+            value: field("value")?.clone(),
+            default: field("default")?.clone(),
+            allowed,
+            desc: t.get("desc").and_then(|d| d.as_str()).unwrap_or_default().to_owned(),
+        };
+        flag.check(&flag.value)?;
+        flag.check(&flag.default).map_err(|e| format!("default: {e}"))?;
+        flags.push(flag);
+    }
+    Ok(flags)
+}
+
+/// Reads and parses a `flags.toml`.
+pub fn read(path: &Path) -> Result<Vec<Flag>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn literal(f: &Flag, v: &toml::Value) -> String {
+    match (f.ty, v) {
+        (FlagType::F32 | FlagType::F64, toml::Value::Integer(i)) => format!("{i}.0"),
+        (FlagType::F32 | FlagType::F64, toml::Value::Float(x)) => format!("{x:?}"),
+        (_, toml::Value::String(s)) => format!("{s:?}"),
+        (_, other) => other.to_string(),
+    }
+}
+
+/// The Rust source of the flags: one constant each, plus `CHANGED` and `ALL`.
+pub fn to_rust(flags: &[Flag]) -> String {
+    let mut s = String::from("// Generated from flags.toml by plugin_api::build::flags(); do not edit.\n");
+    for f in flags {
+        s.push_str(&format!(
+            "#[doc = {:?}]\npub const {}: {} = {};\n",
+            f.desc,
+            f.name,
+            if f.ty == FlagType::Str { "&str" } else { f.ty.rust() },
+            literal(f, &f.value)
+        ));
+    }
+    s.push_str("/// Flags whose value differs from the default: (name, value, default).\n");
+    s.push_str("pub const CHANGED: &[(&str, &str, &str)] = &[\n");
+    for f in flags.iter().filter(|f| f.changed()) {
+        s.push_str(&format!("    ({:?}, {:?}, {:?}),\n", f.name, display(&f.value), display(&f.default)));
+    }
+    s.push_str("];\n/// Every flag and its value.\npub const ALL: &[(&str, &str)] = &[\n");
+    for f in flags {
+        s.push_str(&format!("    ({:?}, {:?}),\n", f.name, display(&f.value)));
+    }
+    s.push_str("];\n");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = r#"
+[FLOW_TIMEOUT]
+value = 182
+default = 182
+type = "u32"
+desc = "Flow timeout"
+
+[IPV6_ACTIVATE]
+value = 1
+default = 2
+type = "u8"
+allowed = [0, 1, 2]
+desc = "IP versions"
+
+[SUFFIX]
+value = "_flows.txt"
+default = "_flows.txt"
+type = "str"
+desc = "Suffix"
+"#;
+
+    #[test]
+    fn parses_validates_and_generates() {
+        let f = parse(TEXT).unwrap();
+        assert_eq!(f.len(), 3);
+        let rs = to_rust(&f);
+        assert!(rs.contains("pub const FLOW_TIMEOUT: u32 = 182;"));
+        assert!(rs.contains("pub const SUFFIX: &str = \"_flows.txt\";"));
+        assert!(rs.contains("(\"IPV6_ACTIVATE\", \"1\", \"2\")"));
+        assert!(!rs.contains("(\"FLOW_TIMEOUT\", \"182\""));
+    }
+
+    #[test]
+    fn command_line_values() {
+        let f = parse(TEXT).unwrap();
+        assert_eq!(f[1].parse_value("0").unwrap(), toml::Value::Integer(0));
+        assert!(f[1].parse_value("3").unwrap_err().contains("not one of 0, 1, 2"));
+        assert!(f[0].parse_value("abc").is_err());
+        assert_eq!(f[0].parse_value("0x10").unwrap(), toml::Value::Integer(16));
+        assert!(f[0].parse_value("-1").is_err());
+        assert_eq!(f[2].parse_value("\"_x.txt\"").unwrap(), toml::Value::String("_x.txt".into()));
+    }
+}

@@ -1,0 +1,158 @@
+//! Flows as a callback sees them, and the per-flow storage of a plugin.
+
+use crate::abi::{FlowKey, FlowRecord, Globals, NO_FLOW, Timestamp};
+use crate::status;
+
+/// What a callback may look at besides its packet: core counters and the flow table.
+#[derive(Clone, Copy, Debug)]
+pub struct Ctx<'a> {
+    globals: &'a Globals,
+    flows: &'a [FlowRecord],
+}
+
+impl<'a> Ctx<'a> {
+    /// Wraps the host's counters and flow table.
+    pub fn new(globals: &'a Globals, flows: &'a [FlowRecord]) -> Ctx<'a> {
+        Ctx { globals, flows }
+    }
+
+    /// Core counters (`numPackets`, `globalWarn`, ...).
+    pub fn globals(&self) -> &'a Globals {
+        self.globals
+    }
+
+    /// The flow in slot `index`, if the slot exists.
+    pub fn flow(&self, index: u64) -> Option<Flow<'a>> {
+        let rec = self.flows.get(usize::try_from(index).ok()?)?;
+        Some(Flow { rec, ctx: *self })
+    }
+
+    /// ORs bits into `globalWarn`.
+    pub fn add_global_warn(&self, bits: u64) {
+        self.globals.global_warn.set(self.globals.global_warn.get() | bits);
+    }
+}
+
+/// One flow direction.
+#[derive(Clone, Copy, Debug)]
+pub struct Flow<'a> {
+    rec: &'a FlowRecord,
+    ctx: Ctx<'a>,
+}
+
+impl<'a> Flow<'a> {
+    /// The record as the core keeps it.
+    pub fn record(&self) -> &'a FlowRecord {
+        self.rec
+    }
+
+    /// Slot of this flow (index for [`FlowSlots`]).
+    pub fn index(&self) -> usize {
+        self.rec.flow_index as usize
+    }
+
+    /// Flow index printed as `flowInd`.
+    pub fn findex(&self) -> u64 {
+        self.rec.findex
+    }
+
+    /// Status bits (`flowStat`).
+    pub fn status(&self) -> u64 {
+        self.rec.status.get()
+    }
+
+    /// ORs bits into the flow status and into `globalWarn` (T2's `T2_SET_STATUS`).
+    pub fn add_status(&self, bits: u64) {
+        self.rec.status.set(self.rec.status.get() | bits);
+        self.ctx.add_global_warn(bits);
+    }
+
+    /// True for the B (responder) direction.
+    pub fn is_b(&self) -> bool {
+        self.status() & status::L3FLOWINVERT != 0
+    }
+
+    /// The flow key.
+    pub fn key(&self) -> &'a FlowKey {
+        &self.rec.key
+    }
+
+    /// IP version: 4, 6, or 0 for layer-2 flows.
+    pub fn ip_ver(&self) -> u8 {
+        self.rec.ip_ver
+    }
+
+    /// Time of the first packet.
+    pub fn first_seen(&self) -> Timestamp {
+        self.rec.first_seen
+    }
+
+    /// Time of the last packet.
+    pub fn last_seen(&self) -> Timestamp {
+        self.rec.last_seen
+    }
+
+    /// `last_seen - first_seen`, valid in `on_flow_terminate`.
+    pub fn duration(&self) -> Timestamp {
+        self.rec.duration
+    }
+
+    /// The opposite direction, if it exists.
+    pub fn opposite(&self) -> Option<Flow<'a>> {
+        if self.rec.opposite == NO_FLOW {
+            return None;
+        }
+        self.ctx.flow(self.rec.opposite)
+    }
+
+    /// Current idle timeout in seconds.
+    pub fn timeout(&self) -> f32 {
+        self.rec.timeout.get()
+    }
+
+    /// Sets the idle timeout; the value must have been registered with
+    /// [`crate::Host::timeout_add`] during `init`.
+    pub fn set_timeout(&self, seconds: f32) {
+        self.rec.timeout.set(seconds);
+    }
+}
+
+/// Per-flow state of a plugin, one `T` per flow slot.
+///
+/// Slots are reused after a flow ends, so reset yours in `on_new_flow` (see [`FlowSlots::reset`]).
+/// No map, no lock: the host calls a plugin from one thread only.
+#[derive(Debug, Default)]
+pub struct FlowSlots<T> {
+    slots: Vec<T>,
+}
+
+impl<T: Default> FlowSlots<T> {
+    /// Allocates `capacity` default slots (call from `init` with [`crate::Init::capacity`]).
+    pub fn new(capacity: usize) -> FlowSlots<T> {
+        FlowSlots { slots: (0..capacity).map(|_| T::default()).collect() }
+    }
+
+    /// Resets the slot of `flow` to `T::default()` and returns it.
+    pub fn reset(&mut self, flow: &Flow<'_>) -> &mut T {
+        let s = &mut self.slots[flow.index()];
+        *s = T::default();
+        s
+    }
+}
+
+impl<T> FlowSlots<T> {
+    /// The state of `flow`.
+    pub fn get(&self, flow: &Flow<'_>) -> &T {
+        &self.slots[flow.index()]
+    }
+
+    /// The state of `flow`, mutable.
+    pub fn get_mut(&mut self, flow: &Flow<'_>) -> &mut T {
+        &mut self.slots[flow.index()]
+    }
+
+    /// The state in slot `index` (e.g. the opposite flow's), if the slot exists.
+    pub fn at(&self, index: usize) -> Option<&T> {
+        self.slots.get(index)
+    }
+}

@@ -1,0 +1,58 @@
+//! The one crate the rt2 core and every plugin share.
+//!
+//! * [`abi`]: the `#[repr(C)]` contract (vtable, host table, packet and flow views). Stable,
+//!   versioned, append-only; a C header generated from it lives in `include/rt2_plugin.h`.
+//! * [`Plugin`] + [`export_plugin!`]: write a plugin in safe Rust. The macro emits the entry
+//!   symbol and shims that catch panics at the boundary.
+//! * [`Packet`], [`Flow`], [`FlowSlots`], [`Output`], [`Report`]: what callbacks work with.
+//!
+//! A minimal plugin (see `plugins/t2PSkel` for a complete one):
+//!
+//! ```ignore
+//! use plugin_api::{Columns, Ctx, Flow, FlowSlots, Host, Init, Output, Packet, Plugin};
+//!
+//! #[derive(Default)]
+//! struct PktCount { n: u64 }
+//!
+//! pub struct Counter { flows: FlowSlots<PktCount> }
+//!
+//! impl Plugin for Counter {
+//!     fn new(_host: Host) -> Self { Counter { flows: FlowSlots::default() } }
+//!     fn columns(&self, c: &mut Columns) { c.add("cntPkts", "Packets counted", "U64"); }
+//!     fn init(&mut self, init: &Init<'_>) { self.flows = FlowSlots::new(init.capacity()); }
+//!     fn on_new_flow(&mut self, _: Ctx<'_>, _: &Packet<'_>, f: Flow<'_>) { self.flows.reset(&f); }
+//!     fn on_layer4(&mut self, _: Ctx<'_>, _: &Packet<'_>, f: Flow<'_>) { self.flows.get_mut(&f).n += 1; }
+//!     fn on_flow_terminate(&mut self, _: Ctx<'_>, f: Flow<'_>, out: &mut Output<'_>) {
+//!         out.u64(self.flows.get(&f).n);
+//!     }
+//! }
+//! plugin_api::export_plugin!(Counter);
+//! ```
+#![deny(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod abi;
+#[cfg(feature = "build")]
+pub mod build;
+pub mod export;
+#[cfg(feature = "build")]
+pub mod flags;
+pub mod flow;
+pub mod fmt;
+pub mod host;
+pub mod output;
+pub mod packet;
+pub mod plugin;
+pub mod report;
+pub mod status;
+#[doc(hidden)]
+pub mod testing;
+pub mod types;
+
+pub use flow::{Ctx, Flow, FlowSlots};
+pub use host::Host;
+pub use output::Output;
+pub use packet::Packet;
+pub use plugin::{Columns, Init, Plugin, Split};
+pub use report::{MonState, Monitor, Report};
+pub use types::{Column, Prim, Value};

@@ -1,0 +1,200 @@
+//! The safe plugin interface: implement [`Plugin`], then `export_plugin!(YourType)`.
+
+use crate::abi::{CoreConfig, Timestamp};
+use crate::flow::{Ctx, Flow};
+use crate::host::Host;
+use crate::output::Output;
+use crate::packet::Packet;
+use crate::report::{MonState, Monitor, Report};
+use crate::types::{Column, SigError};
+
+/// A Tranalyzer plugin. Every callback has a no-op default; implement the ones you need.
+///
+/// Call order (plugin-abi.md §5): `new`, `columns` (before `init`!), `init`, then per packet
+/// `on_new_flow` (new flows only), `on_layer2`, `on_layer4`; per ended flow `on_flow_terminate`
+/// then `buffer_to_sink`; at the end `report` and `finalize`. A panic in any callback is caught
+/// at the ABI boundary; the host reports it and stops the run cleanly.
+///
+/// The plugin's identity (name, version, number, dependencies) comes from its `Cargo.toml`
+/// (package name and version, `[package.metadata.t2]`), see [`crate::export_plugin!`].
+pub trait Plugin: Sized + 'static {
+    /// Creates the instance when the plugin is loaded.
+    fn new(host: Host) -> Self;
+
+    /// Declares the flow-file columns (T2's `t2PrintHeader`); runs before `init`.
+    fn columns(&self, _cols: &mut Columns) {}
+
+    /// Allocates per-flow state, registers timeouts, writes packet-mode names (`t2Init`).
+    fn init(&mut self, _init: &Init<'_>) {}
+
+    /// A flow was created (`t2OnNewFlow`); reset the flow's slot here.
+    fn on_new_flow(&mut self, _ctx: Ctx<'_>, _pkt: &Packet<'_>, _flow: Flow<'_>) {}
+
+    /// Every packet with a layer 2 header (`t2OnLayer2`). `flow` is `None` for IP packets,
+    /// whose `on_layer4` call follows; it is the layer-2 flow for non-IP frames.
+    fn on_layer2(&mut self, _ctx: Ctx<'_>, _pkt: &Packet<'_>, _flow: Option<Flow<'_>>) {}
+
+    /// Every IP packet that belongs to a flow (`t2OnLayer4`).
+    fn on_layer4(&mut self, _ctx: Ctx<'_>, _pkt: &Packet<'_>, _flow: Flow<'_>) {}
+
+    /// Appends exactly the values promised by [`Plugin::columns`] (`t2OnFlowTerminate`).
+    fn on_flow_terminate(&mut self, _ctx: Ctx<'_>, _flow: Flow<'_>, _out: &mut Output<'_>) {}
+
+    /// Contributes lines to the end report (`t2PluginReport`).
+    fn report(&mut self, _ctx: Ctx<'_>, _report: &Report) {}
+
+    /// Contributes to monitoring reports (`t2Monitoring`).
+    fn monitoring(&mut self, _ctx: Ctx<'_>, _mon: &Monitor, _state: MonState) {}
+
+    /// Releases resources, closes files (`t2Finalize`).
+    fn finalize(&mut self, _ctx: Ctx<'_>) {}
+
+    /// Sinks only: writes one encoded flow record (`t2BufferToSink`).
+    fn buffer_to_sink(&mut self, _ctx: Ctx<'_>, _record: &[u8]) {}
+}
+
+/// The column list a plugin declares.
+#[derive(Debug, Default)]
+pub struct Columns {
+    pub(crate) list: Vec<Column>,
+    pub(crate) error: Option<(String, SigError)>,
+}
+
+impl Columns {
+    /// Declares a column with a type signature such as `U64`, `SC:R` or `H8_H32`
+    /// (see [`crate::types`]). A bad signature is reported by the host at load time.
+    pub fn add(&mut self, name: &str, desc: &str, sig: &str) -> &mut Self {
+        match Column::parse(name, desc, sig) {
+            Ok(c) => self.list.push(c),
+            Err(e) => {
+                self.error.get_or_insert((name.to_owned(), e));
+            }
+        }
+        self
+    }
+}
+
+/// What the host tells a plugin at `init`.
+#[derive(Debug)]
+pub struct Init<'a> {
+    pub(crate) config: &'a CoreConfig,
+    pub(crate) prefix: String,
+    pub(crate) plugin_folder: String,
+    pub(crate) cmdline: String,
+    pub(crate) core_line: String,
+    pub(crate) hw_info: String,
+    pub(crate) sw_info: String,
+    pub(crate) headers_extra: String,
+    pub(crate) start_wall: Timestamp,
+    pub(crate) start_date: String,
+    pub(crate) pid: u32,
+    pub(crate) priority: i32,
+    pub(crate) packet_mode: bool,
+    pub(crate) flows_to_stdout: bool,
+    pub(crate) split: Option<Split>,
+    pub(crate) columns: Vec<Column>,
+    pub(crate) plugins: Vec<(String, String)>,
+}
+
+/// Flow-file splitting requested with `-W PREFIX:SIZE,START`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Split {
+    /// Limit per file (bytes, or flows when `by_flows`).
+    pub size: u64,
+    /// Whether `size` counts flow records.
+    pub by_flows: bool,
+    /// Index of the first file.
+    pub start: u64,
+}
+
+impl Init<'_> {
+    /// Number of flow slots: size your [`crate::FlowSlots`] with it.
+    pub fn capacity(&self) -> usize {
+        self.config.capacity as usize
+    }
+
+    /// The core's configuration flags.
+    pub fn config(&self) -> &CoreConfig {
+        self.config
+    }
+
+    /// Output prefix: files are named `<prefix><suffix>`.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// Plugin folder, ending with `/` (data files live here).
+    pub fn plugin_folder(&self) -> &str {
+        &self.plugin_folder
+    }
+
+    /// The command line.
+    pub fn cmdline(&self) -> &str {
+        &self.cmdline
+    }
+
+    /// `L2, IPv4, IPv6` as in the "Creating flows for" log line.
+    pub fn core_line(&self) -> &str {
+        &self.core_line
+    }
+
+    /// `<nodename>;<sysname>;<release>;<version>;<machine>`.
+    pub fn hw_info(&self) -> &str {
+        &self.hw_info
+    }
+
+    /// Capture library version.
+    pub fn sw_info(&self) -> &str {
+        &self.sw_info
+    }
+
+    /// Extra headers-file lines (live capture), each ending in `\n`.
+    pub fn headers_extra(&self) -> &str {
+        &self.headers_extra
+    }
+
+    /// Wall-clock time the run started.
+    pub fn start_wall(&self) -> Timestamp {
+        self.start_wall
+    }
+
+    /// Start time as T2 prints it: `<sec>.<frac> sec (<local date>)`.
+    pub fn start_date(&self) -> &str {
+        &self.start_date
+    }
+
+    /// Process ID.
+    pub fn pid(&self) -> u32 {
+        self.pid
+    }
+
+    /// Nice value.
+    pub fn priority(&self) -> i32 {
+        self.priority
+    }
+
+    /// True when packet mode (`-s`) is on.
+    pub fn packet_mode(&self) -> bool {
+        self.packet_mode
+    }
+
+    /// True when flows go to stdout (`-w -`).
+    pub fn flows_to_stdout(&self) -> bool {
+        self.flows_to_stdout
+    }
+
+    /// Flow-file splitting, if requested.
+    pub fn split(&self) -> Option<Split> {
+        self.split
+    }
+
+    /// Every flow-file column (`dir`, `flowInd`, then all plugins'), for sinks.
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
+    /// Loaded plugins (name, version) in load order.
+    pub fn plugins(&self) -> &[(String, String)] {
+        &self.plugins
+    }
+}

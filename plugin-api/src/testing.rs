@@ -1,0 +1,225 @@
+//! Test doubles so plugin crates can unit-test their [`crate::Plugin`] callbacks in-process:
+//! a recording [`Host`], an [`Init`] builder, default [`CoreConfig`] and zeroed [`Globals`].
+//!
+//! Not part of the ABI; hidden from the docs and meant for `#[cfg(test)]` code only (every
+//! value handed out here is leaked for the rest of the process).
+#![allow(unsafe_code)]
+#![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
+
+use core::ffi::c_void;
+use std::sync::{Mutex, MutexGuard};
+
+use crate::abi::{ABI_MAJOR, ABI_MINOR, CoreConfig, Globals, HostApi, OutBuf, RStr, Timestamp};
+use crate::host::{Host, rstr, rstr_bytes};
+use crate::plugin::{Init, Split};
+use crate::types::Column;
+
+/// What a [`TestHost`] recorded.
+#[derive(Debug, Default)]
+pub struct Recorded {
+    /// `emit` calls: stream, level, message.
+    pub lines: Vec<(u32, u32, String)>,
+    /// `write` calls: stream, bytes.
+    pub written: Vec<(u32, Vec<u8>)>,
+    /// `fail` messages.
+    pub failures: Vec<String>,
+    /// `timeout_add` values.
+    pub timeouts: Vec<f32>,
+    /// Environment overrides answered by `getenv`.
+    pub env: Vec<(String, String)>,
+    /// Storage for the last `getenv` answer (valid until the next call).
+    getenv_value: Vec<u8>,
+}
+
+/// A host that records every call instead of acting on it.
+#[derive(Debug, Clone, Copy)]
+pub struct TestHost {
+    state: &'static Mutex<Recorded>,
+    host: Host,
+}
+
+impl Default for TestHost {
+    fn default() -> Self {
+        TestHost::new()
+    }
+}
+
+fn state<'a>(ctx: *const c_void) -> MutexGuard<'a, Recorded> {
+    // SAFETY: `ctx` is the leaked `Mutex<Recorded>` installed by `TestHost::new`.
+    let m = unsafe { &*(ctx as *const Mutex<Recorded>) };
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn text(s: RStr) -> String {
+    // SAFETY: the plugin passes a string valid for the duration of the call.
+    String::from_utf8_lossy(unsafe { rstr_bytes(s) }).into_owned()
+}
+
+unsafe extern "C" fn emit(ctx: *const c_void, stream: u32, level: u32, msg: RStr) {
+    state(ctx).lines.push((stream, level, text(msg)));
+}
+
+unsafe extern "C" fn write(ctx: *const c_void, stream: u32, data: RStr) {
+    // SAFETY: the plugin passes bytes valid for the duration of the call.
+    let bytes = unsafe { rstr_bytes(data) }.to_vec();
+    state(ctx).written.push((stream, bytes));
+}
+
+unsafe extern "C" fn timeout_add(ctx: *const c_void, seconds: f32) {
+    state(ctx).timeouts.push(seconds);
+}
+
+unsafe extern "C" fn grow(_ctx: *const c_void, _buf: *mut OutBuf, _additional: usize) -> u8 {
+    0
+}
+
+unsafe extern "C" fn getenv(ctx: *const c_void, name: RStr) -> RStr {
+    let name = text(name);
+    let mut st = state(ctx);
+    let Some(v) = st.env.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()) else {
+        return RStr { ptr: core::ptr::null(), len: 0 };
+    };
+    st.getenv_value = v.into_bytes();
+    // The bytes stay put until the next `getenv` call, as the ABI promises.
+    rstr(&st.getenv_value)
+}
+
+unsafe extern "C" fn fail(ctx: *const c_void, msg: RStr) {
+    state(ctx).failures.push(text(msg));
+}
+
+impl TestHost {
+    /// A fresh host with no environment overrides.
+    pub fn new() -> TestHost {
+        let state: &'static Mutex<Recorded> = Box::leak(Box::new(Mutex::new(Recorded::default())));
+        let api: &'static HostApi = Box::leak(Box::new(HostApi {
+            abi_major: ABI_MAJOR,
+            abi_minor: ABI_MINOR,
+            size: size_of::<HostApi>() as u32,
+            ctx: state as *const Mutex<Recorded> as *const c_void,
+            emit,
+            write,
+            timeout_add,
+            grow,
+            getenv,
+            fail,
+        }));
+        // SAFETY: `api` is leaked, so it outlives every plugin instance.
+        let host = unsafe { Host::from_raw(api) }.expect("non-null");
+        TestHost { state, host }
+    }
+
+    /// Adds an environment override answered by `getenv`.
+    pub fn set_env(&self, name: &str, value: &str) {
+        self.recorded().env.push((name.to_owned(), value.to_owned()));
+    }
+
+    /// The host handle to pass to [`crate::Plugin::new`].
+    pub fn host(&self) -> Host {
+        self.host
+    }
+
+    /// Everything recorded so far.
+    pub fn recorded(&self) -> MutexGuard<'_, Recorded> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The `fail` messages recorded so far.
+    pub fn failures(&self) -> Vec<String> {
+        self.recorded().failures.clone()
+    }
+}
+
+/// Owned values for an [`Init`]; build one with [`TestInit::init`].
+#[derive(Debug, Clone, Default)]
+pub struct TestInit {
+    /// See [`Init::prefix`].
+    pub prefix: String,
+    /// See [`Init::plugin_folder`].
+    pub plugin_folder: String,
+    /// See [`Init::cmdline`].
+    pub cmdline: String,
+    /// See [`Init::core_line`].
+    pub core_line: String,
+    /// See [`Init::hw_info`].
+    pub hw_info: String,
+    /// See [`Init::sw_info`].
+    pub sw_info: String,
+    /// See [`Init::headers_extra`].
+    pub headers_extra: String,
+    /// See [`Init::start_wall`].
+    pub start_wall: Timestamp,
+    /// See [`Init::start_date`].
+    pub start_date: String,
+    /// See [`Init::pid`].
+    pub pid: u32,
+    /// See [`Init::priority`].
+    pub priority: i32,
+    /// See [`Init::packet_mode`].
+    pub packet_mode: bool,
+    /// See [`Init::flows_to_stdout`].
+    pub flows_to_stdout: bool,
+    /// See [`Init::split`].
+    pub split: Option<Split>,
+    /// See [`Init::columns`].
+    pub columns: Vec<Column>,
+    /// See [`Init::plugins`].
+    pub plugins: Vec<(String, String)>,
+}
+
+impl TestInit {
+    /// The [`Init`] a plugin would receive with these values.
+    pub fn init<'a>(&self, config: &'a CoreConfig) -> Init<'a> {
+        Init {
+            config,
+            prefix: self.prefix.clone(),
+            plugin_folder: self.plugin_folder.clone(),
+            cmdline: self.cmdline.clone(),
+            core_line: self.core_line.clone(),
+            hw_info: self.hw_info.clone(),
+            sw_info: self.sw_info.clone(),
+            headers_extra: self.headers_extra.clone(),
+            start_wall: self.start_wall,
+            start_date: self.start_date.clone(),
+            pid: self.pid,
+            priority: self.priority,
+            packet_mode: self.packet_mode,
+            flows_to_stdout: self.flows_to_stdout,
+            split: self.split,
+            columns: self.columns.clone(),
+            plugins: self.plugins.clone(),
+        }
+    }
+}
+
+/// The core configuration of a default T2 build (sensor 666, dual stack, L2 flows, ns stamps).
+pub fn core_config() -> CoreConfig {
+    CoreConfig {
+        size: size_of::<CoreConfig>() as u32,
+        sensor_id: 666,
+        capacity: 262_144,
+        ipv6_activate: 2,
+        eth_activate: 1,
+        sctp_activate: 0,
+        lapd_activate: 0,
+        packet_length: 3,
+        tstamp_prec: 1,
+        tstamp_utc: 1,
+        reltime: 0,
+        diff_report: 0,
+        machine_report: 0,
+        plugin_report: 1,
+        verbose: 2,
+        pri_hdrdesc: 1,
+        anonym_ip: 0,
+        subnet_on: 1,
+        block_buf: 0,
+    }
+}
+
+/// All-zero core counters with null per-Ethertype tables (wrap with [`crate::Ctx::new`]).
+pub fn globals() -> Box<Globals> {
+    // SAFETY: every field of `Globals` (integers, `Cell<u64>`, `Timestamp`, arrays of
+    // integers, raw pointers) is valid when all bits are zero.
+    Box::new(unsafe { core::mem::zeroed::<Globals>() })
+}
