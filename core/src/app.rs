@@ -221,7 +221,10 @@ fn run_reader<B: ByteSource>(
         _ => ListMode::None,
     };
     let list = if mode == ListMode::None { None } else { dispatch::read_list(&list_path) };
-    let files = dispatch::select(Path::new(&folder), list.as_deref(), mode)?;
+    let (files, blacklisted) = dispatch::select(Path::new(&folder), list.as_deref(), mode)?;
+    if blacklisted > 0 {
+        shared.log.borrow_mut().info(&format!("Blacklisted plugins: {blacklisted}"));
+    }
     let plugins = PluginSet::load(&files, shared.clone())?;
     if plugins.is_empty() {
         if verbose > 0 {
@@ -305,6 +308,9 @@ fn run_reader<B: ByteSource>(
         match reader.next() {
             Next::Packet(pkt) => {
                 if !supported {
+                    // as T2: fail at the first packet, after its "Dump start"
+                    p.begin(pkt.ts);
+                    close(&mut p);
                     return Err(Error::LinkType(report::linktype_text(reader.dlt())));
                 }
                 p.packet(&pkt);
@@ -337,13 +343,19 @@ fn finish(p: &mut Pipeline, stats: InputStats, start: Instant) -> Result<Outcome
     if verbose > 0 {
         end::print(p, stats, since(start), flags::PLUGIN_REPORT == 1);
     }
+    close(p);
+    Ok(if p.stop().is_some() { Outcome::PluginFailed } else { Outcome::Done })
+}
+
+/// Lets the plugins finish their files and flushes the core's streams, so that what the run
+/// computed is written out however it ends.
+fn close(p: &mut Pipeline) {
     p.plugins.finalize(&p.g, p.table.records());
     p.plugins.shared.log.borrow_mut().flush();
     p.plugins.shared.mon.borrow_mut().flush();
     if let Some(w) = p.plugins.shared.packets.borrow_mut().as_mut() {
         let _ = w.flush();
     }
-    Ok(if p.stop().is_some() { Outcome::PluginFailed } else { Outcome::Done })
 }
 
 /// The core configuration plugins see.

@@ -629,9 +629,8 @@ pub type ColumnsFn =
 /// `t2Init`.
 pub type InitFn = Option<unsafe extern "C" fn(inst: Instance, init: *const InitCtx) -> CallStatus>;
 /// `t2OnNewFlow`, `t2OnLayer2`, `t2OnLayer4` (`flow` is [`NO_FLOW`] for an IP packet's L2 call).
-pub type PacketFn = Option<
-    unsafe extern "C" fn(inst: Instance, ctx: *const CallCtx, pkt: *const PacketView, flow: u64) -> CallStatus,
->;
+pub type PacketFn =
+    Option<unsafe extern "C" fn(inst: Instance, ctx: *const CallCtx, pkt: *const PacketView, flow: u64) -> CallStatus>;
 /// `t2OnFlowTerminate`.
 pub type TerminateFn =
     Option<unsafe extern "C" fn(inst: Instance, ctx: *const CallCtx, flow: u64, buf: *mut OutBuf) -> CallStatus>;

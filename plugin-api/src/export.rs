@@ -391,7 +391,7 @@ pub const fn parse_number(s: &str) -> u32 {
 /// Name and version are the crate's package name and version; number and dependencies come
 /// from `[package.metadata.t2]` through the build script (`plugin_api::build::plugin()`).
 ///
-/// ```ignore
+/// ```text
 /// struct Hello;
 /// impl plugin_api::Plugin for Hello { /* ... */ }
 /// plugin_api::export_plugin!(Hello);

@@ -6,9 +6,10 @@
 //!   symbol and shims that catch panics at the boundary.
 //! * [`Packet`], [`Flow`], [`FlowSlots`], [`Output`], [`Report`]: what callbacks work with.
 //!
-//! A minimal plugin (see `plugins/t2PSkel` for a complete one):
+//! A minimal plugin (see `plugins/basicFlow` for a complete one): a type implementing
+//! [`Plugin`],
 //!
-//! ```ignore
+//! ```
 //! use plugin_api::{Columns, Ctx, Flow, FlowSlots, Host, Init, Output, Packet, Plugin};
 //!
 //! #[derive(Default)]
@@ -26,8 +27,10 @@
 //!         out.u64(self.flows.get(&f).n);
 //!     }
 //! }
-//! plugin_api::export_plugin!(Counter);
 //! ```
+//!
+//! exported by `plugin_api::export_plugin!(Counter);` in a `cdylib` crate whose `build.rs`
+//! calls `plugin_api::build::plugin()` (it passes the plugin number from `Cargo.toml`).
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 

@@ -191,7 +191,12 @@ fn cargo_build(ws: &Workspace, package: &str, debug: bool) -> bool {
         }
     }
     let ok = cmd.status().map(|s| s.success()).unwrap_or(false);
-    println!("{package}: {} in {:.1} s (log: {})", if ok { "built" } else { "FAILED" }, started.elapsed().as_secs_f64(), log_path.display());
+    println!(
+        "{package}: {} in {:.1} s (log: {})",
+        if ok { "built" } else { "FAILED" },
+        started.elapsed().as_secs_f64(),
+        log_path.display()
+    );
     ok
 }
 

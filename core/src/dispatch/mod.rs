@@ -215,8 +215,9 @@ pub fn read_list(path: &Path) -> Option<Vec<String>> {
     Some(text.split('\n').filter(|l| !l.starts_with('#') && !l.is_empty()).map(str::to_owned).collect())
 }
 
-/// The candidates of `dir` that the list lets through, in load order.
-pub fn select(dir: &Path, list: Option<&[String]>, mode: ListMode) -> Result<Vec<PathBuf>, PluginError> {
+/// The candidates of `dir` that the list lets through, in load order, and how many the list
+/// blacklisted.
+pub fn select(dir: &Path, list: Option<&[String]>, mode: ListMode) -> Result<(Vec<PathBuf>, usize), PluginError> {
     let entries = std::fs::read_dir(dir)
         .map_err(|e| PluginError::Folder { dir: dir.display().to_string(), reason: plugin_api::fmt::strerror(&e) })?;
     let mut names: Vec<String> = entries
@@ -231,7 +232,16 @@ pub fn select(dir: &Path, list: Option<&[String]>, mode: ListMode) -> Result<Vec
         (ListMode::Blacklist, Some(l)) => !l.iter().any(|line| list_matches(line, n)),
         _ => true,
     };
-    Ok(names.iter().filter(|n| keep(n)).map(|n| dir.join(n)).collect())
+    let files: Vec<PathBuf> = names.iter().filter(|n| keep(n)).map(|n| dir.join(n)).collect();
+    let blacklisted = if mode == ListMode::Blacklist { names.len() - files.len() } else { 0 };
+    Ok((files, blacklisted))
+}
+
+/// A plugin panicked while being created or asked for its columns: reported at once, as a
+/// panic in a later callback is (`Error::printed` relies on it).
+fn loading_panic(plugin: String, message: String) -> PluginError {
+    crate::report::log::plugin_error(&plugin, &format!("panicked: {message}"));
+    PluginError::Panicked { plugin, message }
 }
 
 /// Plugins of a run, in load order.
@@ -249,7 +259,9 @@ impl core::fmt::Debug for PluginSet {
 }
 
 impl PluginSet {
-    /// Loads `files` in order, checking each as T2 does; the first failure is returned.
+    /// Loads `files` in order, checking each as T2 does. Unlike T2, which skips a bad plugin
+    /// and runs without its columns, the first failure is returned: a flow file silently
+    /// missing the columns a user asked for is worse than a run that does not start.
     pub fn load(files: &[PathBuf], shared: Rc<HostShared>) -> Result<PluginSet, PluginError> {
         let mut set = PluginSet { plugins: Vec::new(), shared, panic: None };
         for path in files {
@@ -269,28 +281,28 @@ impl PluginSet {
         }
         if name.len() >= 32 {
             return Err(PluginError::Invalid(format!(
-                "{name}: plugin name too long ({} characters, limited to 32)",
+                "{file}: {name}: plugin name too long ({} characters, limited to 32)",
                 name.len()
             )));
         }
         if version.is_empty() {
-            return Err(PluginError::Invalid(format!("{name}: plugin version is required")));
+            return Err(PluginError::Invalid(format!("{file}: {name}: plugin version is required")));
         }
         if version.len() >= 16 {
             return Err(PluginError::Invalid(format!(
-                "{name}: plugin version too long ({} characters, limited to 16)",
+                "{file}: {name}: plugin version too long ({} characters, limited to 16)",
                 version.len()
             )));
         }
         if (vt.t2_major, vt.t2_minor) != (T2_VERSION_MAJOR, T2_VERSION_MINOR) {
             return Err(PluginError::Invalid(format!(
-                "{name}: version {}.{} not supported (minimum required is {T2_VERSION_MAJOR}.{T2_VERSION_MINOR})",
+                "{file}: {name}: version {}.{} not supported (minimum required is {T2_VERSION_MAJOR}.{T2_VERSION_MINOR})",
                 vt.t2_major, vt.t2_minor
             )));
         }
         let deps = loader::table_text(vt.dependencies);
         if !deps.is_empty() && !deps.split(',').all(|d| self.plugins.iter().any(|p| p.name == d)) {
-            return Err(PluginError::Invalid(format!("{name}: missing dependencies: {deps}")));
+            return Err(PluginError::Invalid(format!("{file}: {name}: missing dependencies: {deps}")));
         }
         let fname = path.file_name().and_then(|f| f.to_str()).unwrap_or_default();
         let number = fname[..3].parse().unwrap_or(0);
@@ -302,14 +314,13 @@ impl PluginSet {
         let api = ffi::host_api(ctx);
         let inst = ffi::create(&vt, api);
         if inst.is_null() {
-            return Err(PluginError::Panicked { plugin: name, message: ffi::last_panic(&vt, inst) });
+            return Err(loading_panic(name, ffi::last_panic(&vt, inst)));
         }
-        let descs = ffi::columns(&vt, inst)
-            .map_err(|()| PluginError::Panicked { plugin: name.clone(), message: ffi::last_panic(&vt, inst) })?;
+        let descs = ffi::columns(&vt, inst).map_err(|()| loading_panic(name.clone(), ffi::last_panic(&vt, inst)))?;
         let columns = descs
             .iter()
             .map(|(n, d, s)| {
-                Column::parse(n, d, s).map_err(|e| PluginError::Invalid(format!("{name}: column '{n}': {e}")))
+                Column::parse(n, d, s).map_err(|e| PluginError::Invalid(format!("{file}: {name}: column '{n}': {e}")))
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(LoadedPlugin { vt, inst, name, version, number, columns, dead: false })

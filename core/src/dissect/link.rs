@@ -29,27 +29,27 @@ mod dlt {
 }
 
 /// Whether T2 can dissect this link type (else: "Unsupported link-layer type" at the first
-/// packet).
+/// packet). Linux cooked v2, which T2 0.9.3 rejects, unless `LINUX_SLL2` is 0.
 pub fn supported(lt: LinkType) -> bool {
-    matches!(
-        lt.0,
-        0 | 1
-            | 9
-            | 101
-            | 104
-            | 113
-            | 228
-            | 229
-            | 276
-            | dlt::PPP_SERIAL
-            | dlt::PPP_WITH_DIR
-            | dlt::FRELAY
-            | dlt::FRELAY_WITH_DIR
-            | dlt::C_HDLC_WITH_DIR
-            | dlt::ETHERNET_MPACKET
-            | dlt::RAW_OPENBSD
-            | dlt::RAW_BSDOS
-    )
+    (lt.0 == 276 && crate::flags::LINUX_SLL2 != 0)
+        || matches!(
+            lt.0,
+            0 | 1
+                | 9
+                | 101
+                | 104
+                | 113
+                | 228
+                | 229
+                | dlt::PPP_SERIAL
+                | dlt::PPP_WITH_DIR
+                | dlt::FRELAY
+                | dlt::FRELAY_WITH_DIR
+                | dlt::C_HDLC_WITH_DIR
+                | dlt::ETHERNET_MPACKET
+                | dlt::RAW_OPENBSD
+                | dlt::RAW_BSDOS
+        )
 }
 
 impl Dis<'_, '_> {
@@ -118,7 +118,7 @@ impl Dis<'_, '_> {
                 LinkStep::EtherType(14)
             }
             276 => {
-                // Linux cooked v2 (T2 0.9.3 rejects it): protocol first, payload at 20, and no
+                // Linux cooked v2 (LINUX_SLL2 = 1 only): protocol first, payload at 20, and no
                 // MAC addresses to speak of
                 self.desc("sll2");
                 if !self.snap_l2_ok(20) {

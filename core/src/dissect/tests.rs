@@ -127,7 +127,7 @@ fn eth_ip(vlans: &[u16], ip: &Ip, l4: &L4<'_>) -> Vec<u8> {
 }
 
 fn syn() -> L4<'static> {
-    L4::Tcp(Tcp { sport: 40000, dport: 80, seq: 1, ack: 0, flags: tcp::SYN, win: 512, payload: b"" })
+    L4::Tcp(Tcp { sport: 40000, dport: 80, seq: 1, ack: 0, flags: tcp::SYN, win: 512, opts: &[], payload: b"" })
 }
 
 #[test]
@@ -291,12 +291,7 @@ fn linux_cooked_v2() {
 
 #[test]
 fn header_description_overrun_is_flagged() {
-    let mut d = Dis {
-        b: &[],
-        pv: &mut empty_view(),
-        g: &mut globals(),
-        st: &mut DissectStats::default(),
-    };
+    let mut d = Dis { b: &[], pv: &mut empty_view(), g: &mut globals(), st: &mut DissectStats::default() };
     for _ in 0..40 {
         d.desc(":ipv6.hopopts");
     }

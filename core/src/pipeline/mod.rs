@@ -221,20 +221,22 @@ impl Pipeline {
     /// One packet read from the input (T2's `perPacketCallback`).
     #[inline]
     pub fn packet(&mut self, pkt: &RawPacket<'_>) {
-        self.g.act_time = pkt.ts;
         if self.g.num_packets == 0 {
-            self.g.start_time = pkt.ts;
-            self.g.start_time0 = pkt.ts;
-            if self.settings.verbose > 0 {
-                self.plugins
-                    .shared
-                    .log
-                    .borrow_mut()
-                    .line(format_args!("Dump start: {}", Date { ts: pkt.ts, utc: true }));
-            }
+            self.begin(pkt.ts);
         }
+        self.g.act_time = pkt.ts;
         self.expire();
         self.process(pkt.data, pkt.ts, pkt.wirelen, pkt.linktype);
+    }
+
+    /// The capture starts at `ts`, the first packet's time: logs "Dump start".
+    pub fn begin(&mut self, ts: Timestamp) {
+        self.g.act_time = ts;
+        self.g.start_time = ts;
+        self.g.start_time0 = ts;
+        if self.settings.verbose > 0 {
+            self.plugins.shared.log.borrow_mut().line(format_args!("Dump start: {}", Date { ts, utc: true }));
+        }
     }
 
     /// T2's `processPacket`.

@@ -41,7 +41,7 @@ fn feed(p: &mut Pipeline, sec: i64, frame: &[u8]) {
 }
 
 fn tcp_frame(src: [u8; 4], dst: [u8; 4], sport: u16, dport: u16, flags: u8) -> Vec<u8> {
-    let seg = Tcp { sport, dport, seq: 1, ack: 1, flags, win: 1000, payload: b"" };
+    let seg = Tcp { sport, dport, seq: 1, ack: 1, flags, win: 1000, opts: &[], payload: b"" };
     ethernet([2; 6], [4; 6], &[], 0x0800, &ip_packet(&Ip::V4(src, dst), 1, &L4::Tcp(seg)))
 }
 

@@ -79,10 +79,10 @@ impl fmt::Display for Date {
             return f.write_str("<invalid>)");
         };
         if self.utc {
-            let z = t.to_zoned(jiff::tz::TimeZone::UTC);
+            let z = t.to_zoned_datetime(jiff::tz::TimeZone::UTC);
             write!(f, "{} GMT)", z.strftime("%a %d %b %Y %H:%M:%S"))
         } else {
-            let z = t.to_zoned(jiff::tz::TimeZone::system());
+            let z = t.to_zoned_datetime(jiff::tz::TimeZone::system());
             write!(f, "{})", z.strftime("%a %d %b %Y %H:%M:%S %Z"))
         }
     }

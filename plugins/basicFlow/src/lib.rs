@@ -87,7 +87,7 @@ impl Plugin for BasicFlow {
         c.add("timeFirst", "Date time of first packet", "TS");
         c.add("timeLast", "Date time of last packet", "TS");
         c.add("duration", "Flow duration", "DUR");
-        if MAX_HD > 0 {
+        if MAX_HD != 0 {
             c.add("numHdrDesc", "Number of different headers descriptions", "U8");
             c.add("numHdrs", "Number of headers (depth) in hdrDesc", "U16:R");
             if BFO_HDRDESC_PKTCNT == 1 {
@@ -96,14 +96,14 @@ impl Plugin for BasicFlow {
                 c.add("hdrDesc", "Headers description", "SC:R");
             }
         }
-        if BFO_MAC == 1 && MAX_MAC > 0 {
+        if BFO_MAC == 1 && MAX_MAC != 0 {
             c.add("srcMac", "Mac source", "MAC:R");
             c.add("dstMac", "Mac destination", "MAC:R");
         }
         if BFO_ETHERTYPE == 1 {
             c.add("ethType", "Ethernet type", "H16");
         }
-        if MAX_VLAN > 0 {
+        if MAX_VLAN != 0 {
             match BFO_VLAN {
                 1 => c.add("vlanID", "VLAN IDs", "U16:R"),
                 2 => c.add("vlanHdr", "VLAN headers (hex)", "H32:R"),
@@ -115,7 +115,7 @@ impl Plugin for BasicFlow {
                 _ => c,
             };
         }
-        if MAX_MPLS > 0 {
+        if MAX_MPLS != 0 {
             match BFO_MPLS {
                 1 => c.add("mplsLabels", "MPLS labels", "U32:R"),
                 2 => c.add("mplsLabelsHex", "MPLS labels (hex)", "H32:R"),
@@ -169,7 +169,7 @@ impl Plugin for BasicFlow {
             }
             s.n_vlan = i as u8;
         }
-        if MAX_MPLS > 0 && status & L2_MPLS != 0 {
+        if MAX_MPLS != 0 && status & L2_MPLS != 0 {
             let labels = pkt.from_offset(v.mpls_off);
             let mut i = 0;
             loop {
@@ -216,7 +216,7 @@ impl Plugin for BasicFlow {
         out.time(u64::from(rec.first_seen.sec as u32), rec.first_seen.frac as u32);
         out.time(u64::from(rec.last_seen.sec as u32), rec.last_seen.frac as u32);
         out.time(u64::from(rec.duration.sec as u32), rec.duration.frac as u32);
-        if MAX_HD > 0 {
+        if MAX_HD != 0 {
             let n = usize::from(s.hd_cnt);
             out.u8(s.hd_cnt);
             out.rep(n as u32);
@@ -231,7 +231,7 @@ impl Plugin for BasicFlow {
                 }
             }
         }
-        if BFO_MAC == 1 && MAX_MAC > 0 {
+        if BFO_MAC == 1 && MAX_MAC != 0 {
             for (n, macs) in [(s.n_src_mac, &s.src_mac), (s.n_dst_mac, &s.dst_mac)] {
                 out.rep(u32::from(n));
                 for m in &macs[..usize::from(n)] {
@@ -242,7 +242,7 @@ impl Plugin for BasicFlow {
         if BFO_ETHERTYPE == 1 {
             out.u16(rec.key.eth_type);
         }
-        if MAX_VLAN > 0 && BFO_VLAN > 0 {
+        if MAX_VLAN != 0 && BFO_VLAN != 0 {
             out.rep(u32::from(s.n_vlan));
             for &v in &s.vlans[..usize::from(s.n_vlan)] {
                 match BFO_VLAN {
@@ -257,7 +257,7 @@ impl Plugin for BasicFlow {
                 }
             }
         }
-        if MAX_MPLS > 0 && BFO_MPLS > 0 {
+        if MAX_MPLS != 0 && BFO_MPLS != 0 {
             out.rep(u32::from(s.n_mpls));
             for &m in &s.mpls[..usize::from(s.n_mpls)] {
                 match BFO_MPLS {
@@ -302,7 +302,7 @@ impl BasicFlow {
         let desc = pkt.hdr_desc();
         let depth = pkt.view().num_hdr_desc;
         let s = self.flows.get_mut(&flow);
-        if MAX_HD > 0 {
+        if MAX_HD != 0 {
             let n = usize::from(s.hd_cnt);
             if n >= MAX_HD {
                 // T2 checks the limit before looking the description up
@@ -324,7 +324,7 @@ impl BasicFlow {
                 }
             }
         }
-        if BFO_MAC == 1 && MAX_MAC > 0 && flow.status() & (L2_NO_ETH | LAPD_FLOW) == 0 {
+        if BFO_MAC == 1 && MAX_MAC != 0 && flow.status() & (L2_NO_ETH | LAPD_FLOW) == 0 {
             let l2 = pkt.l2();
             if l2.len() >= 12 {
                 let mut dst = [0; 6];

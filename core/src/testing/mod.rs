@@ -3,6 +3,8 @@
 //! and a classic pcap writer.
 #![forbid(unsafe_code)]
 
+pub mod sample;
+
 use std::io::{self, Write};
 
 /// A MAC address.
@@ -69,6 +71,8 @@ pub struct Tcp<'a> {
     pub flags: u8,
     /// Advertised window.
     pub win: u16,
+    /// Options, already padded to a multiple of 4 bytes.
+    pub opts: &'a [u8],
     /// Payload.
     pub payload: &'a [u8],
 }
@@ -91,14 +95,16 @@ fn l4_bytes(ip: &Ip, l4: &L4<'_>) -> (u8, Vec<u8>) {
     };
     match l4 {
         L4::Tcp(t) => {
-            let mut b = Vec::with_capacity(20 + t.payload.len());
+            assert!(t.opts.len() % 4 == 0 && t.opts.len() <= 40, "TCP options must fill whole words");
+            let mut b = Vec::with_capacity(20 + t.opts.len() + t.payload.len());
             b.extend_from_slice(&t.sport.to_be_bytes());
             b.extend_from_slice(&t.dport.to_be_bytes());
             b.extend_from_slice(&t.seq.to_be_bytes());
             b.extend_from_slice(&t.ack.to_be_bytes());
-            b.extend_from_slice(&[5 << 4, t.flags]);
+            b.extend_from_slice(&[((5 + t.opts.len() / 4) as u8) << 4, t.flags]);
             b.extend_from_slice(&t.win.to_be_bytes());
             b.extend_from_slice(&[0, 0, 0, 0]);
+            b.extend_from_slice(t.opts);
             b.extend_from_slice(t.payload);
             let c = checksum(&b, pseudo_sum(src, dst, 6, b.len()));
             b[16..18].copy_from_slice(&c.to_be_bytes());
