@@ -155,4 +155,18 @@ impl<T> FlowSlots<T> {
     pub fn at(&self, index: usize) -> Option<&T> {
         self.slots.get(index)
     }
+
+    /// The state of `flow` and, mutable at the same time, the state in slot `other` (typically
+    /// the opposite flow's, whose state T2 plugins update from the other direction's packets).
+    /// The second is `None` when `other` is `None`, out of range or `flow`'s own slot.
+    pub fn pair_mut(&mut self, flow: &Flow<'_>, other: Option<usize>) -> (&mut T, Option<&mut T>) {
+        let own = flow.index();
+        match other {
+            Some(o) if o != own && o < self.slots.len() => {
+                let [a, b] = self.slots.get_disjoint_mut([own, o]).expect("two distinct slots in range");
+                (a, Some(b))
+            }
+            _ => (&mut self.slots[own], None),
+        }
+    }
 }

@@ -3,6 +3,9 @@
 use crate::abi::{NO_OFFSET, PacketView, Timestamp};
 use crate::status;
 
+/// IP protocol number of TCP.
+const IPPROTO_TCP: u8 = 6;
+
 /// A dissected packet, valid for the duration of one callback.
 #[derive(Clone, Copy, Debug)]
 pub struct Packet<'a> {
@@ -95,6 +98,22 @@ impl<'a> Packet<'a> {
         }
     }
 
+    /// TTL (IPv4) or hop limit (IPv6) of the innermost IP header; 0 when it was not captured.
+    pub fn ip_ttl(&self) -> u8 {
+        let ip = self.l3();
+        let at = if ip.first().is_some_and(|b| b >> 4 == 6) { 7 } else { 8 };
+        ip.get(at).copied().unwrap_or(0)
+    }
+
+    /// The raw advertised window of the TCP header (no scaling applied); `None` when the packet
+    /// has no TCP header (not TCP, or a later fragment) or the field was not captured.
+    pub fn tcp_window(&self) -> Option<u16> {
+        if !self.is_first_fragment() {
+            return None;
+        }
+        self.tcp_field(14).map(u16::from_be_bytes)
+    }
+
     /// False for the second and later fragments of an IP datagram (T2's `t2_is_first_fragment`):
     /// only first fragments carry the layer 4 header.
     pub fn is_first_fragment(&self) -> bool {
@@ -106,5 +125,31 @@ impl<'a> Packet<'a> {
             let ip = self.l3();
             !(ip.len() >= 8 && (u16::from_be_bytes([ip[6], ip[7]]) & 0x1fff) != 0)
         }
+    }
+
+    /// Captured bytes of the TCP header from `off`, if this is a TCP packet and `N` bytes are
+    /// there. Later fragments carry no TCP header: check [`Packet::is_first_fragment`] first.
+    fn tcp_field<const N: usize>(&self, off: usize) -> Option<[u8; N]> {
+        if self.view.l4_proto != IPPROTO_TCP {
+            return None;
+        }
+        self.l4().get(off..off + N)?.try_into().ok()
+    }
+
+    /// TCP flags byte (header offset 13: CWR ECE URG ACK PSH RST SYN FIN), as T2 plugins read
+    /// it (`*((uint8_t*)tcpHdrP + 13)`); `None` for non-TCP packets or when not captured.
+    pub fn tcp_flags(&self) -> Option<u8> {
+        self.tcp_field::<1>(13).map(|[f]| f)
+    }
+
+    /// TCP sequence number (host order); `None` for non-TCP packets or when not captured.
+    pub fn tcp_seq(&self) -> Option<u32> {
+        self.tcp_field(4).map(u32::from_be_bytes)
+    }
+
+    /// TCP acknowledgement number (host order, whether or not ACK is set); `None` for non-TCP
+    /// packets or when not captured.
+    pub fn tcp_ack(&self) -> Option<u32> {
+        self.tcp_field(8).map(u32::from_be_bytes)
     }
 }

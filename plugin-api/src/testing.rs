@@ -9,9 +9,11 @@
 use core::ffi::c_void;
 use std::sync::{Mutex, MutexGuard};
 
-use crate::abi::{ABI_MAJOR, ABI_MINOR, CoreConfig, Globals, HostApi, OutBuf, RStr, Timestamp};
+use crate::abi::{ABI_MAJOR, ABI_MINOR, CoreConfig, Globals, HostApi, OutBuf, RStr, Timestamp, stream};
 use crate::host::{Host, rstr, rstr_bytes};
-use crate::plugin::{Init, Split};
+use crate::output::Output;
+use crate::plugin::{Columns, Init, Plugin, Split};
+use crate::report::{Monitor, Report};
 use crate::types::Column;
 
 /// What a [`TestHost`] recorded.
@@ -128,7 +130,43 @@ impl TestHost {
     pub fn failures(&self) -> Vec<String> {
         self.recorded().failures.clone()
     }
+
+    /// Runs `f` (e.g. a plugin's `on_flow_terminate`) with an [`Output`] over an empty record
+    /// and returns the bytes it appended. The record holds [`RECORD_CAPACITY`] bytes: this host
+    /// cannot grow it.
+    pub fn record(&self, f: impl FnOnce(&mut Output<'_>)) -> Vec<u8> {
+        let mut v: Vec<u8> = Vec::with_capacity(RECORD_CAPACITY);
+        let mut buf = OutBuf { data: v.as_mut_ptr(), len: 0, cap: v.capacity() };
+        f(&mut Output::new(&mut buf, self.host));
+        // SAFETY: `Output` only appends within `cap`, so the first `buf.len` bytes of `v`'s
+        // allocation are initialised.
+        unsafe { v.set_len(buf.len) };
+        v
+    }
+
+    /// A [`Report`] whose lines are recorded as `emit` calls on the log stream.
+    pub fn report(&self) -> Report {
+        Report::new(self.host, stream::LOG)
+    }
+
+    /// A [`Monitor`] writing to the recorded monitoring stream (`diff`: `DIFF_REPORT`).
+    pub fn monitor(&self, diff: bool) -> Monitor {
+        Monitor::new(self.host, diff)
+    }
 }
+
+/// The columns `plugin` declares; panics on a bad type signature, as the host refuses it.
+pub fn columns<P: Plugin>(plugin: &P) -> Vec<Column> {
+    let mut c = Columns::default();
+    plugin.columns(&mut c);
+    if let Some((name, e)) = c.error {
+        panic!("column {name}: {e}");
+    }
+    c.list
+}
+
+/// Capacity of the record [`TestHost::record`] hands out.
+pub const RECORD_CAPACITY: usize = 1 << 16;
 
 /// Owned values for an [`Init`]; build one with [`TestInit::init`].
 #[derive(Debug, Clone, Default)]

@@ -5,49 +5,65 @@ use std::process::Command;
 
 use rt2_tests::{PluginDir, run_t2, shared_dir, shared_pcap, tranalyzer};
 
-/// Captures whose reference output needs plugins this build does not have yet, with why, and
-/// the one capture T2 rejects and we decode (checked by `linux_sll2_is_decoded`).
-const PENDING: &[(&str, &str)] = &[
-    ("linux-sll2-icmp", "T2 0.9.3 rejects Linux cooked v2; rt2 decodes it"),
-    ("teredo", "flows end by tcpStates' timeouts (issue #4)"),
-    ("timestamp-invalid-usec", "tcpFlags raises TIMEJUMP in flowStat (issue #4)"),
-];
+/// T2 0.9.3 rejects Linux cooked v2 captures; rt2 decodes them (see `linux_sll2_is_decoded`).
+const SLL2: (&str, &str) = ("linux-sll2-icmp", "T2 0.9.3 rejects Linux cooked v2; rt2 decodes it");
 
-/// Runs t2conform for the `default` reference configuration and returns its per-capture lines.
-fn conform(plugins: &PluginDir, extra: &[&str]) -> Option<(Vec<String>, String)> {
-    let shared = shared_dir()?;
+/// The default plugin set of T2.
+const DEFAULT: [&str; 5] = ["basicFlow", "basicStats", "tcpFlags", "tcpStates", "txtSink"];
+
+/// Runs t2conform for reference configuration `variant` with `plugins` and asserts that every
+/// capture matches except those of `expected` (name, why), which must differ.
+fn assert_conforms(plugins: &[&str], variant: &str, extra: &[&str], expected: &[(&str, &str)]) {
+    let Some(shared) = shared_dir() else { return };
+    let dir = PluginDir::with(plugins);
     let out = Command::new(shared.join("tools/t2conform"))
         .arg("--t2")
         .arg(tranalyzer())
         .arg("--plugins")
-        .arg(plugins.path())
-        .args(["--variant", "default"])
+        .arg(dir.path())
+        .args(["--variant", variant])
         .args(extra)
         .output()
         .expect("running t2conform");
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let summary = text.lines().find(|l| l.starts_with("conform:")).unwrap_or_default().to_owned();
+    let summary = text.lines().find(|l| l.starts_with("conform:")).unwrap_or_default();
     assert!(!summary.is_empty(), "t2conform printed no summary:\n{text}{}", String::from_utf8_lossy(&out.stderr));
-    Some((text.lines().filter(|l| l.starts_with("ok") || l.starts_with("DIFF")).map(str::to_owned).collect(), summary))
+    eprintln!("{variant} {plugins:?}: {summary}");
+    let lines: Vec<&str> = text.lines().filter(|l| l.starts_with("ok") || l.starts_with("DIFF")).collect();
+    assert!(lines.len() >= 50, "expected every shared capture, got {}", lines.len());
+    let name = |l: &str| l.split_whitespace().nth(1).map(|n| n.trim_end_matches(':').to_owned()).unwrap_or_default();
+    let unexpected: Vec<&&str> =
+        lines.iter().filter(|l| l.starts_with("DIFF") && !expected.iter().any(|(n, _)| name(l) == *n)).collect();
+    assert!(unexpected.is_empty(), "captures that differ from the reference:\n{unexpected:#?}");
+    for (n, why) in expected {
+        let line = lines.iter().find(|l| name(l) == *n).unwrap_or_else(|| panic!("{n} was not compared"));
+        assert!(line.starts_with("DIFF"), "{n} matches now: it is no longer an exception ({why})");
+    }
 }
 
+/// basicFlow's columns (the foundation's check): two captures need the other default plugins.
 #[test]
 fn basic_flow_and_txt_sink_match_the_reference() {
-    let plugins = PluginDir::with(&["basicFlow", "txtSink"]);
-    let Some((lines, summary)) = conform(&plugins, &["--only-actual-columns"]) else { return };
-    eprintln!("{summary}");
-    assert!(lines.len() >= 50, "expected every shared capture, got {}", lines.len());
-    let unexpected: Vec<&String> = lines
-        .iter()
-        .filter(|l| l.starts_with("DIFF"))
-        .filter(|l| !PENDING.iter().any(|(name, _)| l.starts_with(&format!("DIFF {name}:"))))
-        .collect();
-    assert!(unexpected.is_empty(), "captures that differ from the reference:\n{unexpected:#?}");
-    for (name, why) in PENDING {
-        let line = lines.iter().find(|l| l.split_whitespace().nth(1).map(|n| n.trim_end_matches(':')) == Some(name));
-        let line = line.unwrap_or_else(|| panic!("{name} was not compared"));
-        assert!(line.starts_with("DIFF"), "{name} matches now: remove it from PENDING ({why})");
-    }
+    let pending = [
+        SLL2,
+        ("teredo", "its flows end by tcpStates' timeouts"),
+        ("timestamp-invalid-usec", "tcpFlags raises TIMEJUMP in flowStat"),
+    ];
+    assert_conforms(&["basicFlow", "txtSink"], "default", &["--only-actual-columns"], &pending);
+}
+
+/// T2's default configuration: every column of the five default plugins and the end report.
+#[test]
+fn default_plugins_match_the_reference() {
+    assert_conforms(&DEFAULT, "default", &["--log"], &[SLL2]);
+}
+
+/// The tutorial's plugin beside the default five: flows, end report and summary numbers.
+#[test]
+fn tcp_win_matches_the_reference() {
+    let mut plugins = DEFAULT.to_vec();
+    plugins.push("tcpWin");
+    assert_conforms(&plugins, "tcpwin", &["--log"], &[SLL2]);
 }
 
 /// T2 0.9.3 stops at the first packet of a Linux cooked v2 capture; rt2 reads it: ICMP and

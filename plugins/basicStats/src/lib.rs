@@ -1,0 +1,252 @@
+//! basicStats (120): per flow direction the packet and byte counts (and the opposite
+//! direction's), packet-length and inter-arrival-time statistics, packet and byte rates and
+//! asymmetries; the end report names the fastest flow and the biggest talkers (plugins.md §3).
+//!
+//! The statistics are computed in `f32` exactly as T2 does (see [`stats`]) so that the text
+//! sink prints the same digits.
+#![forbid(unsafe_code)]
+#![allow(non_snake_case)]
+
+pub mod config;
+pub mod flags;
+pub mod report;
+pub mod stats;
+
+use plugin_api::status::{L2_FLOW, L2_IPV4, L2_IPV6, LAPD_FLOW};
+use plugin_api::{Columns, Ctx, Flow, FlowSlots, Host, Init, MonState, Monitor, Output, Packet, Plugin, Report};
+
+pub use config::{Config, Exclude};
+use report::{IpSrc, Sections, Totals};
+use stats::{FlowStats, Rates};
+
+/// The basicStats plugin.
+pub struct BasicStats {
+    host: Host,
+    cfg: Config,
+    flows: FlowSlots<FlowStats>,
+    totals: Totals,
+    sections: Sections,
+}
+
+impl BasicStats {
+    /// An instance with configuration `cfg` instead of the compiled flags (for tests).
+    pub fn with_config(host: Host, cfg: Config) -> BasicStats {
+        let sections = Sections { maxima: cfg.stats, l2: true, l3: true };
+        BasicStats { host, cfg, flows: FlowSlots::default(), totals: Totals::default(), sections }
+    }
+
+    /// The configuration in use (after the runtime overrides of `init`).
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    /// The run-wide maxima and talkers so far.
+    pub fn totals(&self) -> &Totals {
+        &self.totals
+    }
+
+    /// Per-packet accounting (T2's `bl_claimInfo`).
+    #[inline]
+    fn claim(&mut self, pkt: &Packet<'_>, flow: &Flow<'_>) {
+        let now = flow.last_seen();
+        self.flows.get_mut(flow).add(&self.cfg, pkt.view().len, now);
+    }
+}
+
+impl Plugin for BasicStats {
+    fn new(host: Host) -> Self {
+        BasicStats::with_config(host, Config::default())
+    }
+
+    fn columns(&self, c: &mut Columns) {
+        let cfg = &self.cfg;
+        let l = cfg.layer();
+        c.add("pktsSnt", "Number of transmitted packets", "U64");
+        if cfg.rev_cnt {
+            c.add("pktsRcvd", "Number of received packets", "U64");
+        }
+        if cfg.aggr_cnt {
+            c.add("pktsRTAggr", "Number of received + transmitted packets", "U64");
+        }
+        if cfg.pad {
+            c.add("padBytesSnt", "Number of transmitted padding bytes", "I64");
+        }
+        c.add(&format!("l{l}BytesSnt"), &format!("Number of transmitted layer {l} bytes"), "U64");
+        if cfg.rev_cnt {
+            c.add(&format!("l{l}BytesRcvd"), &format!("Number of received layer {l} bytes"), "U64");
+        }
+        if cfg.aggr_cnt {
+            c.add(&format!("l{l}BytesRTAggr"), &format!("Number of received + transmitted layer {l} bytes"), "U64");
+        }
+        if !cfg.stats {
+            return;
+        }
+        if cfg.pl() {
+            c.add(&format!("minL{l}PktSz"), &format!("Minimum layer {l} packet size"), "U16");
+            c.add(&format!("maxL{l}PktSz"), &format!("Maximum layer {l} packet size"), "U16");
+            c.add(&format!("avgL{l}PktSz"), &format!("Average layer {l} packet size"), "F");
+            if cfg.stddev {
+                c.add(&format!("stdL{l}PktSz"), &format!("Standard deviation layer {l} packet size"), "F");
+            }
+            if cfg.var {
+                c.add(&format!("varL{l}PktSz"), &format!("Variance layer {l} packet size"), "F");
+                if cfg.skew_kurt() {
+                    c.add(&format!("skewL{l}PktSz"), &format!("Skewness layer {l} packet size"), "F");
+                    c.add(&format!("kurL{l}PktSz"), &format!("Kurtosis layer {l} packet size"), "F");
+                }
+            }
+        }
+        if cfg.iat() {
+            c.add("minIAT", "Minimum IAT", "F");
+            c.add("maxIAT", "Maximum IAT", "F");
+            c.add("avgIAT", "Average IAT", "F");
+            if cfg.stddev {
+                c.add("stdIAT", "Standard deviation IAT", "F");
+            }
+            if cfg.var {
+                c.add("varIAT", "Variance IAT", "F");
+                if cfg.skew_kurt() {
+                    c.add("skewIAT", "Skewness IAT", "F");
+                    c.add("kurIAT", "Kurtosis IAT", "F");
+                }
+            }
+        }
+        c.add("pktps", "Sent packets per second", "F");
+        c.add("bytps", "Sent bytes per second", "F");
+        c.add("pktAsm", "Packet stream asymmetry", "F");
+        c.add("bytAsm", "Byte stream asymmetry", "F");
+    }
+
+    fn init(&mut self, init: &Init<'_>) {
+        self.flows = FlowSlots::new(init.capacity());
+        let core = init.config();
+        let host = self.host;
+        self.cfg.apply_env(|name| host.getenv(name));
+        if core.packet_length != self.cfg.packet_length {
+            self.host.warn(&format!(
+                "core PACKETLENGTH={} but the column names were declared for PACKETLENGTH={}",
+                core.packet_length, self.cfg.packet_length
+            ));
+        }
+        self.sections = Sections { maxima: self.cfg.stats, l2: core.eth_activate > 0, l3: core.anonym_ip == 0 };
+    }
+
+    fn on_new_flow(&mut self, _ctx: Ctx<'_>, pkt: &Packet<'_>, flow: Flow<'_>) {
+        *self.flows.get_mut(&flow) = FlowStats::start(&self.cfg, pkt.view().len, flow.last_seen());
+    }
+
+    fn on_layer2(&mut self, _ctx: Ctx<'_>, pkt: &Packet<'_>, flow: Option<Flow<'_>>) {
+        if let Some(flow) = flow {
+            self.claim(pkt, &flow);
+        }
+    }
+
+    fn on_layer4(&mut self, _ctx: Ctx<'_>, pkt: &Packet<'_>, flow: Flow<'_>) {
+        self.claim(pkt, &flow);
+    }
+
+    fn on_flow_terminate(&mut self, _ctx: Ctx<'_>, flow: Flow<'_>, out: &mut Output<'_>) {
+        let cfg = self.cfg;
+        let s = *self.flows.get(&flow);
+        let opp = flow.opposite().and_then(|o| self.flows.at(o.index())).map(|o| (o.pkts, o.bytes));
+        let (o_pkts, o_bytes) = opp.unwrap_or((0, 0));
+
+        out.u64(s.pkts);
+        if cfg.rev_cnt {
+            out.u64(o_pkts);
+        }
+        if cfg.aggr_cnt {
+            out.u64(s.pkts.wrapping_add(o_pkts));
+        }
+        if cfg.pad {
+            out.i64(flow.record().pad_len);
+        }
+        out.u64(s.bytes);
+        if cfg.rev_cnt {
+            out.u64(o_bytes);
+        }
+        if cfg.aggr_cnt {
+            out.u64(s.bytes.wrapping_add(o_bytes));
+        }
+        if cfg.stats {
+            let rates = Rates::new(&s, flow.duration(), opp, flow.is_b());
+            let t = &mut self.totals;
+            if rates.bytps > t.max_bytps {
+                t.max_bytps = rates.bytps;
+                t.max_bytps_pkts = s.pkts;
+            }
+            if cfg.pl() {
+                let avg = s.avg_size();
+                out.u16(s.min_size);
+                out.u16(s.max_size);
+                out.f32(avg);
+                if avg > t.max_avg_size as f32 {
+                    t.max_avg_size = avg as u64;
+                }
+                moment_columns(&cfg, &s.size, out);
+            }
+            if cfg.iat() {
+                out.f32(s.min_iat);
+                out.f32(s.max_iat);
+                out.f32(s.iat.mean);
+                moment_columns(&cfg, &s.iat, out);
+            }
+            out.f32(rates.pktps);
+            out.f32(rates.bytps);
+            out.f32(rates.pkt_asm);
+            out.f32(rates.byt_asm);
+        }
+
+        let status = flow.status();
+        if status & LAPD_FLOW != 0 {
+            return;
+        }
+        let t = &mut self.totals;
+        if status & L2_FLOW != 0 {
+            let mac = flow.key().src_mac;
+            t.mac_pkts.offer(s.pkts, mac);
+            t.mac_bytes.offer(s.bytes, mac);
+        } else {
+            let ver = if status & L2_IPV6 != 0 {
+                6
+            } else if status & L2_IPV4 != 0 {
+                4
+            } else {
+                0
+            };
+            let src = IpSrc { ver, ip: flow.key().src_ip };
+            t.ip_pkts.offer(s.pkts, src);
+            t.ip_bytes.offer(s.bytes, src);
+        }
+    }
+
+    fn report(&mut self, ctx: Ctx<'_>, report: &Report) {
+        self.totals.write(report, ctx.globals(), self.sections);
+    }
+
+    fn monitoring(&mut self, ctx: Ctx<'_>, mon: &Monitor, state: MonState) {
+        // no monitoring columns: only the human report repeats the end-report lines
+        if state == MonState::Report {
+            self.totals.write(&mon.report(), ctx.globals(), self.sections);
+        }
+    }
+}
+
+/// The std, var, skew and kurtosis columns enabled for one series.
+fn moment_columns(cfg: &Config, m: &stats::Moments, out: &mut Output<'_>) {
+    if cfg.stddev {
+        out.f32(m.std());
+    }
+    if cfg.var {
+        out.f32(m.var);
+        if cfg.skew_kurt() {
+            out.f32(m.skew());
+            out.f32(m.kurt());
+        }
+    }
+}
+
+plugin_api::export_plugin!(BasicStats);
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,680 @@
+//! Unit tests on packets built with the core's builders, dissected by the core's dissector and
+//! fed to the plugin the way the core does; flow records are rendered by txtSink's renderer.
+
+use std::collections::BTreeMap;
+
+use plugin_api::abi::{CoreConfig, FlowKey, FlowRecord, Globals, NO_FLOW, Timestamp, level, stream};
+use plugin_api::status::{L2_IPV4, L2_IPV6, L3FLOWINVERT, TIMEJUMP};
+use plugin_api::testing::{TestHost, TestInit, core_config, globals};
+use plugin_api::{Column, Ctx, MonState, Packet, Plugin};
+use tranalyzer::capture::LinkType;
+use tranalyzer::dissect::{Disposition, DissectStats, dissect, empty_view, reset_view};
+use tranalyzer::testing::{Ip, L4, Tcp, checksum, ethernet, ip_packet, ipv4_fragments, tcp as th};
+
+use crate::{Config, TcpFlags, TosFormat};
+
+const MAC_A: [u8; 6] = [0x02, 0, 0, 0, 0, 1];
+const MAC_B: [u8; 6] = [0x02, 0, 0, 0, 0, 2];
+const IP_A: [u8; 4] = [10, 0, 0, 1];
+const IP_B: [u8; 4] = [10, 0, 0, 2];
+const A: usize = 0;
+const B: usize = 1;
+
+/// A flow's columns as txtSink writes them.
+type Row = BTreeMap<String, String>;
+
+/// One connection (slot 0: A, slot 1: B) run through the plugin as the core would.
+struct Run {
+    plugin: TcpFlags,
+    host: TestHost,
+    g: Box<Globals>,
+    flows: Vec<FlowRecord>,
+    started: [bool; 2],
+    columns: Vec<Column>,
+}
+
+fn record(slot: usize) -> FlowRecord {
+    FlowRecord {
+        key: FlowKey::default(),
+        findex: 1,
+        status: Default::default(),
+        flow_index: slot as u64,
+        opposite: NO_FLOW,
+        first_seen: Timestamp::default(),
+        last_seen: Timestamp::default(),
+        duration: Timestamp::default(),
+        pad_len: 0,
+        timeout: Default::default(),
+        last_ip_id: 0,
+        last_frag_ip_id: 0,
+        ip_ver: 0,
+        pad: [0; 7],
+    }
+}
+
+fn test_core() -> CoreConfig {
+    CoreConfig { capacity: 4, ..core_config() }
+}
+
+impl Run {
+    fn new(cfg: Config) -> Run {
+        let host = TestHost::new();
+        let mut plugin = TcpFlags::with_config(cfg);
+        let core = test_core();
+        plugin.init(&TestInit::default().init(&core));
+        let columns = crate::columns::specs(&cfg)
+            .into_iter()
+            .map(|(n, d, s)| Column::parse(n, d, s).expect("valid signature"))
+            .collect();
+        Run { plugin, host, g: globals(), flows: vec![record(0), record(1)], started: [false; 2], columns }
+    }
+
+    fn defaults() -> Run {
+        Run::new(Config::default())
+    }
+
+    /// Feeds `frame` (an Ethernet frame) of direction `dir` captured at `sec` + `ns`.
+    fn packet(&mut self, dir: usize, sec: i64, ns: i64, frame: &[u8]) {
+        self.packet_cut(dir, sec, ns, frame, frame.len());
+    }
+
+    /// Like [`Run::packet`] with only the first `caplen` bytes captured.
+    fn packet_cut(&mut self, dir: usize, sec: i64, ns: i64, frame: &[u8], caplen: usize) {
+        let data = &frame[..caplen];
+        let ts = Timestamp { sec, frac: ns };
+        let mut pv = empty_view();
+        reset_view(&mut pv, data, ts, frame.len() as u32);
+        let mut st = DissectStats::default();
+        let d = dissect(data, LinkType::EN10MB, &mut pv, &mut self.g, &mut st);
+        assert!(matches!(d, Disposition::Ip(_)), "not an IP packet: {d:?}");
+        pv.status |= if pv.eth_type == 0x86dd { L2_IPV6 } else { L2_IPV4 };
+        if !self.started[dir] {
+            self.started[dir] = true;
+            let f = &mut self.flows[dir];
+            f.first_seen = ts;
+            f.last_seen = ts;
+            f.status.set(pv.status & (L2_IPV4 | L2_IPV6) | if dir == B { L3FLOWINVERT } else { 0 });
+            if self.started[1 - dir] {
+                self.flows[dir].opposite = (1 - dir) as u64;
+                self.flows[1 - dir].opposite = dir as u64;
+            }
+            let ctx = Ctx::new(&self.g, &self.flows);
+            self.plugin.on_new_flow(ctx, &Packet::new(&pv, data), ctx.flow(dir as u64).unwrap());
+        }
+        let f = &mut self.flows[dir];
+        f.status.set(f.status.get() | pv.status);
+        f.last_seen = ts;
+        let ctx = Ctx::new(&self.g, &self.flows);
+        self.plugin.on_layer4(ctx, &Packet::new(&pv, data), ctx.flow(dir as u64).unwrap());
+    }
+
+    /// Ends the flow of `dir` and returns its columns.
+    fn end(&mut self, dir: usize) -> Row {
+        assert!(self.started[dir], "flow {dir} never started");
+        let ctx = Ctx::new(&self.g, &self.flows);
+        let flow = ctx.flow(dir as u64).unwrap();
+        let rec = self.host.record(|out| self.plugin.on_flow_terminate(ctx, flow, out));
+        let mut w = txtSink::program::RecordWriter::new(
+            &self.columns,
+            txtSink::render::Renderer::new(txtSink::config::Config::default()),
+        );
+        let mut text = Vec::new();
+        w.render(&mut text, &rec).expect("record renders");
+        let text = String::from_utf8(text).unwrap();
+        let values: Vec<&str> = text.trim_end_matches('\n').split('\t').collect();
+        assert_eq!(values.len(), self.columns.len(), "{text}");
+        self.columns.iter().map(|c| c.name.clone()).zip(values.into_iter().map(str::to_owned)).collect()
+    }
+
+    /// Ends both flows, A first, as the core writes them.
+    fn end_both(&mut self) -> (Row, Row) {
+        let a = self.end(A);
+        let b = self.end(B);
+        (a, b)
+    }
+
+    /// The end-report lines.
+    fn report(&mut self) -> Vec<String> {
+        let ctx = Ctx::new(&self.g, &self.flows);
+        self.plugin.report(ctx, &self.host.report());
+        let rec = self.host.recorded();
+        rec.lines
+            .iter()
+            .filter(|(s, l, _)| *s == stream::LOG && *l == level::PLUGIN)
+            .map(|(_, _, m)| m.clone())
+            .collect()
+    }
+
+    fn flow_status(&self, dir: usize) -> u64 {
+        self.flows[dir].status.get()
+    }
+}
+
+/// A TCP segment from A (`dir` 0) or B.
+fn seg(dir: usize, seq: u32, ack: u32, flags: u8, win: u16, opts: &[u8], payload: &[u8]) -> Vec<u8> {
+    let (sport, dport, src, dst, smac, dmac) =
+        if dir == A { (40000, 80, IP_A, IP_B, MAC_A, MAC_B) } else { (80, 40000, IP_B, IP_A, MAC_B, MAC_A) };
+    let t = Tcp { sport, dport, seq, ack, flags, win, opts, payload };
+    ethernet(dmac, smac, &[], 0x0800, &ip_packet(&Ip::V4(src, dst), 1, &L4::Tcp(t)))
+}
+
+/// `frame` with IPv4 header byte `at` set to `v` (and the header checksum fixed).
+fn patch_ip(mut frame: Vec<u8>, at: usize, v: u8) -> Vec<u8> {
+    frame[14 + at] = v;
+    frame[24..26].copy_from_slice(&[0, 0]);
+    let c = checksum(&frame[14..34], 0);
+    frame[24..26].copy_from_slice(&c.to_be_bytes());
+    frame
+}
+
+/// `frame` with its IPv4 ID set to `id`.
+fn with_ip_id(frame: Vec<u8>, id: u16) -> Vec<u8> {
+    let [hi, lo] = id.to_be_bytes();
+    patch_ip(patch_ip(frame, 4, hi), 5, lo)
+}
+
+const SYN: u8 = th::SYN;
+const SYN_ACK: u8 = th::SYN | th::ACK;
+const ACK: u8 = th::ACK;
+const PSH_ACK: u8 = th::PSH | th::ACK;
+const FIN_ACK: u8 = th::FIN | th::ACK;
+
+/// SYN options of a Linux client: MSS 1460, SACK permitted, timestamp, NOP, window scale 7.
+fn syn_opts(tsval: u32, tsecr: u32, shift: u8) -> Vec<u8> {
+    let mut o = vec![2, 4, 0x05, 0xb4, 4, 2, 8, 10];
+    o.extend_from_slice(&tsval.to_be_bytes());
+    o.extend_from_slice(&tsecr.to_be_bytes());
+    o.extend_from_slice(&[1, 3, 3, shift]);
+    o
+}
+
+/// A timestamp option padded with two NOPs.
+fn ts_opt(tsval: u32, tsecr: u32) -> Vec<u8> {
+    let mut o = vec![1, 1, 8, 10];
+    o.extend_from_slice(&tsval.to_be_bytes());
+    o.extend_from_slice(&tsecr.to_be_bytes());
+    o
+}
+
+/// Handshake, 100 bytes from A, ACK, and a FIN exchange, 10 ms apart.
+fn session(run: &mut Run) {
+    run.packet(A, 100, 0, &seg(A, 1000, 0, SYN, 64240, &syn_opts(5000, 0, 7), b""));
+    run.packet(B, 100, 10_000_000, &seg(B, 9000, 1001, SYN_ACK, 65160, &syn_opts(7000, 5000, 7), b""));
+    run.packet(A, 100, 20_000_000, &seg(A, 1001, 9001, ACK, 502, &ts_opt(5002, 7000), b""));
+    run.packet(A, 100, 30_000_000, &seg(A, 1001, 9001, PSH_ACK, 502, &ts_opt(5003, 7000), &[b'x'; 100]));
+    run.packet(B, 100, 40_000_000, &seg(B, 9001, 1101, ACK, 509, &ts_opt(7010, 5003), b""));
+    run.packet(A, 100, 50_000_000, &seg(A, 1101, 9001, FIN_ACK, 502, &ts_opt(5005, 7010), b""));
+    run.packet(B, 100, 60_000_000, &seg(B, 9001, 1102, ACK, 509, &ts_opt(7015, 5005), b""));
+    run.packet(B, 100, 70_000_000, &seg(B, 9001, 1102, FIN_ACK, 509, &ts_opt(7020, 5005), b""));
+    run.packet(A, 100, 80_000_000, &seg(A, 1102, 9002, ACK, 502, &ts_opt(5008, 7020), b""));
+}
+
+#[test]
+fn tcp_session_columns() {
+    let mut run = Run::defaults();
+    session(&mut run);
+    let (a, b) = run.end_both();
+    // window trend: A's goes up once scaled, B's down
+    assert_eq!(a["tcpFStat"], "0x0a13");
+    assert_eq!(b["tcpFStat"], "0x0213");
+    assert_eq!((a["ipMinTTL"].as_str(), a["ipMaxTTL"].as_str(), a["ipTTLChg"].as_str()), ("64", "64", "0"));
+    assert_eq!(a["ipFlags"], "0x0040", "DF, and the same IP ID every time: no roll-over");
+    assert_eq!(a["ipMindIPID"], "0");
+    assert_eq!(a["tcpISeqN"], "1000");
+    assert_eq!(b["tcpISeqN"], "9000");
+    // the phantom bytes of SYN and FIN are not counted
+    assert_eq!(a["tcpSeqSntBytes"], "100");
+    assert_eq!(a["tcpFlwLssAckRcvdBytes"], "0");
+    assert_eq!(b["tcpFlwLssAckRcvdBytes"], "100");
+    assert_eq!((a["tcpPSeqCnt"].as_str(), a["tcpPAckCnt"].as_str()), ("4", "4"));
+    assert_eq!(a["tcpBFlgtMx"], "100");
+    assert_eq!(a["tcpFlags"], "0x011b");
+    assert_eq!(b["tcpFlags"], "0x0313");
+    assert_eq!(a["tcpAnomaly"], "0x0000");
+    assert_eq!(b["tcpAnomaly"], "0x0000");
+    assert_eq!((a["tcpOptPktCnt"].as_str(), a["tcpOptCnt"].as_str()), ("5", "17"));
+    assert_eq!(a["tcpOptions"], "0x0000011e");
+    assert_eq!(a["tcpMSS"], "1460");
+    assert_eq!(a["tcpWS"], "128");
+    // the MSS runs into the option kinds, as in 0.9.3
+    assert_eq!(a["tcpJA4T"], "64240_2-4-8-1-31460_7");
+    assert_eq!(a["tcpInitWinSz"], "64240");
+    assert_eq!(a["tcpMaxWinSz"], "64256", "502 × 2^7 after the handshake");
+    assert_eq!((a["tcpWinSzUpCnt"].as_str(), a["tcpWinSzDwnCnt"].as_str()), ("1", "0"));
+    assert_eq!((b["tcpMinWinSz"].as_str(), b["tcpWinSzDwnCnt"].as_str()), ("65152", "1"));
+    assert_eq!(a["tcpTmS"], "5008");
+    assert_eq!(a["tcpTmER"], "7020");
+    assert_eq!(a["tcpEcI"], "0.01", "8 ticks in 80 ms");
+    assert_eq!(b["tcpEcI"], "0.004", "20 ticks in 60 ms");
+    // the period is a float: 0.01 is 0.0099999998
+    assert_eq!(a["tcpUtm"], format!("{:.6}", 5008.0 * f64::from(0.01f32)));
+    assert_eq!(a["tcpSSASAATrip"], "0.01");
+    assert_eq!(b["tcpSSASAATrip"], "0.01");
+    assert_eq!(a["tcpRTTSseqAA"], "0.02");
+    assert_eq!(a["tcpRTTAckJitAvg"], "0");
+    assert_eq!(a["ipToS"], "0x00");
+    // B: the sum of both average ACK trips (B's 0.012 includes A's last ACK, measured because
+    // B's packets reset A's machine from "stopped" to "ACK")
+    assert_eq!((a["tcpRTTAckTripAvg"].as_str(), b["tcpRTTAckTripAvg"].as_str()), ("0.0125", "0.012"));
+    assert_eq!(b["tcpRTTSseqAA"], "0.0245");
+    assert_eq!(run.report(), ["Aggregated ipFlags=0x0040", "Aggregated tcpFStat=0x0a13", "Aggregated tcpFlags=0x031b"]);
+}
+
+#[test]
+fn non_tcp_flows_fill_only_ip_columns() {
+    let mut run = Run::defaults();
+    let ping = |dir: usize, kind: u8| {
+        let (src, dst, smac, dmac) = if dir == A { (IP_A, IP_B, MAC_A, MAC_B) } else { (IP_B, IP_A, MAC_B, MAC_A) };
+        ethernet(dmac, smac, &[], 0x0800, &ip_packet(&Ip::V4(src, dst), 1, &L4::Icmp(kind, 0, 7, 1, b"ping")))
+    };
+    run.packet(A, 5, 0, &ping(A, 8));
+    run.packet(B, 5, 500_000_000, &ping(B, 0));
+    let (a, b) = run.end_both();
+    assert_eq!(a["tcpFStat"], "0x0001");
+    assert_eq!(a["ipFlags"], "0x0040");
+    assert_eq!(a["ipMindIPID"], "65535");
+    assert_eq!(a["tcpFlags"], "0x0000");
+    assert_eq!(a["tcpJA4T"], "0_00_00_00");
+    assert_eq!(a["tcpRTTAckTripMin"], "0.5");
+    assert_eq!(b["tcpRTTAckTripMin"], "65535");
+    assert_eq!(a["tcpSSASAATrip"], "0.5");
+}
+
+#[test]
+fn ipv4_id_decrease_always_counts_as_roll_over() {
+    let mut run = Run::defaults();
+    run.packet(A, 1, 0, &with_ip_id(seg(A, 1, 0, SYN, 1000, &[], b""), 50000));
+    run.packet(A, 2, 0, &with_ip_id(seg(A, 1, 0, SYN, 1000, &[], b""), 10));
+    let a = run.end(A);
+    assert_eq!(a["ipFlags"], "0x0044", "0.9.3 never reports out-of-order IDs");
+    // the negative difference wraps in the minimum
+    assert_eq!(a["ipMindIPID"], (10 - 50000 + 65536).to_string());
+    assert_eq!(a["ipMaxdIPID"], "0");
+}
+
+#[test]
+fn timestamp_going_back_sets_timejump() {
+    let mut run = Run::defaults();
+    run.packet(A, 10, 500, &seg(A, 1, 0, SYN, 1000, &[], b""));
+    run.packet(A, 10, 400, &seg(A, 1, 0, SYN, 1000, &[], b""));
+    assert_ne!(run.flow_status(A) & TIMEJUMP, 0);
+    assert_ne!(run.g.global_warn.get() & TIMEJUMP, 0);
+    assert_eq!(run.end(A)["ipFlags"], "0x8040");
+}
+
+#[test]
+fn timestamp_going_back_a_whole_second_is_a_large_gap() {
+    // 0.9.3 subtracts the seconds as unsigned 32-bit numbers
+    let mut run = Run::defaults();
+    run.packet(A, 10, 500, &seg(A, 1, 0, SYN, 1000, &[], b""));
+    run.packet(A, 9, 600, &seg(A, 1, 0, SYN, 1000, &[], b""));
+    assert_eq!(run.flow_status(A) & TIMEJUMP, 0);
+    let a = run.end(A);
+    assert_eq!(a["ipFlags"], "0x0040");
+    assert_eq!(a["tcpAnomaly"], "0x0001", "a SYN repeated after more than 0.9 s is a retransmission");
+}
+
+#[test]
+fn window_scaling_of_a_finished_flow_shows_in_later_flows() {
+    // tcpWS and tcpJA4T test the run's aggregated tcpFStat
+    let mut run = Run::defaults();
+    session(&mut run);
+    run.end_both();
+    let mut next = Run { plugin: run.plugin, ..Run::defaults() };
+    next.packet(A, 200, 0, &seg(A, 1, 0, SYN, 1024, &[2, 4, 0x05, 0xb4], b""));
+    let a = next.end(A);
+    assert_eq!(a["tcpWS"], "1");
+    assert_eq!(a["tcpJA4T"], "1024_21460_0");
+
+    let mut fresh = Run::defaults();
+    fresh.packet(A, 200, 0, &seg(A, 1, 0, SYN, 1024, &[2, 4, 0x05, 0xb4], b""));
+    let a = fresh.end(A);
+    assert_eq!(a["tcpWS"], "0");
+    assert_eq!(a["tcpJA4T"], "1024_21460_00");
+}
+
+#[test]
+fn boot_time_borrows_like_microseconds() {
+    let mut run = Run::defaults();
+    // 1000 ticks in 1 s: 1 ms per tick; tsval 123456 → up time 123.456 s
+    run.packet(A, 1000, 900_000_000, &seg(A, 1, 0, SYN, 1000, &ts_opt(122_456, 0), b""));
+    run.packet(A, 1001, 900_000_000, &seg(A, 1, 0, SYN, 1000, &ts_opt(123_456, 0), b""));
+    let a = run.end(A);
+    assert_eq!(a["tcpEcI"], "0.001");
+    let uptime = 123_456.0 * f64::from(0.001f32);
+    assert_eq!(a["tcpUtm"], "123.456006");
+    // 1001.900000000 − 123.456005864
+    let up_frac = ((uptime - 123.0) * 1e9) as u32;
+    assert_eq!(a["tcpBtm"], format!("878.{:09}", 900_000_000 - up_frac));
+
+    let mut run = Run::defaults();
+    run.packet(A, 1000, 100_000_000, &seg(A, 1, 0, SYN, 1000, &ts_opt(122_456, 0), b""));
+    run.packet(A, 1001, 100_000_000, &seg(A, 1, 0, SYN, 1000, &ts_opt(123_456, 0), b""));
+    let a = run.end(A);
+    // 0.100000000 − 0.456…: borrow one second but add only 1 000 000 ns; still negative, the
+    // u32 wraps to a 10-digit fraction
+    let frac = (100_000_000i64 - i64::from(up_frac) + 1_000_000) as u32;
+    assert_eq!(a["tcpBtm"], format!("877.{frac:09}"));
+    assert_eq!(a["tcpBtm"].split('.').nth(1).unwrap().len(), 10);
+}
+
+#[test]
+fn keep_alive_and_duplicate_ack() {
+    let mut run = Run::defaults();
+    run.packet(A, 1, 0, &seg(A, 100, 0, SYN, 1000, &[], b""));
+    run.packet(B, 1, 1_000_000, &seg(B, 500, 101, SYN_ACK, 1000, &[], b""));
+    run.packet(A, 1, 2_000_000, &seg(A, 101, 501, ACK, 1000, &[], b""));
+    run.packet(A, 1, 3_000_000, &seg(A, 101, 501, PSH_ACK, 1000, &[], b"abc"));
+    run.packet(B, 1, 4_000_000, &seg(B, 501, 104, ACK, 1000, &[], b""));
+    run.packet(A, 1, 5_000_000, &seg(A, 104, 501, PSH_ACK, 1000, &[], b"def"));
+    // the same ACK again with the same window: duplicate
+    run.packet(B, 1, 6_000_000, &seg(B, 501, 104, ACK, 1000, &[], b""));
+    run.packet(B, 1, 7_000_000, &seg(B, 501, 107, ACK, 1000, &[], b""));
+    // keep-alive: one byte before the next sequence number, and its ACK
+    run.packet(A, 61, 0, &seg(A, 106, 501, ACK, 1000, &[], b""));
+    run.packet(B, 61, 1_000_000, &seg(B, 501, 107, ACK, 1000, &[], b""));
+    let (a, b) = run.end_both();
+    assert_eq!(a["tcpAnomaly"], "0x0010");
+    assert_eq!(b["tcpAnomaly"], "0x0028");
+    assert_eq!(b["tcpAckFaultCnt"], "1");
+    // 0.9.3 counts the keep-alive's step back as sent bytes
+    assert_eq!(a["tcpSeqSntBytes"], "5");
+}
+
+#[test]
+fn scan_detection_and_success() {
+    let mut run = Run::defaults();
+    run.packet(A, 1, 0, &seg(A, 100, 0, SYN, 1000, &[], b""));
+    run.packet(B, 1, 1_000_000, &seg(B, 0, 101, th::RST | th::ACK, 0, &[], b""));
+    let (a, b) = run.end_both();
+    assert_eq!(a["tcpAnomaly"], "0x3000");
+    assert_eq!(b["tcpAnomaly"], "0x2000", "the reply only gets 'successful'");
+    assert_eq!(
+        run.report(),
+        [
+            "Aggregated ipFlags=0x0040",
+            "Aggregated tcpFStat=0x0011",
+            "Aggregated tcpFlags=0x0416",
+            // A's scan bits were set after A's aggregation; B adds 'successful'
+            "Aggregated tcpAnomaly=0x2000",
+            "Number of TCP scans attempted, successful: 1, 1 [100.00%]",
+        ]
+    );
+}
+
+#[test]
+fn xmas_and_null_packets() {
+    let mut run = Run::defaults();
+    run.packet(A, 1, 0, &seg(A, 1, 0, th::FIN | th::PSH | 0x20, 1000, &[], b""));
+    run.packet(A, 1, 1, &seg(A, 1, 0, 0, 1000, &[], b""));
+    let a = run.end(A);
+    assert_eq!(a["tcpFlags"], "0x8829");
+    assert_eq!(a["tcpAnomaly"], "0x1000");
+}
+
+#[test]
+fn ipv6_tcp_uses_traffic_class_and_hop_limit() {
+    let mut run = Run::defaults();
+    let src = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+    let dst = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2];
+    let t = Tcp { sport: 1, dport: 2, seq: 7, ack: 0, flags: SYN, win: 100, opts: &[], payload: b"" };
+    let mut p = ip_packet(&Ip::V6(src, dst), 0, &L4::Tcp(t));
+    p[0] = 0x6b; // traffic class 0xb0
+    p[7] = 200;
+    run.packet(A, 1, 0, &ethernet(MAC_B, MAC_A, &[], 0x86dd, &p));
+    let a = run.end(A);
+    assert_eq!(a["ipToS"], "0xb0");
+    assert_eq!(a["ipMinTTL"], "200");
+    assert_eq!(a["ipFlags"], "0x0000", "a valid checksum");
+    assert_eq!(a["ipMindIPID"], "65535");
+    assert_eq!(a["tcpISeqN"], "7");
+}
+
+#[test]
+fn ipv4_options_are_counted() {
+    // router alert (148, length 4)
+    let mut run = Run::defaults();
+    let t = Tcp { sport: 1, dport: 2, seq: 1, ack: 0, flags: SYN, win: 1000, opts: &[], payload: b"" };
+    let mut ip = ip_packet(&Ip::V4(IP_A, IP_B), 1, &L4::Tcp(t));
+    ip.splice(20..20, [148, 4, 0, 0]);
+    ip[0] = 0x46;
+    let len = (ip.len() as u16).to_be_bytes();
+    ip[2..4].copy_from_slice(&len);
+    ip[10..12].copy_from_slice(&[0, 0]);
+    let c = checksum(&ip[..24], 0);
+    ip[10..12].copy_from_slice(&c.to_be_bytes());
+    run.packet(A, 1, 0, &ethernet(MAC_B, MAC_A, &[], 0x0800, &ip));
+    let a = run.end(A);
+    assert_eq!(a["ipOptCnt"], "1");
+    assert_eq!(a["ipOptCpCl_Num"], "0x80_0x00100000");
+    assert_eq!(a["ipFlags"], "0x0040");
+}
+
+// ---- one test per flag that changes the flow columns ----
+
+fn names(cfg: Config) -> Vec<&'static str> {
+    crate::columns::specs(&cfg).into_iter().map(|(n, _, _)| n).collect()
+}
+
+#[test]
+fn default_columns_are_t2s() {
+    let n = names(Config::default());
+    assert_eq!(n.len(), 52);
+    assert_eq!(n[..3], ["tcpFStat", "ipMindIPID", "ipMaxdIPID"]);
+    assert_eq!(n[n.len() - 1], "tcpRTTAckJitAvg");
+    assert!(n.contains(&"tcpJA4T") && !n.iter().any(|c| c.starts_with("tcpCnt")));
+}
+
+#[test]
+fn flag_iptos() {
+    let tos = |frame: Vec<u8>| patch_ip(frame, 1, 0xba);
+    for (fmt, name, want) in [
+        (TosFormat::Hex, "ipToS", "0xba"),
+        (TosFormat::DscpEcn, "ipToSDscp_ecn", "46_2"),
+        (TosFormat::PrecEcn, "ipToSPrec_ecn", "5_2"),
+    ] {
+        let mut run = Run::new(Config { tos: fmt, ..Config::default() });
+        run.packet(A, 1, 0, &tos(seg(A, 1, 0, SYN, 1000, &[], b"")));
+        assert_eq!(run.end(A)[name], want);
+    }
+}
+
+#[test]
+fn flag_rtt_estimate() {
+    assert!(
+        !names(Config { rtt: false, ..Config::default() })
+            .iter()
+            .any(|n| n.starts_with("tcpRTT") || *n == "tcpSSASAATrip")
+    );
+    let mut run = Run::new(Config { rtt: false, ..Config::default() });
+    session(&mut run);
+    let (a, _) = run.end_both();
+    assert_eq!(a["tcpFStat"], "0x0a13");
+    assert!(!a.contains_key("tcpSSASAATrip"));
+}
+
+#[test]
+fn flag_ipchecksum() {
+    // a wrong TCP checksum, and a wrong IP checksum on another packet
+    let mut bad_tcp = seg(A, 1, 0, SYN, 1000, &[], b"");
+    bad_tcp[50] ^= 0xff;
+    let mut bad_ip = seg(A, 1, 0, SYN, 1000, &[], b"");
+    bad_ip[24] ^= 0xff;
+    let run_with = |checksum: u8| {
+        let mut run = Run::new(Config { checksum, ..Config::default() });
+        run.packet(A, 1, 0, &bad_tcp);
+        run.packet(A, 2, 0, &bad_ip);
+        run.end(A)
+    };
+    let all = run_with(2);
+    assert_eq!((all["ipFlags"].as_str(), all["tcpFStat"].as_str()), ("0x0c40", "0x0011"));
+    // without layer 4 checksums the "being computed" bit is never cleared
+    let ip_only = run_with(1);
+    assert_eq!((ip_only["ipFlags"].as_str(), ip_only["tcpFStat"].as_str()), ("0x0440", "0x1011"));
+    let none = run_with(0);
+    assert_eq!(none["ipFlags"], "0x0040");
+}
+
+#[test]
+fn flag_windowsize() {
+    let off = Config { window: false, ..Config::default() };
+    assert!(!names(off).contains(&"tcpInitWinSz"));
+    let mut run = Run::new(off);
+    session(&mut run);
+    let (a, _) = run.end_both();
+    // the initial window is only tracked with the window columns
+    assert_eq!(a["tcpJA4T"], "0_2-4-8-1-31460_7");
+    assert!(!a.contains_key("tcpAvgWinSz"));
+}
+
+#[test]
+fn flag_winmin() {
+    let zero_window = |win_min: u16| {
+        let mut run = Run::new(Config { win_min, ..Config::default() });
+        run.packet(A, 1, 0, &seg(A, 1, 0, SYN, 1000, &[], b""));
+        run.packet(A, 1, 1000, &seg(A, 2, 0, ACK, 0, &[], b""));
+        run.packet(A, 1, 2000, &seg(A, 2, 0, ACK, 500, &[], b""));
+        let a = run.end(A);
+        (a["tcpWinSzThRt"].clone(), a["tcpFStat"].clone(), run.report())
+    };
+    let (rt, st, rep) = zero_window(1);
+    // the SYN is not compared with WINMIN but counts as a TCP packet; the ACKs update windows
+    assert_eq!((rt.as_str(), st.as_str()), ("0.3333333", "0x0931"));
+    assert!(rep.contains(&"Number WinSz below 1: 1 [33.33%]".to_owned()), "{rep:?}");
+    let (rt, _, _) = zero_window(600);
+    assert_eq!(rt, "0.6666667");
+    let (rt, st, rep) = zero_window(0);
+    assert_eq!((rt.as_str(), st.as_str()), ("0", "0x0831"));
+    assert!(!rep.iter().any(|l| l.starts_with("Number WinSz")));
+}
+
+#[test]
+fn flag_seq_ack_num() {
+    let off = Config { seq_ack: false, ..Config::default() };
+    let n = names(off);
+    assert!(!n.contains(&"tcpISeqN") && !n.contains(&"tcpBFlgtMx"));
+    let mut run = Run::new(off);
+    session(&mut run);
+    let (a, b) = run.end_both();
+    assert_eq!(a["tcpAnomaly"], "0x0000");
+    assert_eq!(b["tcpFlags"], "0x0313");
+}
+
+#[test]
+fn flag_frag_analyze() {
+    // 96 bytes of TCP in 4 fragments of 24: the first three are below the 48-byte minimum
+    let t = Tcp { sport: 1, dport: 2, seq: 1, ack: 0, flags: SYN, win: 100, opts: &[], payload: &[1; 76] };
+    let frags = ipv4_fragments(IP_A, IP_B, 7, &L4::Tcp(t), 24);
+    let run_with = |frag: bool| {
+        let mut run = Run::new(Config { frag, ..Config::default() });
+        for (i, f) in frags.iter().enumerate() {
+            run.packet(A, 1, i as i64, &ethernet(MAC_B, MAC_A, &[], 0x0800, f));
+        }
+        run.end(A)["ipFlags"].clone()
+    };
+    // MF and the layer 4 checksum error (0.9.3 sums only the first fragment's bytes)
+    assert_eq!(run_with(false), "0x0820");
+    assert_eq!(run_with(true), "0x0828");
+}
+
+#[test]
+fn flag_nat_bt_est() {
+    let off = Config { nat: false, ..Config::default() };
+    assert!(!names(off).iter().any(|n| ["tcpTmS", "tcpTmER", "tcpEcI", "tcpUtm", "tcpBtm"].contains(n)));
+    let mut run = Run::new(off);
+    session(&mut run);
+    let (a, _) = run.end_both();
+    assert_eq!(a["tcpFStat"], "0x0a11", "no timestamp tracking");
+    assert_eq!(a["tcpOptions"], "0x0000011e");
+}
+
+#[test]
+fn flag_scan_detector() {
+    let lone_syn = |scan: bool| {
+        let mut run = Run::new(Config { scan, ..Config::default() });
+        run.packet(A, 1, 0, &seg(A, 100, 0, SYN, 1000, &[], b""));
+        run.end(A)["tcpAnomaly"].clone()
+    };
+    assert_eq!(lone_syn(true), "0x1000");
+    assert_eq!(lone_syn(false), "0x0000");
+}
+
+#[test]
+fn flag_mptcp() {
+    // MP_CAPABLE with flags 0x81, padded
+    let opts = [30, 12, 0x00, 0x81, 1, 2, 3, 4, 5, 6, 7, 8];
+    let run_with = |mptcp: bool| {
+        let mut run = Run::new(Config { mptcp, ..Config::default() });
+        run.packet(A, 1, 0, &seg(A, 1, 0, SYN, 1000, &opts, b""));
+        (run.end(A), run.report())
+    };
+    let (a, rep) = run_with(true);
+    assert_eq!((a["tcpMPTBF"].as_str(), a["tcpMPF"].as_str(), a["tcpFStat"].as_str()), ("0x0001", "0x81", "0x8011"));
+    assert!(rep.contains(&"Aggregated MPTCP subtypes: tcpMPTBF=0x0001".to_owned()), "{rep:?}");
+    assert!(rep.contains(&"Aggregated MPTCP flags: tcpMPF=0x81".to_owned()));
+    let (a, rep) = run_with(false);
+    assert!(!a.contains_key("tcpMPTBF"));
+    assert_eq!(a["tcpFStat"], "0x0011");
+    assert!(!rep.iter().any(|l| l.contains("MPTCP")));
+}
+
+#[test]
+fn flag_tcpja4t_and_ja4toptmx() {
+    assert!(!names(Config { ja4t: false, ..Config::default() }).contains(&"tcpJA4T"));
+    let mut run = Run::new(Config { ja4t_max: 2, ..Config::default() });
+    run.packet(A, 1, 0, &seg(A, 1, 0, SYN, 1000, &syn_opts(1, 0, 7), b""));
+    assert_eq!(run.end(A)["tcpJA4T"], "1000_2-41460_00");
+}
+
+#[test]
+fn flag_tcpflgcnt() {
+    let on = Config { flag_counts: true, ..Config::default() };
+    let n = names(on);
+    assert_eq!(
+        n[n.iter().position(|c| *c == "tcpAnomaly").unwrap() + 1],
+        "tcpCntF_S_R_P_A_U_E_C_FA_SA_RA_N_SF_SFR_RF_X"
+    );
+    let mut run = Run::new(on);
+    session(&mut run);
+    let (a, b) = run.end_both();
+    // F S R P A U E C FA SA RA N SF SFR RF X
+    assert_eq!(a["tcpCntF_S_R_P_A_U_E_C_FA_SA_RA_N_SF_SFR_RF_X"], "1_1_0_1_4_0_0_0_1_0_0_0_0_0_0_0");
+    assert_eq!(b["tcpCntF_S_R_P_A_U_E_C_FA_SA_RA_N_SF_SFR_RF_X"], "1_1_0_0_4_0_0_0_1_1_0_0_0_0_0_0");
+}
+
+// SPKTMD_SEQACKREL and SPKTMD_SEQACKHEX only concern packet mode (-s), not yet in the core.
+
+#[test]
+fn monitoring_columns_and_differential_report() {
+    let mut run = Run::defaults();
+    run.packet(A, 1, 0, &seg(A, 100, 0, SYN, 1000, &[], b""));
+    run.packet(B, 1, 1_000_000, &seg(B, 0, 101, th::RST | th::ACK, 0, &[], b""));
+    run.end_both();
+    let ctx = Ctx::new(&run.g, &run.flows);
+    let mon = run.host.monitor(true);
+    run.plugin.monitoring(ctx, &mon, MonState::Header);
+    run.plugin.monitoring(ctx, &mon, MonState::Values);
+    run.plugin.monitoring(ctx, &mon, MonState::Values);
+    let written: Vec<u8> =
+        run.host.recorded().written.iter().filter(|(s, _)| *s == stream::MON).flat_map(|(_, b)| b.clone()).collect();
+    assert_eq!(
+        String::from_utf8(written).unwrap(),
+        "ipFlags\ttcpFStat\ttcpFlags\ttcpAnomaly\ttcpScan\ttcpSuccScan\ttcpSynRetries\ttcpSeqRetries\t\
+         0x40\t0x11\t0x416\t0x2000\t1\t1\t0\t0\t\
+         0x40\t0x11\t0x416\t0x2000\t0\t0\t0\t0\t"
+    );
+}
+
+#[test]
+fn monitoring_report_lines() {
+    let mut run = Run::defaults();
+    run.packet(A, 1, 0, &seg(A, 100, 0, SYN, 1000, &[], b""));
+    run.end(A);
+    let ctx = Ctx::new(&run.g, &run.flows);
+    let mon = run.host.monitor(false);
+    run.plugin.monitoring(ctx, &mon, MonState::Report);
+    let lines: Vec<String> =
+        run.host.recorded().lines.iter().filter(|(s, _, _)| *s == stream::MON).map(|(_, _, m)| m.clone()).collect();
+    // no successful scan in the interval: no scan line
+    assert_eq!(lines, ["Aggregated ipFlags=0x0040", "Aggregated tcpFStat=0x0011", "Aggregated tcpFlags=0x0002"]);
+}

@@ -1,0 +1,347 @@
+//! tcpWin driven through the `Plugin` trait, in process, on packets built by
+//! `tranalyzer::testing` and dissected by the core's dissector: columns, counting, the end
+//! report, monitoring, the summary file and the `TCPWIN_THRES` flag.
+
+use std::cell::Cell;
+
+use plugin_api::abi::{FlowKey, FlowRecord, Globals, NO_FLOW, Timestamp, level, stream};
+use plugin_api::status::{L2_IPV4, L2_IPV6};
+use plugin_api::testing::{TestHost, TestInit, columns, core_config, globals};
+use plugin_api::{Ctx, MonState, Packet, Plugin};
+use tcpWin::TcpWin;
+use tcpWin::flags::TCPWIN_THRES;
+use tranalyzer::capture::LinkType;
+use tranalyzer::dissect::{Disposition, DissectStats, dissect, empty_view, reset_view};
+use tranalyzer::testing::{Ip, L4, Tcp, ethernet, ip_packet, ipv4_fragments, tcp};
+
+const MAC_A: [u8; 6] = [0x02, 0, 0, 0, 0, 1];
+const MAC_B: [u8; 6] = [0x02, 0, 0, 0, 0, 2];
+const V4: Ip = Ip::V4([10, 0, 0, 1], [10, 0, 0, 2]);
+const V4_OTHER: Ip = Ip::V4([10, 0, 0, 3], [10, 0, 0, 2]);
+const V6: Ip = Ip::V6(
+    [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
+    [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2],
+);
+const SLOTS: usize = 8;
+
+/// A TCP segment from port 40000 to 80 with `flags` and advertised window `win`.
+fn seg(flags: u8, win: u16) -> L4<'static> {
+    L4::Tcp(Tcp { sport: 40000, dport: 80, seq: 1, ack: 1, flags, win, opts: &[], payload: b"" })
+}
+
+/// An Ethernet frame carrying `l4` over `ip`.
+fn frame(ip: &Ip, l4: &L4<'_>) -> Vec<u8> {
+    let ethertype = if matches!(ip, Ip::V4(..)) { 0x0800 } else { 0x86dd };
+    ethernet(MAC_B, MAC_A, &[], ethertype, &ip_packet(ip, 1, l4))
+}
+
+/// The five column values of a flow.
+#[derive(Debug, PartialEq)]
+struct Cols {
+    stat: u8,
+    ttl: u8,
+    win_init: u32,
+    th_cnt: u32,
+    ratio: f32,
+}
+
+fn empty_record(slot: usize) -> FlowRecord {
+    FlowRecord {
+        key: FlowKey::default(),
+        findex: 0,
+        status: Cell::new(0),
+        flow_index: slot as u64,
+        opposite: NO_FLOW,
+        first_seen: Timestamp::default(),
+        last_seen: Timestamp::default(),
+        duration: Timestamp::default(),
+        pad_len: 0,
+        timeout: Cell::new(0.0),
+        last_ip_id: 0,
+        last_frag_ip_id: 0,
+        ip_ver: 0,
+        pad: [0; 7],
+    }
+}
+
+/// One plugin instance with what the core would hold around it: flow table and counters.
+struct Run {
+    host: TestHost,
+    plugin: TcpWin,
+    g: Box<Globals>,
+    flows: Vec<FlowRecord>,
+    dir: tempfile::TempDir,
+}
+
+impl Run {
+    fn new(plugin: impl FnOnce(&TestHost) -> TcpWin) -> Run {
+        let dir = tempfile::tempdir().unwrap();
+        Run::with_prefix(plugin, dir.path().join("cap").to_str().unwrap(), dir)
+    }
+
+    fn with_prefix(plugin: impl FnOnce(&TestHost) -> TcpWin, prefix: &str, dir: tempfile::TempDir) -> Run {
+        let host = TestHost::new();
+        let mut plugin = plugin(&host);
+        let mut config = core_config();
+        config.capacity = SLOTS as u64;
+        plugin.init(&TestInit { prefix: prefix.to_owned(), ..TestInit::default() }.init(&config));
+        Run { host, plugin, g: globals(), flows: (0..SLOTS).map(empty_record).collect(), dir }
+    }
+
+    /// The plugin as the core loads it (`TCPWIN_THRES` from flags.toml).
+    fn default_flags() -> Run {
+        Run::new(|h| TcpWin::new(h.host()))
+    }
+
+    /// Hands `frame` to the flow in `slot` as the core does: `on_new_flow` for the flow's
+    /// first packet, then `on_layer4`.
+    fn packet(&mut self, slot: usize, frame: &[u8]) {
+        let mut pv = empty_view();
+        reset_view(&mut pv, frame, Timestamp { sec: 1, frac: 0 }, frame.len() as u32);
+        let Disposition::Ip(info) =
+            dissect(frame, LinkType::EN10MB, &mut pv, &mut self.g, &mut DissectStats::default())
+        else {
+            panic!("not an IP packet")
+        };
+        pv.status |= if info.v6 { L2_IPV6 } else { L2_IPV4 }; // the flow engine's part
+        self.g.num_packets += 1;
+        let rec = &mut self.flows[slot];
+        let new = rec.findex == 0;
+        if new {
+            rec.findex = slot as u64 + 1;
+            rec.key.l4_proto = pv.l4_proto;
+            rec.key.src_ip = pv.src_ip;
+            rec.ip_ver = if info.v6 { 6 } else { 4 };
+        }
+        let pkt = Packet::new(&pv, frame);
+        let ctx = Ctx::new(&self.g, &self.flows);
+        let flow = ctx.flow(slot as u64).unwrap();
+        if new {
+            self.plugin.on_new_flow(ctx, &pkt, flow);
+        }
+        self.plugin.on_layer4(ctx, &pkt, flow);
+    }
+
+    /// Sends `n` copies of `frame` to `slot`.
+    fn packets(&mut self, slot: usize, frame: &[u8], n: usize) {
+        (0..n).for_each(|_| self.packet(slot, frame));
+    }
+
+    /// Ends the flow in `slot` and decodes its record (H8 U8 U32 U32 F, host byte order).
+    fn end(&mut self, slot: usize) -> Cols {
+        let ctx = Ctx::new(&self.g, &self.flows);
+        let flow = ctx.flow(slot as u64).unwrap();
+        let plugin = &mut self.plugin;
+        let r = self.host.record(|out| plugin.on_flow_terminate(ctx, flow, out));
+        self.flows[slot] = empty_record(slot);
+        assert_eq!(r.len(), 14, "{r:?}");
+        let u32_at = |i: usize| u32::from_ne_bytes(r[i..i + 4].try_into().unwrap());
+        Cols { stat: r[0], ttl: r[1], win_init: u32_at(2), th_cnt: u32_at(6), ratio: f32::from_bits(u32_at(10)) }
+    }
+
+    /// The end report: the text of every line on the log stream (all plain plugin lines).
+    fn report(&mut self) -> Vec<String> {
+        let r = self.host.report();
+        self.plugin.report(Ctx::new(&self.g, &self.flows), &r);
+        self.lines(stream::LOG)
+    }
+
+    /// Calls `monitoring` in `state` and returns what it wrote to the monitoring stream.
+    fn monitor(&mut self, diff: bool, state: MonState) -> String {
+        self.host.recorded().written.clear();
+        self.host.recorded().lines.clear();
+        self.plugin.monitoring(Ctx::new(&self.g, &self.flows), &self.host.monitor(diff), state);
+        if diff {
+            // the core takes its snapshot after every report
+            self.g.num_packets0 = self.g.num_packets;
+        }
+        let rec = self.host.recorded();
+        let fields = rec.written.iter().filter(|(s, _)| *s == stream::MON);
+        let lines = rec.lines.iter().filter(|(s, l, _)| *s == stream::MON && *l == level::PLUGIN);
+        fields.map(|(_, b)| String::from_utf8_lossy(b).into_owned()).chain(lines.map(|(_, _, m)| m.clone())).collect()
+    }
+
+    fn lines(&self, strm: u32) -> Vec<String> {
+        self.host.recorded().lines.iter().filter(|(s, _, _)| *s == strm).map(|(_, _, m)| m.clone()).collect()
+    }
+
+    /// Finalizes and reads the summary file.
+    fn summary(&mut self) -> String {
+        self.plugin.finalize(Ctx::new(&self.g, &self.flows));
+        std::fs::read_to_string(self.dir.path().join("cap_tcpwin.txt")).unwrap()
+    }
+}
+
+#[test]
+fn declares_the_reference_columns() {
+    let run = Run::default_flags();
+    let cols: Vec<(String, String)> = columns(&run.plugin).iter().map(|c| (c.name.clone(), c.desc.clone())).collect();
+    let names: Vec<&str> = cols.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["tcpWinStat", "tcpWinIPTTL", "tcpWinInit", "tcpWinThCnt", "tcpWinThRatio"]);
+    assert_eq!(cols[1].1, "IP TTL of the first packet");
+}
+
+#[test]
+fn counts_small_windows_of_tcp_flows_rst_included() {
+    let mut run = Run::default_flags();
+    run.packet(0, &frame(&V4, &seg(tcp::SYN, 64240)));
+    run.packet(0, &frame(&V4, &seg(tcp::ACK, 0)));
+    run.packet(0, &frame(&V4, &seg(tcp::ACK, 512)));
+    run.packet(0, &frame(&V4, &seg(tcp::RST, 0)));
+    assert_eq!(run.end(0), Cols { stat: 0x01, ttl: 64, win_init: 64240, th_cnt: 2, ratio: 0.5 });
+    // a flow without small windows
+    run.packet(1, &frame(&V4, &seg(tcp::SYN, 0x8000)));
+    assert_eq!(run.end(1), Cols { stat: 0, ttl: 64, win_init: 0x8000, th_cnt: 0, ratio: 0.0 });
+}
+
+#[test]
+fn ttl_and_hop_limit_come_from_the_first_packet() {
+    let mut run = Run::default_flags();
+    let mut v4 = frame(&V4, &seg(tcp::SYN, 1000));
+    v4[14 + 8] = 99; // IPv4 TTL
+    run.packet(0, &v4);
+    run.packet(0, &frame(&V4, &seg(tcp::ACK, 2000)));
+    assert_eq!(run.end(0), Cols { stat: 0, ttl: 99, win_init: 1000, th_cnt: 0, ratio: 0.0 });
+    let mut v6 = frame(&V6, &seg(tcp::SYN, 0));
+    v6[14 + 7] = 33; // IPv6 hop limit
+    run.packet(1, &v6);
+    assert_eq!(run.end(1), Cols { stat: 0x01, ttl: 33, win_init: 0, th_cnt: 1, ratio: 1.0 });
+}
+
+#[test]
+fn other_protocols_write_zeros() {
+    let mut run = Run::default_flags();
+    run.packet(0, &frame(&V4, &L4::Udp(5353, 53, b"query")));
+    run.packet(1, &frame(&V6, &L4::Icmp(128, 0, 1, 1, b"ping")));
+    for slot in [0, 1] {
+        assert_eq!(run.end(slot), Cols { stat: 0, ttl: 0, win_init: 0, th_cnt: 0, ratio: 0.0 });
+    }
+    assert!(run.report().is_empty());
+}
+
+#[test]
+fn later_fragments_carry_no_tcp_header() {
+    let mut run = Run::default_flags();
+    let payload = [0u8; 48];
+    let l4 = L4::Tcp(Tcp { sport: 1, dport: 2, seq: 0, ack: 0, flags: tcp::ACK, win: 0, opts: &[], payload: &payload });
+    let frags: Vec<Vec<u8>> = ipv4_fragments([10, 0, 0, 1], [10, 0, 0, 2], 7, &l4, 24)
+        .iter()
+        .map(|p| ethernet(MAC_B, MAC_A, &[], 0x0800, p))
+        .collect();
+    assert_eq!(frags.len(), 3);
+    frags.iter().for_each(|f| run.packet(0, f));
+    assert_eq!(run.end(0), Cols { stat: 0x01, ttl: 64, win_init: 0, th_cnt: 1, ratio: 1.0 });
+    // a flow that starts with a later fragment (its first one was lost): TTL, but no window
+    let mut later = frags[1].clone();
+    later[14 + 20 + 14] = 0xff; // would read as a window if it were a TCP header
+    run.packet(1, &later);
+    assert_eq!(run.end(1), Cols { stat: 0, ttl: 64, win_init: 0, th_cnt: 0, ratio: 0.0 });
+}
+
+#[test]
+fn end_report_lines() {
+    let mut run = Run::default_flags();
+    run.packet(0, &frame(&V4, &seg(tcp::SYN, 100)));
+    assert!(run.report().is_empty(), "nothing to report yet");
+    run.packets(0, &frame(&V4, &seg(tcp::ACK, 0)), 2);
+    run.packets(1, &frame(&V4, &L4::Udp(1, 2, b"x")), 5);
+    assert_eq!(
+        run.report(),
+        [
+            "Aggregated tcpWinStat=0x01".to_owned(),
+            format!("Number of TCP winsize packets below threshold {TCPWIN_THRES}: 2 [25.00%]"),
+        ]
+    );
+}
+
+#[test]
+fn monitoring_differential() {
+    let mut run = Run::default_flags();
+    assert_eq!(run.monitor(true, MonState::Header), "winPktThCnt\t");
+    run.packets(0, &frame(&V4, &seg(tcp::ACK, 0)), 2);
+    run.packets(0, &frame(&V4, &seg(tcp::ACK, 9)), 2);
+    assert_eq!(run.monitor(true, MonState::Values), "2\t");
+    run.packet(0, &frame(&V4, &seg(tcp::ACK, 0)));
+    assert_eq!(run.monitor(true, MonState::Values), "1\t");
+    assert_eq!(run.monitor(true, MonState::Values), "0\t");
+    // human report: the interval's count and share of the interval's packets
+    run.packets(0, &frame(&V4, &seg(tcp::ACK, 9)), 3);
+    run.packet(0, &frame(&V4, &seg(tcp::ACK, 0)));
+    let label = format!("Number of TCP winsize packets below threshold {TCPWIN_THRES}");
+    assert_eq!(run.monitor(true, MonState::Report), format!("{label}: 1 [25.00%]"));
+    // a zero difference is still printed once anything was counted
+    assert_eq!(run.monitor(true, MonState::Report), format!("{label}: 0 [0.00%]"));
+    // the end report is absolute
+    assert_eq!(run.report()[1], format!("{label}: 4 [44.44%]"));
+}
+
+#[test]
+fn monitoring_absolute_and_empty() {
+    let mut run = Run::default_flags();
+    assert_eq!(run.monitor(false, MonState::Report), "", "nothing counted: no line");
+    assert_eq!(run.monitor(false, MonState::Values), "0\t");
+    run.packets(0, &frame(&V4, &seg(tcp::ACK, 0)), 2);
+    assert_eq!(run.monitor(false, MonState::Values), "2\t");
+    run.packet(0, &frame(&V4, &seg(tcp::ACK, 0)));
+    assert_eq!(run.monitor(false, MonState::Values), "3\t");
+}
+
+#[test]
+fn summary_file_keeps_the_worst_flow_per_source() {
+    let mut run = Run::default_flags();
+    let (zero, open) = (seg(tcp::ACK, 0), seg(tcp::ACK, 4096));
+    // 10.0.0.1: a flow with ratio 4/40, then one with 6/30 (kept), then 3/30 (not kept)
+    for (zeros, others) in [(4, 36), (6, 24), (3, 27)] {
+        run.packets(0, &frame(&V4, &zero), zeros);
+        run.packets(0, &frame(&V4, &open), others);
+        run.end(0);
+    }
+    // 2001:db8::1: 7 of 35
+    run.packets(1, &frame(&V6, &zero), 7);
+    run.packets(1, &frame(&V6, &open), 28);
+    run.end(1);
+    // 10.0.0.3: too few packets (29), then no small window at all
+    run.packets(2, &frame(&V4_OTHER, &zero), 29);
+    run.end(2);
+    run.packets(2, &frame(&V4_OTHER, &open), 50);
+    run.end(2);
+    assert_eq!(run.summary(), "# IP\tpktTcpCnt\twinRelThCnt\n10.0.0.1\t30\t0.200000\n2001:db8::1\t35\t0.200000\n");
+}
+
+#[test]
+fn summary_file_without_entries_and_unwritable() {
+    let mut run = Run::default_flags();
+    assert_eq!(run.summary(), "# IP\tpktTcpCnt\twinRelThCnt\n");
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = dir.path().join("missing/cap").to_str().unwrap().to_owned();
+    let mut run = Run::with_prefix(|h| TcpWin::new(h.host()), &prefix, dir);
+    run.plugin.finalize(Ctx::new(&run.g, &run.flows));
+    let warn: Vec<_> = run.host.recorded().lines.iter().filter(|(_, l, _)| *l == level::WARN).cloned().collect();
+    assert_eq!(
+        warn,
+        [(stream::LOG, level::WARN, format!("Failed to open file '{prefix}_tcpwin.txt': No such file or directory"))]
+    );
+}
+
+/// `TCPWIN_THRES` decides which packets count: the same packets give other columns, another
+/// report line and another monitoring value with another threshold.
+#[test]
+fn the_threshold_flag_changes_the_output() {
+    const WINDOWS: [u16; 6] = [0, 1, 500, 999, 1000, 64240];
+    let below = |t: u32| WINDOWS.iter().filter(|&&w| u32::from(w) < t).count() as u32;
+    let outputs = |mut run: Run| {
+        WINDOWS.iter().for_each(|&w| run.packet(0, &frame(&V4, &seg(tcp::ACK, w))));
+        let mon = run.monitor(false, MonState::Values);
+        (run.end(0).th_cnt, run.report().pop(), mon)
+    };
+    let by_flag = outputs(Run::default_flags());
+    assert_eq!(by_flag.0, below(TCPWIN_THRES), "Plugin::new counts windows below TCPWIN_THRES");
+    let other = if TCPWIN_THRES == 1000 { 1 } else { 1000 };
+    let changed = outputs(Run::new(|h| TcpWin::with_threshold(h.host(), other)));
+    assert_ne!(changed, by_flag);
+    let n = below(other);
+    assert_eq!(changed.0, n);
+    let pct = 100.0 * f64::from(n) / WINDOWS.len() as f64;
+    assert_eq!(changed.1.unwrap(), format!("Number of TCP winsize packets below threshold {other}: {n} [{pct:.2}%]"));
+    assert_eq!(changed.2, format!("{n}\t"));
+}
