@@ -6,7 +6,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use plugin_api::abi::{CoreConfig, InitCtx, PluginId, RStr, Timestamp};
 
@@ -19,8 +19,10 @@ use crate::output::columns::ColumnList;
 use crate::pipeline::{Pipeline, Settings};
 use crate::report::end::{self, InputStats};
 use crate::report::log::Log;
+use crate::report::monitor::{InputInfo, Monitor, MonitorConfig, PcapTrigger};
 use crate::report::time::{Date, Span, sub};
 use crate::report::{self, sys};
+use crate::signals;
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,7 +164,7 @@ pub fn run(o: Options) -> Result<Outcome, Error> {
         l.info(&format!("Creating flows for {}", core_line()));
     }
 
-    match &input {
+    let result = match &input {
         Input::File(path) => {
             let reader = capture::open_file(path).inspect_err(|e| pcapng_warning(log, e.warned_pcapng()))?;
             if reader.format() == capture::CaptureFormat::PcapNg && verbose > 1 {
@@ -178,7 +180,16 @@ pub fn run(o: Options) -> Result<Outcome, Error> {
         Input::List(_) => Err(Error::Unsupported("-R")),
         Input::Series(_) => Err(Error::Unsupported("-D")),
         Input::Interface(_) => Err(Error::Unsupported("-i")),
+    };
+    if mon_file {
+        // as T2: an empty monitoring file is removed
+        shared.mon.borrow_mut().flush();
+        let path = format!("{prefix}_monitoring.txt");
+        if std::fs::metadata(&path).is_ok_and(|m| m.len() == 0) {
+            let _ = std::fs::remove_file(&path);
+        }
     }
+    result
 }
 
 fn pcapng_warning(log: &RefCell<Log>, pcapng: bool) {
@@ -250,6 +261,10 @@ fn run_reader<B: ByteSource>(
     };
     let mut p = Pipeline::new(capacity, plugins, settings);
     p.capture_size = reader.file_size();
+    // T2 starts the capture clock at the wall time; the first packet resets it, so only a
+    // capture without packets reports a duration against it (a huge, wrapped one, as T2)
+    p.g.start_time = start_wall;
+    p.g.start_time0 = start_wall;
 
     let sensor_id = o.sensor_id.unwrap_or(flags::T2_SENSORID);
     let config = core_config(sensor_id, capacity as u64);
@@ -299,6 +314,21 @@ fn run_reader<B: ByteSource>(
         l.line(format_args!("Snapshot length: {snap}{}", plugin_api::fmt::human(snap)));
     }
 
+    let cfg = MonitorConfig::from_flags(sensor_id, Path::new(&folder));
+    let input = InputInfo {
+        name: name.to_owned(),
+        linktype: report::linktype_text(reader.dlt()),
+        snaplen: u64::from(reader.snaplen()),
+        size: reader.file_size(),
+        start,
+    };
+    let mut monitor = Monitor::new(cfg, input);
+    monitor.header(&mut p);
+    if flags::MONINTTMPCP == 1 {
+        p.mon_trigger = Some(PcapTrigger::new(flags::MONINTV));
+    }
+    let ctl = start_signals(o, &shared.log);
+
     let supported = crate::dissect::supported(reader.linktype());
     let mut last_err: Option<String> = None;
     loop {
@@ -314,6 +344,10 @@ fn run_reader<B: ByteSource>(
                     return Err(Error::LinkType(report::linktype_text(reader.dlt())));
                 }
                 p.packet(&pkt);
+                if p.report_due {
+                    p.report_due = false;
+                    monitor.report(&mut p);
+                }
             }
             Next::Error(e) => {
                 let msg = e.to_string();
@@ -324,14 +358,58 @@ fn run_reader<B: ByteSource>(
             }
             Next::Eof => break,
         }
+        if let Some(c) = &ctl
+            && c.pending() != 0
+            && serve_signals(c, &mut p, &mut monitor)
+        {
+            break;
+        }
+    }
+    if let Some(c) = &ctl {
+        c.stopping();
     }
     let stats = InputStats::Files { size: reader.file_size(), count: 1 };
     let stats = if name == "-" { InputStats::Stream } else { stats };
-    finish(&mut p, stats, start)
+    let outcome = finish(&mut p, &mut monitor, stats, start);
+    drop(ctl);
+    outcome
+}
+
+/// Starts the signal thread; periodic reports every `-M` or `MONINTV` seconds, on at start with
+/// `MONINTTMPCP_ON` (real-time base only).
+fn start_signals(o: &Options, log: &RefCell<Log>) -> Option<signals::Control> {
+    let interval = Duration::from_secs_f64(o.mon_interval.unwrap_or(flags::MONINTV).max(1e-3));
+    let on = flags::MONINTTMPCP == 0 && flags::MONINTTMPCP_ON == 1;
+    match signals::Control::start(interval, on) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            log.borrow_mut().warn(&format!("Cannot handle signals: {e}"));
+            None
+        }
+    }
+}
+
+/// Serves what the signal thread requested; true when the run must stop reading.
+fn serve_signals(c: &signals::Control, p: &mut Pipeline, monitor: &mut Monitor) -> bool {
+    let req = c.take();
+    if req & signals::REPORT != 0 {
+        monitor.report(p);
+    }
+    let msg = if req & signals::TERM != 0 {
+        "SIGTERM: Terminate, terminate. Remove all flows and exit"
+    } else if req & signals::INT != 0 {
+        "SIGINT: Remove all flows and exit"
+    } else {
+        return false;
+    };
+    if flags::VERBOSE > 0 {
+        p.plugins.shared.log.borrow_mut().info(msg);
+    }
+    true
 }
 
 /// T2's `terminate`: last log lines, flush of every flow, end report, finalize.
-fn finish(p: &mut Pipeline, stats: InputStats, start: Instant) -> Result<Outcome, Error> {
+fn finish(p: &mut Pipeline, monitor: &mut Monitor, stats: InputStats, start: Instant) -> Result<Outcome, Error> {
     let verbose = flags::VERBOSE;
     if verbose > 0 {
         let mut l = p.plugins.shared.log.borrow_mut();
@@ -340,6 +418,7 @@ fn finish(p: &mut Pipeline, stats: InputStats, start: Instant) -> Result<Outcome
         l.line(format_args!("Finished processing. Elapsed time: {}", Span(since(start))));
     }
     p.flush_all();
+    monitor.end(p);
     if verbose > 0 {
         end::print(p, stats, since(start), flags::PLUGIN_REPORT == 1);
     }
@@ -364,7 +443,7 @@ fn core_config(sensor_id: u32, capacity: u64) -> CoreConfig {
         size: size_of::<CoreConfig>() as u32,
         sensor_id,
         capacity,
-        ipv6_activate: 2,
+        ipv6_activate: flags::IPV6_ACTIVATE,
         eth_activate: flags::ETH_ACTIVATE,
         sctp_activate: 0,
         lapd_activate: 0,
@@ -372,8 +451,8 @@ fn core_config(sensor_id: u32, capacity: u64) -> CoreConfig {
         tstamp_prec: 1,
         tstamp_utc: 1,
         reltime: 0,
-        diff_report: 0,
-        machine_report: 0,
+        diff_report: flags::DIFF_REPORT,
+        machine_report: flags::MACHINE_REPORT,
         plugin_report: flags::PLUGIN_REPORT,
         verbose: flags::VERBOSE,
         pri_hdrdesc: 1,

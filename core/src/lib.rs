@@ -16,5 +16,6 @@ pub mod flow;
 pub mod output;
 pub mod pipeline;
 pub mod report;
+pub mod signals;
 pub mod testing;
 pub mod wire;

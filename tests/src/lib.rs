@@ -10,6 +10,8 @@ use std::process::{Command, Output};
 
 use plugin_api::build::PluginMeta;
 
+pub mod t2tree;
+
 /// The workspace root.
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ lives in the workspace").to_path_buf()
@@ -181,4 +183,154 @@ pub fn run_t2(plugins: &Path, args: &[&str]) -> Run {
         .output()
         .expect("running tranalyzer");
     Run { output, out }
+}
+
+/// A capture split into its file header and its records (header + data each), to feed a
+/// running `tranalyzer` packet by packet.
+pub fn pcap_records(bytes: &[u8]) -> (Vec<u8>, Vec<Vec<u8>>) {
+    let le = bytes[..4] == [0xd4, 0xc3, 0xb2, 0xa1] || bytes[..4] == [0x4d, 0x3c, 0xb2, 0xa1];
+    let u32_at = |i: usize| {
+        let b = [bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]];
+        if le { u32::from_le_bytes(b) } else { u32::from_be_bytes(b) }
+    };
+    let mut records = Vec::new();
+    let mut i = 24;
+    while i + 16 <= bytes.len() {
+        let end = i + 16 + u32_at(i + 8) as usize;
+        records.push(bytes[i..end].to_vec());
+        i = end;
+    }
+    (bytes[..24].to_vec(), records)
+}
+
+/// A `tranalyzer` reading a capture from a pipe that the test feeds, with its standard output
+/// collected by a thread.
+#[derive(Debug)]
+pub struct LiveRun {
+    /// The process.
+    pub child: std::process::Child,
+    stdin: Option<std::process::ChildStdin>,
+    stdout: std::sync::Arc<std::sync::Mutex<String>>,
+    /// The output folder (`-w OUT/`).
+    pub out: tempfile::TempDir,
+}
+
+impl LiveRun {
+    /// Starts `tranalyzer -p PLUGINS -r - ARGS... -w OUT/` and writes the capture header `header`.
+    pub fn start(plugins: &Path, header: &[u8], args: &[&str]) -> LiveRun {
+        use std::io::Read;
+        use std::process::Stdio;
+        let out = tempfile::tempdir().expect("creating a temporary folder");
+        let prefix = format!("{}/", out.path().display());
+        let mut child = Command::new(tranalyzer())
+            .arg("-p")
+            .arg(plugins)
+            .args(["-r", "-"])
+            .args(args)
+            .args(["-w", &prefix])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("running tranalyzer");
+        let stdout = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let mut pipe = child.stdout.take().expect("piped stdout");
+        let sink = stdout.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = pipe.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        let mut run = LiveRun { stdin: child.stdin.take(), child, stdout, out };
+        run.feed(header);
+        run
+    }
+
+    /// Writes `bytes` (capture records) into the pipe.
+    pub fn feed(&mut self, bytes: &[u8]) {
+        use std::io::Write;
+        let w = self.stdin.as_mut().expect("the pipe is open");
+        w.write_all(bytes).expect("feeding tranalyzer");
+        w.flush().expect("feeding tranalyzer");
+    }
+
+    /// Closes the pipe (end of the capture).
+    pub fn close(&mut self) {
+        self.stdin = None;
+    }
+
+    /// What the process wrote to stdout so far.
+    pub fn stdout(&self) -> String {
+        self.stdout.lock().unwrap().clone()
+    }
+
+    /// Waits up to `secs` seconds until `cond(stdout)` holds; returns whether it did.
+    pub fn wait_stdout(&self, secs: f64, cond: impl Fn(&str) -> bool) -> bool {
+        let end = std::time::Instant::now() + std::time::Duration::from_secs_f64(secs);
+        while std::time::Instant::now() < end {
+            if cond(&self.stdout()) {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        cond(&self.stdout())
+    }
+
+    /// Waits until the process catches `SIGUSR1` (its signal thread is up), at most 10 s.
+    pub fn wait_ready(&self) {
+        let status = format!("/proc/{}/status", self.child.id());
+        for _ in 0..500 {
+            let caught = std::fs::read_to_string(&status)
+                .ok()
+                .and_then(|s| s.lines().find(|l| l.starts_with("SigCgt:")).map(str::to_owned))
+                .and_then(|l| u64::from_str_radix(l[7..].trim(), 16).ok())
+                .unwrap_or(0);
+            if caught & (1 << 9) != 0 {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        panic!("tranalyzer never installed its signal handlers");
+    }
+
+    /// Sends signal `name` (`USR1`, `INT`...) with `kill`.
+    pub fn signal(&self, name: &str) {
+        let ok = Command::new("kill").arg(format!("-{name}")).arg(self.child.id().to_string()).status();
+        assert!(ok.is_ok_and(|s| s.success()), "kill -{name} failed");
+    }
+
+    /// Waits for the exit (at most `secs` seconds) and returns the exit code.
+    pub fn wait_exit(&mut self, secs: f64) -> Option<i32> {
+        let end = std::time::Instant::now() + std::time::Duration::from_secs_f64(secs);
+        loop {
+            if let Some(s) = self.child.try_wait().expect("waiting for tranalyzer") {
+                return s.code();
+            }
+            if std::time::Instant::now() >= end {
+                let _ = self.child.kill();
+                panic!("tranalyzer did not exit");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
+    /// A file written into the output folder with `suffix`, if any.
+    pub fn file(&self, suffix: &str) -> Option<String> {
+        let dir = std::fs::read_dir(self.out.path()).ok()?;
+        let path = dir.filter_map(Result::ok).map(|e| e.path()).find(|p| p.to_string_lossy().ends_with(suffix))?;
+        Some(std::fs::read_to_string(path).expect("reading an output file"))
+    }
+}
+
+impl Drop for LiveRun {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
 }

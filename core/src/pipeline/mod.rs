@@ -12,6 +12,7 @@ use crate::capture::{LinkType, RawPacket};
 use crate::dispatch::PluginSet;
 use crate::dissect::{self, DissectStats};
 use crate::flow::{FlowTable, FragTable};
+use crate::report::monitor::PcapTrigger;
 use crate::report::time::Date;
 
 /// Engine settings fixed for a run.
@@ -40,12 +41,12 @@ pub enum Stop {
     Plugin,
 }
 
-/// Per-ethertype counters, referenced by [`Globals`].
-struct L2Tables {
-    pkts: Box<[u64]>,
-    pkts0: Box<[u64]>,
-    bytes: Box<[u64]>,
-    bytes0: Box<[u64]>,
+/// Per-ethertype counters (65536 entries each) and their snapshots, referenced by [`Globals`].
+pub(crate) struct L2Tables {
+    pub(crate) pkts: Box<[u64]>,
+    pub(crate) pkts0: Box<[u64]>,
+    pub(crate) bytes: Box<[u64]>,
+    pub(crate) bytes0: Box<[u64]>,
 }
 
 /// Header-count statistics of the end report.
@@ -66,7 +67,7 @@ pub struct Pipeline {
     frags: FragTable,
     /// Counters shared with plugins.
     pub g: Box<Globals>,
-    l2: L2Tables,
+    pub(crate) l2: L2Tables,
     /// Plugins.
     pub plugins: PluginSet,
     /// Dissector statistics and queued warnings.
@@ -79,6 +80,10 @@ pub struct Pipeline {
     pub capture_size: u64,
     /// Flow creation is off (first SIGINT).
     pub no_new_flows: bool,
+    /// Pcap-time monitoring trigger (`MONINTTMPCP` = 1).
+    pub mon_trigger: Option<PcapTrigger>,
+    /// A monitoring report is due after this packet (set by the pcap-time trigger).
+    pub report_due: bool,
     stop: Option<Stop>,
 }
 
@@ -193,6 +198,8 @@ impl Pipeline {
             settings,
             capture_size: 0,
             no_new_flows: false,
+            mon_trigger: None,
+            report_due: false,
             stop: None,
         }
     }
@@ -225,6 +232,11 @@ impl Pipeline {
             self.begin(pkt.ts);
         }
         self.g.act_time = pkt.ts;
+        if let Some(t) = &mut self.mon_trigger
+            && t.due(self.g.start_time.sec, pkt.ts.sec)
+        {
+            self.report_due = true;
+        }
         self.expire();
         self.process(pkt.data, pkt.ts, pkt.wirelen, pkt.linktype);
     }

@@ -1,6 +1,8 @@
 //! The end-of-run report (core.md §7.3), line for line as T2 prints it.
 
-use plugin_api::abi::Timestamp;
+use core::cell::RefCell;
+
+use plugin_api::abi::{Globals, Timestamp, mon_state};
 use plugin_api::fmt::{human, human_f64, human_unit, percent};
 use plugin_api::status::*;
 
@@ -110,18 +112,20 @@ fn ratio(log: &mut Log, label: &str, x: f64) {
     log.line(format_args!("{label}: {x:.2}{}", human_f64(x)));
 }
 
-/// Prints the report body (items 1-22) to `log`; `elapsed` is the wall time since start.
+/// `Percentage completed: p%` of `files` files of `size` bytes in all (T2_LOG_PERCENT).
+pub fn percent_line(log: &mut Log, g: &Globals, files: u64, size: u64) {
+    let done = 24 * files + g.bytes_processed + 16 * g.num_packets;
+    let pct = f64::from(100.0f32 * done as f32) / size as f64;
+    log.line(format_args!("Percentage completed: {pct:.2}%"));
+}
+
+/// Prints the end report (items 1-22) to the log; `elapsed` is the wall time since start.
 pub fn print(p: &mut Pipeline, input: InputStats, elapsed: Timestamp, plugin_report: bool) {
-    let g = &*p.g;
-    let duration = sub(g.act_time, g.start_time);
-    let mut log = p.plugins.shared.log.borrow_mut();
+    let shared = p.plugins.shared.clone();
+    let mut log = shared.log.borrow_mut();
     log.line(format_args!("Finished unloading flow memory. Time: {}", Span(elapsed)));
     match input {
-        InputStats::Files { size, count } if size > 0 => {
-            let done = 24 * count + g.bytes_processed + 16 * g.num_packets;
-            let pct = f64::from(100.0f32 * done as f32) / size as f64;
-            log.line(format_args!("Percentage completed: {pct:.2}%"));
-        }
+        InputStats::Files { size, count } if size > 0 => percent_line(&mut log, &p.g, count, size),
         InputStats::Live { recv, drop, ifdrop } => {
             let tot = recv + drop + ifdrop;
             log.nump("Number of packets received", recv, tot);
@@ -130,35 +134,63 @@ pub fn print(p: &mut Pipeline, input: InputStats, elapsed: Timestamp, plugin_rep
         }
         _ => {}
     }
-    log.num("Number of processed packets", g.num_packets);
-    log.num("Number of processed bytes", g.bytes_processed);
-    log.num("Number of raw bytes", g.raw_bytes_on_wire);
-    log.num("Number of pad bytes", g.pad_bytes_on_wire);
-    if let InputStats::Files { size, .. } = input {
+    drop(log);
+    let pcap_bytes = match input {
+        InputStats::Files { size, .. } => Some(size),
+        _ => None,
+    };
+    body(p, &shared.log, pcap_bytes, false, plugin_report);
+}
+
+/// The counters of the end report and of the human monitoring report (items 3-22), from
+/// "Number of processed packets" on. Every counter is printed as `x − x0`: the snapshots are
+/// zero in absolute mode and at the end (see `monitor::reset_snapshots`). `monitoring` selects
+/// the monitoring variant: duration since the last report, the plugins' monitoring callback
+/// (state 2) instead of their report, and the hash map's fill size.
+pub fn body(p: &mut Pipeline, out: &RefCell<Log>, pcap_bytes: Option<u64>, monitoring: bool, plugin_report: bool) {
+    let g = &*p.g;
+    let d = |x: u64, x0: u64| x.wrapping_sub(x0);
+    let duration = sub(g.act_time, if monitoring { g.start_time0 } else { g.start_time });
+    let mut log = out.borrow_mut();
+    let pk = d(g.num_packets, g.num_packets0);
+    let bytes = d(g.bytes_processed, g.bytes_processed0);
+    log.num("Number of processed packets", pk);
+    log.num("Number of processed bytes", bytes);
+    log.num("Number of raw bytes", d(g.raw_bytes_on_wire, g.raw_bytes_on_wire0));
+    log.num("Number of pad bytes", d(g.pad_bytes_on_wire, g.pad_bytes_on_wire0));
+    if let Some(size) = pcap_bytes {
         log.num("Number of pcap bytes", size);
     }
-    log.nump("Number of L2 packets", g.num_l2_packets, g.num_packets);
-    log.nump("Number of IPv4 packets", g.num_v4_packets, g.num_packets);
-    log.nump("Number of IPv6 packets", g.num_v6_packets, g.num_packets);
-    log.nump("Number of IPvX packets", g.num_vx_packets, g.num_packets);
-    let ab_packets = g.num_a_packets + g.num_b_packets;
-    let ab_bytes = g.num_a_bytes + g.num_b_bytes;
-    if g.num_packets != ab_packets && ab_packets > 0 {
-        log.nump("Number of packets without flow", g.num_packets - ab_packets, g.num_packets);
+    log.nump("Number of L2 packets", d(g.num_l2_packets, g.num_l2_packets0), pk);
+    log.nump("Number of IPv4 packets", d(g.num_v4_packets, g.num_v4_packets0), pk);
+    log.nump("Number of IPv6 packets", d(g.num_v6_packets, g.num_v6_packets0), pk);
+    log.nump("Number of IPvX packets", d(g.num_vx_packets, g.num_vx_packets0), pk);
+    let a_packets = d(g.num_a_packets, g.num_a_packets0);
+    let b_packets = d(g.num_b_packets, g.num_b_packets0);
+    let a_bytes = d(g.num_a_bytes, g.num_a_bytes0);
+    let b_bytes = d(g.num_b_bytes, g.num_b_bytes0);
+    let ab_packets = a_packets + b_packets;
+    let ab_bytes = a_bytes + b_bytes;
+    if pk != ab_packets && ab_packets > 0 {
+        log.nump("Number of packets without flow", pk - ab_packets, pk);
     }
-    log.nump("Number of A packets", g.num_a_packets, ab_packets);
-    log.nump("Number of B packets", g.num_b_packets, ab_packets);
-    log.nump("Number of A bytes", g.num_a_bytes, ab_bytes);
-    log.nump("Number of B bytes", g.num_b_bytes, ab_bytes);
+    log.nump("Number of A packets", a_packets, ab_packets);
+    log.nump("Number of B packets", b_packets, ab_packets);
+    log.nump("Number of A bytes", a_bytes, ab_bytes);
+    log.nump("Number of B bytes", b_bytes, ab_bytes);
     let load = |bytes: u64, pkts: u64| if pkts > 0 { bytes as f64 / pkts as f64 } else { 0.0 };
-    ratio(&mut log, "<A packet load>", load(g.num_a_bytes, g.num_a_packets));
-    ratio(&mut log, "<B packet load>", load(g.num_b_bytes, g.num_b_packets));
+    ratio(&mut log, "<A packet load>", load(a_bytes, a_packets));
+    ratio(&mut log, "<B packet load>", load(b_bytes, b_packets));
     let dashes = "-".repeat(80);
     if plugin_report {
         log.line(&dashes);
         drop(log);
-        p.plugins.report(&p.g, p.table.records());
-        log = p.plugins.shared.log.borrow_mut();
+        if monitoring {
+            p.plugins.monitoring(&p.g, p.table.records(), mon_state::REPORT);
+        } else {
+            p.plugins.report(&p.g, p.table.records());
+        }
+        log = out.borrow_mut();
     }
     let g = &*p.g;
     log.line(&dashes);
@@ -170,45 +202,50 @@ pub fn print(p: &mut Pipeline, input: InputStats, elapsed: Timestamp, plugin_rep
     if gw & L2_MPLS != 0 {
         log.line(format_args!("Max MPLS header count: {}", p.dstats.mpls_max));
     }
-    let pk = g.num_packets;
-    log.nump("Number of LLC packets", g.num_llc_packets, pk);
-    log.nump("Number of ARP packets", p.pkts_l2(ethertype::ARP), pk);
-    log.nump("Number of RARP packets", p.pkts_l2(ethertype::RARP), pk);
-    log.nump("Number of GRE packets", g.num_gre_packets, pk);
-    log.nump("Number of LAPD packets", g.num_lapd_packets, pk);
-    log.nump("Number of Teredo packets", g.num_teredo_packets, pk);
-    log.nump("Number of AYIYA packets", g.num_ayiya_packets, pk);
-    let l3 = |p: u8| g.pkts_l3[usize::from(p)];
-    let l3b = |p: u8| g.bytes_l3[usize::from(p)];
+    let l2 = |et: u16| d(p.l2.pkts[usize::from(et)], p.l2.pkts0[usize::from(et)]);
+    log.nump("Number of LLC packets", d(g.num_llc_packets, g.num_llc_packets0), pk);
+    log.nump("Number of ARP packets", l2(ethertype::ARP), pk);
+    log.nump("Number of RARP packets", l2(ethertype::RARP), pk);
+    log.nump("Number of GRE packets", d(g.num_gre_packets, g.num_gre_packets0), pk);
+    log.nump("Number of LAPD packets", d(g.num_lapd_packets, g.num_lapd_packets0), pk);
+    log.nump("Number of Teredo packets", d(g.num_teredo_packets, g.num_teredo_packets0), pk);
+    log.nump("Number of AYIYA packets", d(g.num_ayiya_packets, g.num_ayiya_packets0), pk);
+    let l3 = |p: u8| d(g.pkts_l3[usize::from(p)], g.pkts_l3_0[usize::from(p)]);
+    let l3b = |p: u8| d(g.bytes_l3[usize::from(p)], g.bytes_l3_0[usize::from(p)]);
     log.nump("Number of IGMP packets", l3(ipproto::IGMP), pk);
     log.nump("Number of ICMP packets", l3(ipproto::ICMP), pk);
     log.nump("Number of ICMPv6 packets", l3(ipproto::ICMP6), pk);
     log.nump("Number of TCP packets", l3(ipproto::TCP), pk);
-    log.nump("Number of TCP bytes", l3b(ipproto::TCP), g.bytes_processed);
+    log.nump("Number of TCP bytes", l3b(ipproto::TCP), bytes);
     log.nump("Number of UDP packets", l3(ipproto::UDP), pk);
-    log.nump("Number of UDP bytes", l3b(ipproto::UDP), g.bytes_processed);
+    log.nump("Number of UDP bytes", l3b(ipproto::UDP), bytes);
     if gw & L4_SCTP != 0 {
         log.nump("Number of SCTP packets", l3(ipproto::SCTP), pk);
-        log.nump("Number of SCTP bytes", l3b(ipproto::SCTP), g.bytes_processed);
+        log.nump("Number of SCTP bytes", l3b(ipproto::SCTP), bytes);
     }
-    log.nump("Number of DTLS packets", g.num_dtls_packets, pk);
-    log.nump("Number of IPv4 fragmented packets", g.num_frag_v4_packets, g.num_v4_packets);
-    log.nump("Number of IPv6 fragmented packets", g.num_frag_v6_packets, g.num_v6_packets);
+    log.nump("Number of DTLS packets", d(g.num_dtls_packets, g.num_dtls_packets0), pk);
+    let v4 = d(g.num_v4_packets, g.num_v4_packets0);
+    let v6 = d(g.num_v6_packets, g.num_v6_packets0);
+    log.nump("Number of IPv4 fragmented packets", d(g.num_frag_v4_packets, g.num_frag_v4_packets0), v4);
+    log.nump("Number of IPv6 fragmented packets", d(g.num_frag_v6_packets, g.num_frag_v6_packets0), v6);
     let tildes = "~".repeat(80);
     log.line(&tildes);
-    let flows = g.total_a_flows + g.total_b_flows;
+    let a_flows = d(g.total_a_flows, g.total_a_flows0);
+    let b_flows = d(g.total_b_flows, g.total_b_flows0);
+    let flows = a_flows + b_flows;
     if flows > 0 {
         let f = flows as f64;
-        let a = g.total_a_flows as f64;
-        let b = g.total_b_flows as f64;
-        let req = a - g.corr_repl_flows as f64;
-        let rep = b + g.corr_repl_flows as f64;
+        let a = a_flows as f64;
+        let b = b_flows as f64;
+        let corr = d(g.corr_repl_flows, g.corr_repl_flows0) as f64;
+        let req = a - corr;
+        let rep = b + corr;
         log.num0("Number of processed      flows", flows);
-        log.nump("Number of processed L2   flows", g.total_l2_flows, flows);
-        log.nump("Number of processed IPv4 flows", g.total_ipv4_flows, flows);
-        log.nump("Number of processed IPv6 flows", g.total_ipv6_flows, flows);
-        log.nump("Number of processed A    flows", g.total_a_flows, flows);
-        log.nump("Number of processed B    flows", g.total_b_flows, flows);
+        log.nump("Number of processed L2   flows", d(g.total_l2_flows, g.total_l2_flows0), flows);
+        log.nump("Number of processed IPv4 flows", d(g.total_ipv4_flows, g.total_ipv4_flows0), flows);
+        log.nump("Number of processed IPv6 flows", d(g.total_ipv6_flows, g.total_ipv6_flows0), flows);
+        log.nump("Number of processed A    flows", a_flows, flows);
+        log.nump("Number of processed B    flows", b_flows, flows);
         log.nump_f("Number of request        flows", req.max(0.0) as u64, f);
         log.nump_f("Number of reply          flows", rep as u64, f);
         log.line(format_args!("Total   A/B    flow asymmetry: {:.2}", (a - b) / f));
@@ -217,36 +254,42 @@ pub fn print(p: &mut Pipeline, input: InputStats, elapsed: Timestamp, plugin_rep
             ratio(&mut log, "Number of processed A+B packets/A+B flows", ab_packets as f64 / f);
         }
         if a > 0.0 {
-            ratio(&mut log, "Number of processed A   packets/A   flows", g.num_a_packets as f64 / a);
+            ratio(&mut log, "Number of processed A   packets/A   flows", a_packets as f64 / a);
         }
         if b > 0.0 {
-            ratio(&mut log, "Number of processed   B packets/  B flows", g.num_b_packets as f64 / b);
+            ratio(&mut log, "Number of processed   B packets/  B flows", b_packets as f64 / b);
         }
     }
-    let d = duration.sec as f64 + duration.frac as f64 / 1e9;
-    if d > 0.0 {
-        ratio(&mut log, "Number of processed total packets/s", pk as f64 / d);
+    let secs = duration.sec as f64 + duration.frac as f64 / 1e9;
+    if secs > 0.0 {
+        ratio(&mut log, "Number of processed total packets/s", pk as f64 / secs);
         if ab_packets > 0 {
-            ratio(&mut log, "Number of processed A+B   packets/s", ab_packets as f64 / d);
-            if g.num_a_packets > 0 {
-                ratio(&mut log, "Number of processed A     packets/s", g.num_a_packets as f64 / d);
+            ratio(&mut log, "Number of processed A+B   packets/s", ab_packets as f64 / secs);
+            if a_packets > 0 {
+                ratio(&mut log, "Number of processed A     packets/s", a_packets as f64 / secs);
             }
-            if g.num_b_packets > 0 {
-                ratio(&mut log, "Number of processed   B   packets/s", g.num_b_packets as f64 / d);
+            if b_packets > 0 {
+                ratio(&mut log, "Number of processed   B   packets/s", b_packets as f64 / secs);
             }
         }
     }
     log.line(&tildes);
-    if d > 0.0 {
-        ratio(&mut log, "<Number of processed flows/s>", flows as f64 / d);
-        speed(&mut log, "<Bandwidth>", g.bytes_on_wire as f64 / d);
+    if secs > 0.0 {
+        ratio(&mut log, "<Number of processed flows/s>", flows as f64 / secs);
+        speed(&mut log, "<Bandwidth>", d(g.bytes_on_wire, g.bytes_on_wire0) as f64 / secs);
         if gw & SNAPLENGTH != 0 {
-            speed(&mut log, "<Snapped bandwidth>", g.bytes_processed as f64 / d);
+            speed(&mut log, "<Snapped bandwidth>", bytes as f64 / secs);
         }
-        speed(&mut log, "<Raw bandwidth>", g.raw_bytes_on_wire as f64 / d);
+        speed(&mut log, "<Raw bandwidth>", d(g.raw_bytes_on_wire, g.raw_bytes_on_wire0) as f64 / secs);
     }
-    log.nump("Max number of flows in memory", g.max_num_flows_peak, p.table.capacity() as u64);
-    log.nump("Number of flows terminated by autopilot", g.total_rm_flows, flows);
+    let capacity = p.table.capacity() as u64;
+    if monitoring {
+        let fill = p.table.len() as u64;
+        let pct = f64::from(100.0f32 * fill as f32) / capacity as f64;
+        log.line(format_args!("Fill size of main hash map: {fill} [{pct:.2}%]"));
+    }
+    log.nump("Max number of flows in memory", g.max_num_flows_peak, capacity);
+    log.nump("Number of flows terminated by autopilot", d(g.total_rm_flows, g.total_rm_flows0), flows);
     let rss = sys::peak_rss_kb() as f64;
     let total = sys::mem_total_bytes() as f64;
     log.line(format_args!(
@@ -256,13 +299,15 @@ pub fn print(p: &mut Pipeline, input: InputStats, elapsed: Timestamp, plugin_rep
     ));
     log.line(format_args!("Aggregated flowStat=0x{gw:016x}"));
     if g.num_alarms > 0 {
+        let alarms = d(g.num_alarms, g.num_alarms0);
+        let alarm_flows = d(g.num_alarm_flows, g.num_alarm_flows0);
         log.warn(&format!(
             "{}{} alarms in {}{} flows [{:.2}%]",
-            g.num_alarms,
-            human(g.num_alarms),
-            g.num_alarm_flows,
-            human(g.num_alarm_flows),
-            percent(g.num_alarm_flows as f64, flows as f64)
+            alarms,
+            human(alarms),
+            alarm_flows,
+            human(alarm_flows),
+            percent(alarm_flows as f64, flows as f64)
         ));
     }
     global_warn_lines(&mut log, gw);

@@ -74,6 +74,8 @@ pub fn plugin_error(plugin: &str, msg: &str) {
 pub struct Log {
     w: Box<dyn Write>,
     colour: bool,
+    /// A machine-report row being assembled (see [`Log::begin_row`]).
+    row: Option<Vec<u8>>,
 }
 
 impl core::fmt::Debug for Log {
@@ -85,7 +87,31 @@ impl core::fmt::Debug for Log {
 impl Log {
     /// A log writing to `w`; `colour` when `w` is a terminal.
     pub fn new(w: Box<dyn Write>, colour: bool) -> Log {
-        Log { w, colour }
+        Log { w, colour, row: None }
+    }
+
+    /// Where writes go: the row being assembled, else the stream.
+    fn out(&mut self) -> &mut dyn Write {
+        match &mut self.row {
+            Some(r) => r,
+            None => &mut self.w,
+        }
+    }
+
+    /// Starts a machine-report row: writes are collected until [`Log::end_row`].
+    pub fn begin_row(&mut self) {
+        self.row = Some(Vec::with_capacity(1024));
+    }
+
+    /// Ends the row: drops its final separator and writes it with a newline. T2 strips the
+    /// separator only on seekable streams; rt2 always does, so every stream reads the same.
+    pub fn end_row(&mut self) {
+        let Some(mut r) = self.row.take() else { return };
+        if r.last() == Some(&b'\t') {
+            r.pop();
+        }
+        r.push(b'\n');
+        let _ = self.w.write_all(&r);
     }
 
     /// Standard output (coloured when it is a terminal).
@@ -106,18 +132,18 @@ impl Log {
 
     /// A plain line.
     pub fn line(&mut self, msg: impl core::fmt::Display) {
-        let _ = writeln!(self.w, "{msg}");
+        let _ = writeln!(self.out(), "{msg}");
     }
 
     /// Raw bytes (no newline added).
     pub fn raw(&mut self, b: &[u8]) {
-        let _ = self.w.write_all(b);
+        let _ = self.out().write_all(b);
     }
 
     /// A tagged line.
     pub fn tagged(&mut self, kind: Kind, msg: &str) {
         let s = tagged(kind, None, msg, self.colour);
-        let _ = writeln!(self.w, "{s}");
+        let _ = writeln!(self.out(), "{s}");
     }
 
     /// `[INF] msg`.
@@ -141,7 +167,7 @@ impl Log {
             _ if self.colour => format!("\x1b[1m{plugin}:{RESET} {msg}"),
             _ => format!("{plugin}: {msg}"),
         };
-        let _ = writeln!(self.w, "{s}");
+        let _ = writeln!(self.out(), "{s}");
     }
 
     /// `label: n<h>` (T2_FLOG_NUM0).

@@ -3,6 +3,8 @@
 
 pub mod end;
 pub mod log;
+pub mod monitor;
+pub mod proto;
 pub mod sys;
 pub mod time;
 
