@@ -5,7 +5,8 @@
 //! [IPV6_ACTIVATE]
 //! value = 2                  # current value (edited by t2conf)
 //! default = 2                # restored by `t2conf --reset`
-//! type = "u8"                # u8 u16 u32 u64 i8 i16 i32 i64 f32 f64 bool str
+//! type = "u8"                # u8 u16 u32 u64 i8 i16 i32 i64 f32 f64 bool str, or a list
+//!                            # of integers: u8[] u16[] u32[] u64[] (a `&[T]` constant)
 //! allowed = [0, 1, 2]        # optional: the only legal values
 //! desc = "0: IPv4 only, 1: IPv6 only, 2: dual stack"
 //! ```
@@ -29,6 +30,8 @@ pub enum FlagType {
     Bool,
     /// String.
     Str,
+    /// List of unsigned integers of the given bit width (`u16[]`), e.g. T2's `MONPROTL2`.
+    List(u8),
 }
 
 impl FlagType {
@@ -46,6 +49,10 @@ impl FlagType {
             "f64" => FlagType::F64,
             "bool" => FlagType::Bool,
             "str" => FlagType::Str,
+            "u8[]" => FlagType::List(8),
+            "u16[]" => FlagType::List(16),
+            "u32[]" => FlagType::List(32),
+            "u64[]" => FlagType::List(64),
             _ => return None,
         })
     }
@@ -65,8 +72,24 @@ impl FlagType {
             FlagType::F64 => "f64",
             FlagType::Bool => "bool",
             FlagType::Str => "&str",
+            FlagType::List(8) => "&[u8]",
+            FlagType::List(16) => "&[u16]",
+            FlagType::List(32) => "&[u32]",
+            FlagType::List(_) => "&[u64]",
         }
     }
+
+    /// The type as written in `flags.toml` (`u8`, `str`, `u16[]`, ...).
+    pub fn name(self) -> String {
+        match self {
+            FlagType::List(bits) => format!("u{bits}[]"),
+            other => other.rust().trim_start_matches('&').to_owned(),
+        }
+    }
+}
+
+fn fits_unsigned(bits: u8, i: i64) -> bool {
+    i >= 0 && (bits == 64 || (i as u64) < (1u64 << bits))
 }
 
 /// One declared flag.
@@ -90,19 +113,20 @@ impl Flag {
     /// Checks that `v` has this flag's type and is allowed; returns why not.
     pub fn check(&self, v: &toml::Value) -> Result<(), String> {
         let ok = match (self.ty, v) {
-            (FlagType::Unsigned(bits), toml::Value::Integer(i)) => {
-                *i >= 0 && (bits == 64 || (*i as u64) < (1u64 << bits))
-            }
+            (FlagType::Unsigned(bits), toml::Value::Integer(i)) => fits_unsigned(bits, *i),
             (FlagType::Signed(bits), toml::Value::Integer(i)) => {
                 bits == 64 || (*i >= -(1i64 << (bits - 1)) && *i < (1i64 << (bits - 1)))
             }
             (FlagType::F32 | FlagType::F64, toml::Value::Float(_) | toml::Value::Integer(_)) => true,
             (FlagType::Bool, toml::Value::Boolean(_)) => true,
             (FlagType::Str, toml::Value::String(_)) => true,
+            (FlagType::List(bits), toml::Value::Array(a)) => {
+                a.iter().all(|e| matches!(e, toml::Value::Integer(i) if fits_unsigned(bits, *i)))
+            }
             _ => false,
         };
         if !ok {
-            return Err(format!("value {} of {} is not a valid {}", display(v), self.name, self.ty.rust()));
+            return Err(format!("value {} of {} is not a valid {}", display(v), self.name, self.ty.name()));
         }
         if let Some(allowed) = &self.allowed
             && !allowed.iter().any(|a| same(a, v))
@@ -126,8 +150,21 @@ impl Flag {
             FlagType::Str => {
                 Some(toml::Value::String(s.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(s).to_owned()))
             }
+            // `0x0806,0x8035`, optionally in brackets; an empty text is the empty list
+            FlagType::List(_) => {
+                let inner = s.trim().trim_start_matches(['[', '{']).trim_end_matches([']', '}']).trim();
+                if inner.is_empty() {
+                    Some(toml::Value::Array(Vec::new()))
+                } else {
+                    inner
+                        .split(',')
+                        .map(|e| parse_int(e).map(toml::Value::Integer))
+                        .collect::<Option<Vec<_>>>()
+                        .map(toml::Value::Array)
+                }
+            }
         }
-        .ok_or_else(|| format!("value '{s}' of {} is not a valid {}", self.name, self.ty.rust()))?;
+        .ok_or_else(|| format!("value '{s}' of {} is not a valid {}", self.name, self.ty.name()))?;
         self.check(&v)?;
         Ok(v)
     }
@@ -206,6 +243,9 @@ pub fn read(path: &Path) -> Result<Vec<Flag>, String> {
 
 fn literal(f: &Flag, v: &toml::Value) -> String {
     match (f.ty, v) {
+        (FlagType::List(_), toml::Value::Array(a)) => {
+            format!("&[{}]", a.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))
+        }
         (FlagType::F32 | FlagType::F64, toml::Value::Integer(i)) => format!("{i}.0"),
         (FlagType::F32 | FlagType::F64, toml::Value::Float(x)) => format!("{x:?}"),
         (_, toml::Value::String(s)) => format!("{s:?}"),
@@ -221,7 +261,7 @@ pub fn to_rust(flags: &[Flag]) -> String {
             "#[doc = {:?}]\npub const {}: {} = {};\n",
             f.desc,
             f.name,
-            if f.ty == FlagType::Str { "&str" } else { f.ty.rust() },
+            f.ty.rust(),
             literal(f, &f.value)
         ));
     }
@@ -256,6 +296,12 @@ type = "u8"
 allowed = [0, 1, 2]
 desc = "IP versions"
 
+[MONPROTL2]
+value = [0x0806, 0x8035]
+default = [0x0806, 0x8035]
+type = "u16[]"
+desc = "Ethertypes"
+
 [SUFFIX]
 value = "_flows.txt"
 default = "_flows.txt"
@@ -266,8 +312,9 @@ desc = "Suffix"
     #[test]
     fn parses_validates_and_generates() {
         let f = parse(TEXT).unwrap();
-        assert_eq!(f.len(), 3);
+        assert_eq!(f.len(), 4);
         let rs = to_rust(&f);
+        assert!(rs.contains("pub const MONPROTL2: &[u16] = &[2054, 32821];"), "{rs}");
         assert!(rs.contains("pub const FLOW_TIMEOUT: u32 = 182;"));
         assert!(rs.contains("pub const SUFFIX: &str = \"_flows.txt\";"));
         let (changed, all) = rs.split_once("pub const ALL").unwrap();
@@ -284,6 +331,11 @@ desc = "Suffix"
         assert!(f[0].parse_value("abc").is_err());
         assert_eq!(f[0].parse_value("0x10").unwrap(), toml::Value::Integer(16));
         assert!(f[0].parse_value("-1").is_err());
-        assert_eq!(f[2].parse_value("\"_x.txt\"").unwrap(), toml::Value::String("_x.txt".into()));
+        assert_eq!(f[3].parse_value("\"_x.txt\"").unwrap(), toml::Value::String("_x.txt".into()));
+        let list = |v: &[i64]| toml::Value::Array(v.iter().map(|&i| toml::Value::Integer(i)).collect());
+        assert_eq!(f[2].parse_value("0x0806, 0x8035").unwrap(), list(&[0x806, 0x8035]));
+        assert_eq!(f[2].parse_value("[6]").unwrap(), list(&[6]));
+        assert_eq!(f[2].parse_value("").unwrap(), list(&[]));
+        assert!(f[2].parse_value("0x10000").unwrap_err().contains("u16[]"));
     }
 }

@@ -1,225 +1,291 @@
 //! `t2build`: builds the core (`tranalyzer2`) and plugins with cargo and installs plugins as
-//! `NNN_name.so` into the plugin folder (t2build.md).
+//! `NNN_name.so` into the plugin folder, with T2's options, messages and exit codes
+//! (t2build.md). `t2build -h` lists the options.
 
-mod ui;
-mod workspace;
+#![forbid(unsafe_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
-use std::time::Instant;
+use std::process::ExitCode;
 
-use plugin_api::build::PluginMeta;
-use workspace::{CORE, CORE_PACKAGE, Workspace};
+use t2build::args::{self, Args, Parsed};
+use t2build::cargo::{Cargo, Outcome};
+use t2build::guard::{self, Lock, Stamps};
+use t2build::targets;
+use t2build::workspace::{CORE, CORE_PACKAGE, Workspace};
+use t2build::{default_plugin_dir, folder, ui};
 
-/// Parsed command line.
-#[derive(Debug, Default)]
-struct Args {
-    names: Vec<String>,
-    plugin_dir: Option<PathBuf>,
-    empty: bool,
-    yes: bool,
-    debug: bool,
+/// What the run does to each target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Build,
+    Clean,
+    Unload,
 }
 
-const USAGE: &str = "Usage:
-    t2build [OPTION...] [NAME...]
-
-Build the core (tranalyzer2) and the named plugins with cargo, and install every plugin
-into the plugin folder as NNN_name.so.
-
-Options:
-    -p DIR     plugin folder (default: ~/.tranalyzer/plugins)
-    -e         empty the plugin folder
-    -y         answer yes to every question
-    -d         debug build
-    -h         show this help and exit
-";
-
-fn parse(args: &[String]) -> Result<Option<Args>, String> {
-    let mut a = Args::default();
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "-h" | "-?" | "--help" => return Ok(None),
-            "-p" | "--plugin-dir" => match it.next() {
-                Some(d) if !d.starts_with('-') => a.plugin_dir = Some(PathBuf::from(d)),
-                _ => return Err(format!("Option '{arg}' requires an argument")),
-            },
-            "-e" | "--empty" => a.empty = true,
-            "-y" | "--yes" => a.yes = true,
-            "-d" | "--debug" => a.debug = true,
-            "--reset" => {
-                return Err(format!(
-                    "Unknown option '--reset'\nDid you mean to call 't2conf {}' instead?",
-                    args.join(" ")
-                ));
-            }
-            s if s.starts_with('-') => return Err(format!("Unknown option '{s}'")),
-            name => a.names.push(name.trim_end_matches('/').to_owned()),
+impl Op {
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            Op::Build => ("BUILDING", "built"),
+            Op::Clean => ("CLEANING", "cleaned"),
+            Op::Unload => ("UNLOADING", "unloaded"),
         }
     }
-    Ok(Some(a))
-}
-
-fn default_plugin_dir() -> PathBuf {
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
-    home.join(".tranalyzer").join("plugins")
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let a = match parse(&args) {
-        Ok(Some(a)) => a,
-        Ok(None) => {
-            print!("{USAGE}");
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let ws = Workspace::find();
+    let is_target = |n: &str| ws.as_ref().is_ok_and(|w| n == CORE || w.plugins_dir().join(n).is_dir());
+    let a = match args::parse(&argv, is_target) {
+        Ok(Parsed::Run(a)) => a,
+        Ok(Parsed::Help) => {
+            print!("{}", args::USAGE);
+            return ExitCode::SUCCESS;
+        }
+        Ok(Parsed::List(dir)) => {
+            folder::list(&dir.unwrap_or_else(default_plugin_dir));
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            ui::error(&e);
+            e.lines().for_each(ui::error);
             println!("Try 't2build --help' for more information.");
             return ExitCode::FAILURE;
         }
     };
-    let plugin_dir = a.plugin_dir.clone().unwrap_or_else(default_plugin_dir);
-    if a.empty {
-        return empty_folder(&plugin_dir, a.yes);
-    }
-    let ws = match Workspace::find() {
+    let ws = match ws {
         Ok(ws) => ws,
         Err(e) => {
             ui::error(&e);
             return ExitCode::FAILURE;
         }
     };
-    build(&ws, &a, &plugin_dir)
+    if run(&ws, &a) { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
-/// `-e`: deletes the plugin folder after confirmation.
-fn empty_folder(dir: &Path, yes: bool) -> ExitCode {
-    if !dir.exists() {
-        println!("Plugin folder does not exist");
-        return ExitCode::SUCCESS;
-    }
-    if !ui::confirm(&format!("Are you sure you want to empty the plugin folder '{}'", dir.display()), yes) {
-        ui::warn("Plugin folder not emptied");
-        return ExitCode::FAILURE;
-    }
-    match std::fs::remove_dir_all(dir) {
-        Ok(()) => {
-            ui::ok("Plugin folder emptied");
-            ExitCode::SUCCESS
+/// The whole run (t2build.md §5); false means exit status 1.
+fn run(ws: &Workspace, a: &Args) -> bool {
+    let plugin_dir = a.plugin_dir.clone().unwrap_or_else(default_plugin_dir);
+    let _lock = if a.bypass_lock {
+        None
+    } else {
+        match Lock::take(&ws.own_dir().join("t2build.lock")) {
+            Ok(l) => Some(l),
+            Err(e) => {
+                e.lines().for_each(ui::error);
+                return false;
+            }
         }
+    };
+    if !a.clean && !guard::check_analyzers(&plugin_dir, &default_plugin_dir(), a.yes) {
+        return false;
+    }
+    if a.empty {
+        match folder::empty(&plugin_dir, a.yes) {
+            Ok(true) if a.clean => {}
+            Ok(done) => return done,
+            Err(e) => {
+                ui::error(&e);
+                return false;
+            }
+        }
+    }
+    guard::warn_root();
+    let list = match targets::resolve(ws, a, &plugin_dir) {
+        Ok(l) => l,
         Err(e) => {
-            ui::error(&format!("Failed to empty the plugin folder '{}': {e}", dir.display()));
-            ExitCode::FAILURE
+            ui::error(&e);
+            return false;
         }
+    };
+    let op = if a.clean {
+        Op::Clean
+    } else if a.unload {
+        Op::Unload
+    } else {
+        Op::Build
+    };
+    let own = ws.own_dir();
+    let _ = std::fs::create_dir_all(&own);
+    let log = own.join("t2build.log");
+    if op != Op::Unload {
+        let _ = std::fs::write(&log, "");
+    }
+    let cargo = Cargo {
+        program: Cargo::program(),
+        root: ws.root.clone(),
+        target_dir: ws.target_dir(),
+        log,
+        release: !a.debug,
+        opt: a.opt.clone(),
+        lto: a.lto,
+        one_job: a.sequential,
+    };
+    let stamps = Stamps { dir: own.join("flags").join(if a.debug { "debug" } else { "release" }) };
+    let run = Run { ws, a, op, cargo, stamps, plugin_dir };
+    let mut failed = Vec::new();
+    for name in &list {
+        if name == CORE {
+            if !run.core() {
+                return false; // T2: a failed core stops everything, without a summary
+            }
+        } else if !run.plugin(name) {
+            failed.push(name.clone());
+        }
+    }
+    if op == Op::Clean && a.names.is_empty() {
+        let _ = std::fs::remove_dir_all(own.join("flags"));
+    }
+    let (operation, past) = op.words();
+    if failed.is_empty() {
+        println!();
+        ui::ok(&format!("{operation} SUCCESSFUL"));
+        println!();
+        true
+    } else {
+        failed.sort();
+        eprintln!();
+        ui::error(&format!("The following plugins could not be {past}:"));
+        failed.iter().for_each(|f| ui::error(&format!("    {f}")));
+        false
     }
 }
 
-/// Builds the core (first, if named) then every plugin; installs the plugins.
-fn build(ws: &Workspace, a: &Args, plugin_dir: &Path) -> ExitCode {
-    let mut failed: Vec<String> = Vec::new();
-    if a.names.iter().any(|n| n == CORE) {
-        println!();
-        ui::info("'Tranalyzer2'");
-        println!();
-        if !cargo_build(ws, CORE_PACKAGE, a.debug) {
-            ui::error("Failed to build tranalyzer2");
-            return ExitCode::FAILURE;
-        }
-        ui::ok("Tranalyzer2 successfully built");
+/// One run's settings.
+struct Run<'a> {
+    ws: &'a Workspace,
+    a: &'a Args,
+    op: Op,
+    cargo: Cargo,
+    stamps: Stamps,
+    plugin_dir: PathBuf,
+}
+
+impl Run<'_> {
+    /// Cleans both profiles of `package`.
+    fn clean(&self, package: &str) -> Outcome {
+        let dev = self.cargo.clean(package, false);
+        let rel = self.cargo.clean(package, true);
+        let mut errors = dev.errors;
+        errors.extend(rel.errors);
+        Outcome { ok: dev.ok && rel.ok, secs: dev.secs + rel.secs, errors }
     }
-    for name in a.names.iter().filter(|n| *n != CORE) {
-        println!();
-        ui::info(&format!("Plugin '{name}'"));
-        println!();
-        let meta = match ws.plugin(name) {
+
+    /// `-r` first, then the build; keeps the flag stamp in step.
+    fn build(&self, name: &str, package: &str) -> Outcome {
+        let flags = self.ws.home(name).join(plugin_api::build::FLAGS_FILE);
+        if self.a.configure {
+            let c = self.cargo.clean(package, self.cargo.release);
+            if !c.ok {
+                return c;
+            }
+        }
+        self.stamps.before_build(name, &flags);
+        let out = self.cargo.build(package);
+        if out.ok {
+            self.stamps.after_build(name, &flags);
+        }
+        out
+    }
+
+    fn failure(&self, msg: &str, out: &Outcome) {
+        ui::error(&format!("{msg} ({:.1} s)", out.secs));
+        out.errors.iter().for_each(|l| ui::error(&format!("    {l}")));
+        ui::error(&format!("See {}", self.cargo.log.display()));
+    }
+
+    /// The core's step; false stops the run.
+    fn core(&self) -> bool {
+        if self.op == Op::Unload {
+            return true; // nothing of the core lives in the plugin folder
+        }
+        ui::header("'Tranalyzer2'");
+        if self.op == Op::Clean {
+            let out = self.clean(CORE_PACKAGE);
+            self.stamps.forget(CORE);
+            if !out.ok {
+                self.failure("Failed to clean tranalyzer2", &out);
+                return false;
+            }
+            ui::ok(&format!("Tranalyzer2 successfully cleaned ({:.1} s)", out.secs));
+            return true;
+        }
+        let out = self.build(CORE, CORE_PACKAGE);
+        if !out.ok {
+            self.failure("Failed to build tranalyzer2", &out);
+            return false;
+        }
+        ui::ok(&format!("Tranalyzer2 successfully built ({:.1} s)", out.secs));
+        let extra = self.ws.core_extra_files();
+        if let Err(e) = folder::install_extra(&self.ws.home(CORE), &extra, &self.plugin_dir, self.a.force, CORE) {
+            ui::error(&e);
+            return false;
+        }
+        if self.a.install {
+            let exe = self.cargo.profile_dir().join(CORE_PACKAGE);
+            if let Err(e) = folder::install_exe(&exe, &self.plugin_dir, self.a.yes) {
+                ui::error(&e);
+                return false;
+            }
+        }
+        true
+    }
+
+    /// One plugin's step; false records it as failed.
+    fn plugin(&self, name: &str) -> bool {
+        ui::header(&format!("Plugin '{name}'"));
+        let meta = match self.ws.plugin(name) {
             Ok(m) => m,
             Err(e) => {
                 println!();
                 ui::error(&e);
                 println!();
-                failed.push(name.clone());
-                continue;
+                return false;
             }
         };
-        if !cargo_build(ws, &meta.name, a.debug) {
-            ui::error(&format!("Failed to build plugin {name}"));
-            failed.push(name.clone());
-            continue;
-        }
-        ui::ok(&format!("{name} successfully built"));
-        if let Err(e) = install(ws, &meta, plugin_dir, a.debug) {
-            ui::error(&e);
-            failed.push(name.clone());
+        match self.op {
+            Op::Unload => {
+                if !self.plugin_dir.is_dir() {
+                    ui::warn(&format!("Plugin folder '{}' does not exist", self.plugin_dir.display()));
+                    return true;
+                }
+                folder::unload(&self.plugin_dir, name).map_err(|e| ui::error(&e)).is_ok()
+            }
+            Op::Clean => {
+                let out = self.clean(&meta.name);
+                self.stamps.forget(name);
+                if out.ok {
+                    ui::ok(&format!("{name} successfully cleaned ({:.1} s)", out.secs));
+                } else {
+                    self.failure(&format!("Failed to clean plugin {name}"), &out);
+                }
+                out.ok
+            }
+            Op::Build => {
+                let out = self.build(name, &meta.name);
+                if !out.ok {
+                    self.failure(&format!("Failed to build plugin {name}"), &out);
+                    return false;
+                }
+                ui::ok(&format!("{name} successfully built ({:.1} s)", out.secs));
+                let lib = self.cargo.profile_dir().join(format!("lib{}.so", meta.name));
+                let dir = self.install_dir(name);
+                let installed = folder::install_lib(&lib, &dir, &meta.file_name(), name).and_then(|()| {
+                    folder::install_extra(&self.ws.home(name), &meta.extra_files, &self.plugin_dir, self.a.force, name)
+                });
+                installed.map_err(|e| ui::error(&e)).is_ok()
+            }
         }
     }
-    if failed.is_empty() {
-        println!();
-        ui::ok("BUILDING SUCCESSFUL");
-        println!();
-        ExitCode::SUCCESS
-    } else {
-        failed.sort();
-        eprintln!();
-        ui::error("The following plugins could not be built:");
-        for f in failed {
-            ui::error(&format!("    {f}"));
-        }
-        ExitCode::FAILURE
-    }
-}
 
-/// `cargo build -p <package>`; output goes to `target/t2build.log`.
-fn cargo_build(ws: &Workspace, package: &str, debug: bool) -> bool {
-    let started = Instant::now();
-    let log_path = ws.target_dir().join("t2build.log");
-    let _ = std::fs::create_dir_all(ws.target_dir());
-    let log = std::fs::OpenOptions::new().create(true).append(true).open(&log_path);
-    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    cmd.arg("build").arg("--manifest-path").arg(ws.root.join("Cargo.toml")).arg("-p").arg(package);
-    if !debug {
-        cmd.arg("--release");
-    }
-    match log {
-        Ok(f) => {
-            let err = f.try_clone().map(Stdio::from).unwrap_or(Stdio::null());
-            cmd.stdout(Stdio::from(f)).stderr(err);
+    /// Where a plugin goes: the plugin folder, except that `-R` puts a plugin back where it
+    /// was found (a plugin parked in `disabled/` stays disabled).
+    fn install_dir(&self, name: &str) -> PathBuf {
+        if self.a.rebuild && self.a.names.is_empty() {
+            let found = targets::installed(&self.plugin_dir).into_iter().find(|(n, _)| n == name);
+            if let Some(dir) = found.and_then(|(_, p)| p.parent().map(Path::to_path_buf)) {
+                return dir;
+            }
         }
-        Err(_) => {
-            cmd.stdout(Stdio::null()).stderr(Stdio::null());
-        }
+        self.plugin_dir.clone()
     }
-    let ok = cmd.status().map(|s| s.success()).unwrap_or(false);
-    println!(
-        "{package}: {} in {:.1} s (log: {})",
-        if ok { "built" } else { "FAILED" },
-        started.elapsed().as_secs_f64(),
-        log_path.display()
-    );
-    ok
-}
-
-/// Copies `lib<name>.so` to `<plugin_dir>/NNN_name.so`, and the plugin's extra files.
-fn install(ws: &Workspace, meta: &PluginMeta, plugin_dir: &Path, debug: bool) -> Result<(), String> {
-    let lib = ws.target_dir().join(if debug { "debug" } else { "release" }).join(format!("lib{}.so", meta.name));
-    if !lib.is_file() {
-        return Err(format!("Failed to find 'lib{}.so'", meta.name));
-    }
-    std::fs::create_dir_all(plugin_dir).map_err(|e| format!("Failed to create '{}': {e}", plugin_dir.display()))?;
-    let dest = plugin_dir.join(meta.file_name());
-    // copy to a temporary name first so a running analyzer never sees a half-written file
-    let tmp = plugin_dir.join(format!(".{}.tmp", meta.file_name()));
-    std::fs::copy(&lib, &tmp)
-        .and_then(|_| std::fs::rename(&tmp, &dest))
-        .map_err(|e| format!("Failed to copy '{}' to '{}': {e}", lib.display(), dest.display()))?;
-    ui::ok(&format!("Plugin {} copied into {}", meta.name, plugin_dir.display()));
-    for f in &meta.extra_files {
-        let src = ws.plugins_dir().join(&meta.name).join(f);
-        let name = Path::new(f).file_name().map(PathBuf::from).unwrap_or_else(|| PathBuf::from(f));
-        std::fs::copy(&src, plugin_dir.join(&name))
-            .map_err(|e| format!("Failed to copy '{}' into {}: {e}", src.display(), plugin_dir.display()))?;
-        ui::ok(&format!("{} copied into {}", name.display(), plugin_dir.display()));
-    }
-    Ok(())
 }

@@ -1,4 +1,5 @@
-//! Messages as T2's t2build prints them: colours only on terminals, prompts that honour `-y`.
+//! Messages as T2's t2build prints them (colours only on terminals) and its prompts, which
+//! honour `-y` and answer no, saying so, when there is no terminal to ask on.
 
 use std::io::{self, BufRead, IsTerminal, Write};
 
@@ -32,6 +33,13 @@ pub fn ok(msg: &str) {
     println!("{}", paint(GREEN, msg, io::stdout().is_terminal()));
 }
 
+/// A blue header between blank lines (`Plugin 'name'`).
+pub fn header(msg: &str) {
+    println!();
+    info(msg);
+    println!();
+}
+
 /// Asks `question (y/N)? `; `-y` answers yes (echoed). Without a terminal and without `-y`
 /// the answer is no, and we say so.
 pub fn confirm(question: &str, yes: bool) -> bool {
@@ -41,7 +49,7 @@ pub fn confirm(question: &str, yes: bool) -> bool {
         return true;
     }
     if !io::stdin().is_terminal() {
-        println!("no (no terminal to ask on; use -y to answer yes)");
+        println!("no (no terminal to ask on: use -y to answer yes)");
         return false;
     }
     let _ = io::stdout().flush();

@@ -1,0 +1,72 @@
+//! The source tree: the core (`tranalyzer2`) and the plugin crates, each with its `flags.toml`.
+
+use std::path::{Path, PathBuf};
+
+/// The core's name as a target.
+pub const CORE: &str = "tranalyzer2";
+/// The template plugin, never part of `-a`.
+pub const TEMPLATE: &str = "t2PSkel";
+/// T2's default plugin set (used by `--reset` without names).
+pub const DEFAULT_SET: [&str; 9] = [
+    "basicFlow",
+    "basicStats",
+    "connStat",
+    "icmpDecode",
+    "macRecorder",
+    "protoStats",
+    "tcpFlags",
+    "tcpStates",
+    "txtSink",
+];
+
+/// The tree t2conf works on (T2's `T2HOME`).
+#[derive(Debug, Clone)]
+pub struct Tree {
+    /// Workspace root.
+    pub root: PathBuf,
+}
+
+impl Tree {
+    /// `-t PATH`, else `$T2HOME`, else the workspace this t2conf was built from.
+    pub fn find(explicit: Option<PathBuf>) -> Result<Tree, String> {
+        let root = explicit.or_else(|| std::env::var_os("T2HOME").map(PathBuf::from)).unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+        });
+        if !root.is_dir() {
+            return Err(format!("Tranalyzer folder '{}' does not exist", root.display()));
+        }
+        Ok(Tree { root })
+    }
+
+    /// The folder of component `name`, if it is the core or a plugin crate.
+    pub fn home(&self, name: &str) -> Option<PathBuf> {
+        let dir = if name == CORE { self.root.join("core") } else { self.root.join("plugins").join(name) };
+        let valid = !name.is_empty() && !name.contains(['/', '.']) && dir.join("Cargo.toml").is_file();
+        valid.then_some(dir)
+    }
+
+    /// Every plugin crate, alphabetically.
+    pub fn plugins(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.root.join("plugins"))
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .filter(|e| e.path().join("Cargo.toml").is_file())
+            .filter_map(|e| e.file_name().into_string().ok())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Every valid component name: `tranalyzer2`, then the plugins.
+    pub fn components(&self) -> Vec<String> {
+        let mut all = vec![CORE.to_owned()];
+        all.extend(self.plugins());
+        all
+    }
+
+    /// The flag file of component `name`.
+    pub fn flags_path(&self, name: &str) -> Option<PathBuf> {
+        self.home(name).map(|h| h.join(plugin_api::build::FLAGS_FILE))
+    }
+}
