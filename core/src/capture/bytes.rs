@@ -31,7 +31,14 @@ pub trait ByteSource {
 pub struct MmapBytes {
     map: Mmap,
     pos: usize,
+    /// Bytes before this offset were handed back to the kernel (see [`RELEASE_STEP`]).
+    released: usize,
 }
+
+/// Consumed pages are dropped from the process every this many bytes: file pages touched once
+/// would otherwise all count towards the resident set, which then grows with the file size
+/// (1 GiB for a 1 GiB capture) instead of staying flat. The page cache keeps them.
+const RELEASE_STEP: usize = 64 << 20;
 
 impl MmapBytes {
     /// Maps `file` read-only.
@@ -40,7 +47,7 @@ impl MmapBytes {
         // Only a hint: the reader walks the file front to back exactly once.
         #[cfg(unix)]
         let _ = map.advise(memmap2::Advice::Sequential);
-        Ok(Self { map, pos: 0 })
+        Ok(Self { map, pos: 0, released: 0 })
     }
 
     /// Length of the mapping in bytes.
@@ -54,7 +61,16 @@ impl MmapBytes {
     }
 }
 
-/// The one place that needs `unsafe`: creating the mapping.
+/// Drops `map[from..to]` from the resident set.
+#[allow(unsafe_code)]
+fn release(map: &Mmap, from: usize, to: usize) {
+    // SAFETY: MADV_DONTNEED on a read-only private file mapping that is never written only
+    // discards page-table entries: a later access faults the page in again from the file, so
+    // slices still pointing there (none should) read the same bytes.
+    let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, from, to - from) };
+}
+
+/// Creating the mapping needs `unsafe`.
 #[allow(unsafe_code)]
 fn map_file(file: &File) -> io::Result<Mmap> {
     // SAFETY: the mapping is read-only and private to this process. Another process may still
@@ -78,6 +94,12 @@ impl ByteSource for MmapBytes {
     #[inline]
     fn consume(&mut self, n: usize) {
         self.pos = self.pos.saturating_add(n).min(self.map.len());
+        // keep the last step mapped: the packet being processed lies just before `pos`
+        if self.pos - self.released >= 2 * RELEASE_STEP {
+            let to = self.released + RELEASE_STEP;
+            release(&self.map, self.released, to);
+            self.released = to;
+        }
     }
 }
 
