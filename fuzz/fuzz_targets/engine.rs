@@ -3,12 +3,8 @@
 //! timeouts and the final flush.
 #![no_main]
 
-use std::rc::Rc;
-
 use libfuzzer_sys::fuzz_target;
 use tranalyzer::capture::{Next, Reader};
-use tranalyzer::dispatch::{HostShared, PluginSet};
-use tranalyzer::pipeline::{Pipeline, Settings};
 use tranalyzer::report::log::Log;
 
 fuzz_target!(|data: &[u8]| {
@@ -16,17 +12,7 @@ fuzz_target!(|data: &[u8]| {
     if !tranalyzer::dissect::supported(r.linktype()) {
         return;
     }
-    let shared = Rc::new(HostShared::new(Log::sink(), Log::sink(), false));
-    let Ok(plugins) = PluginSet::load(&[], shared) else { return };
-    let settings = Settings {
-        flow_timeout: 182.0,
-        autopilot: true,
-        autopilot_flows: 1,
-        hash_factor: 1,
-        l2_flows: true,
-        verbose: 0,
-    };
-    let mut p = Pipeline::new(8, plugins, settings);
+    let mut p = tranalyzer::testing::engine(8, Log::sink());
     for _ in 0..data.len() + 2 {
         match r.next() {
             Next::Packet(pkt) => p.packet(&pkt),

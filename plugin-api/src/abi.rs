@@ -131,6 +131,29 @@ pub struct FlowRecord {
     pub pad: [u8; 7],
 }
 
+impl FlowRecord {
+    /// An unused slot `slot`: every field zero except the slot's own index (tests build their
+    /// records from it with struct update syntax).
+    pub fn empty(slot: u64) -> FlowRecord {
+        FlowRecord {
+            key: FlowKey::default(),
+            findex: 0,
+            status: Cell::new(0),
+            flow_index: slot,
+            opposite: NO_FLOW,
+            first_seen: Timestamp::default(),
+            last_seen: Timestamp::default(),
+            duration: Timestamp::default(),
+            pad_len: 0,
+            timeout: Cell::new(0.0),
+            last_ip_id: 0,
+            last_frag_ip_id: 0,
+            ip_ver: 0,
+            pad: [0; 7],
+        }
+    }
+}
+
 /// The dissected packet handed to plugins (T2's `packet_t`).
 ///
 /// Offsets are relative to `raw` and [`NO_OFFSET`] when the header is absent. An offset may point

@@ -69,15 +69,7 @@ impl Workspace {
 
     /// Every plugin folder that holds a crate, alphabetically (T2's glob order).
     pub fn plugin_names(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(self.plugins_dir())
-            .into_iter()
-            .flatten()
-            .filter_map(Result::ok)
-            .filter(|e| e.path().join("Cargo.toml").is_file())
-            .filter_map(|e| e.file_name().into_string().ok())
-            .collect();
-        names.sort();
-        names
+        plugin_crates(&self.plugins_dir())
     }
 
     /// The metadata of plugin `name`, or why it is not a plugin (T2's messages).
@@ -103,4 +95,17 @@ impl Workspace {
             .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
             .unwrap_or_default()
     }
+}
+
+/// The folders of `plugins_dir` that hold a crate, alphabetically (T2's glob order).
+pub fn plugin_crates(plugins_dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(plugins_dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join("Cargo.toml").is_file())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    names
 }

@@ -12,13 +12,13 @@ mod flagfile;
 mod patch;
 mod session;
 mod tree;
-mod ui;
 mod value;
 
 use std::process::ExitCode;
 
 use args::{Action, Args};
 use session::{Change, Session, unknown_component};
+use t2build::ui;
 use tree::{CORE, DEFAULT_SET, TEMPLATE, Tree};
 
 fn main() -> ExitCode {

@@ -2,11 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-/// The core's name as a target.
-pub const CORE: &str = "tranalyzer2";
-/// The template plugin, never part of `-a`.
-pub const TEMPLATE: &str = "t2PSkel";
-/// T2's default plugin set (used by `--reset` without names).
+pub use t2build::workspace::{CORE, TEMPLATE};
+
+/// T2's default plugin set as t2conf knows it (used by `--reset` without names).
 pub const DEFAULT_SET: [&str; 9] = [
     "basicFlow",
     "basicStats",
@@ -47,15 +45,7 @@ impl Tree {
 
     /// Every plugin crate, alphabetically.
     pub fn plugins(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(self.root.join("plugins"))
-            .into_iter()
-            .flatten()
-            .filter_map(Result::ok)
-            .filter(|e| e.path().join("Cargo.toml").is_file())
-            .filter_map(|e| e.file_name().into_string().ok())
-            .collect();
-        names.sort();
-        names
+        t2build::workspace::plugin_crates(&self.root.join("plugins"))
     }
 
     /// Every valid component name: `tranalyzer2`, then the plugins.

@@ -5,11 +5,10 @@
 //! number: nodes `0..capacity` are flows, then the head, the tail and one sentinel per timeout
 //! handler. The head side holds the most recently seen flows.
 
-use core::cell::Cell;
 use core::hash::{BuildHasher, Hasher};
 
 use hashbrown::HashTable;
-use plugin_api::abi::{FlowKey, FlowRecord, NO_FLOW, Timestamp};
+use plugin_api::abi::{FlowKey, FlowRecord, Timestamp};
 
 /// Hashes a key as four integers: the derived `Hash` feeds every field (and each array's
 /// length) separately, which made hashing the single most expensive step per packet.
@@ -62,24 +61,6 @@ impl core::fmt::Debug for FlowTable {
     }
 }
 
-fn empty_record(i: u64) -> FlowRecord {
-    FlowRecord {
-        key: FlowKey::default(),
-        findex: 0,
-        status: Cell::new(0),
-        flow_index: i,
-        opposite: NO_FLOW,
-        first_seen: Timestamp::default(),
-        last_seen: Timestamp::default(),
-        duration: Timestamp::default(),
-        pad_len: 0,
-        timeout: Cell::new(0.0),
-        last_ip_id: 0,
-        last_frag_ip_id: 0,
-        ip_ver: 0,
-        pad: [0; 7],
-    }
-}
 
 /// T2's idle time of a flow: whole seconds converted to `float`, plus the fraction, in `float`.
 #[inline]
@@ -92,7 +73,7 @@ impl FlowTable {
     /// A table of `capacity` flow slots (T2: `262144 × hash factor`).
     pub fn new(capacity: usize) -> FlowTable {
         let capacity = capacity.clamp(1, (u32::MAX - 64) as usize);
-        let flows: Box<[FlowRecord]> = (0..capacity as u64).map(empty_record).collect();
+        let flows: Box<[FlowRecord]> = (0..capacity as u64).map(FlowRecord::empty).collect();
         let head = capacity as u32;
         let tail = head + 1;
         let mut links = vec![Link { prev: NIL, next: NIL }; capacity + 2];
@@ -162,7 +143,7 @@ impl FlowTable {
     pub fn insert(&mut self, key: FlowKey, ts: Timestamp, timeout: f32) -> u32 {
         let slot = self.free.pop().expect("caller checks is_full");
         let rec = &mut self.flows[slot as usize];
-        *rec = empty_record(u64::from(slot));
+        *rec = FlowRecord::empty(u64::from(slot));
         rec.key = key;
         rec.first_seen = ts;
         rec.last_seen = ts;

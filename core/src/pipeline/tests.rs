@@ -1,14 +1,11 @@
 //! The flow engine on packets built by the tests: direction, pairing, timeouts, autopilot,
 //! fragments (no plugins loaded).
 
-use std::rc::Rc;
-
 use plugin_api::abi::Timestamp;
 use plugin_api::status::*;
 
 use super::*;
 use crate::capture::{LinkType, RawPacket};
-use crate::dispatch::{HostShared, PluginSet};
 use crate::report::log::Log;
 use crate::testing::{Ip, L4, Tcp, ethernet, ip_packet, ipv4_fragments, tcp};
 
@@ -16,17 +13,7 @@ const C: [u8; 4] = [10, 0, 0, 1];
 const S: [u8; 4] = [10, 0, 0, 2];
 
 fn engine(capacity: usize) -> Pipeline {
-    let shared = Rc::new(HostShared::new(Log::sink(), Log::sink(), false));
-    let plugins = PluginSet::load(&[], shared).unwrap();
-    let settings = Settings {
-        flow_timeout: 182.0,
-        autopilot: true,
-        autopilot_flows: 1,
-        hash_factor: 1,
-        l2_flows: true,
-        verbose: 0,
-    };
-    Pipeline::new(capacity, plugins, settings)
+    crate::testing::engine(capacity, Log::sink())
 }
 
 fn feed(p: &mut Pipeline, sec: i64, frame: &[u8]) {

@@ -9,8 +9,6 @@ use std::rc::Rc;
 
 use super::*;
 use crate::capture::{self, Next};
-use crate::dispatch::{HostShared, PluginSet};
-use crate::pipeline::Settings;
 use crate::report::log::Log;
 
 /// A writer the test can read back.
@@ -47,17 +45,7 @@ fn config(diff: bool, machine: bool) -> MonitorConfig {
 /// Runs `capture` with reports every second of pcap time and returns the monitoring output.
 fn run(shared: &Path, capture: &str, cfg: MonitorConfig) -> String {
     let out = Buf::default();
-    let host = Rc::new(HostShared::new(Log::sink(), Log::new(Box::new(out.clone()), false), false));
-    let plugins = PluginSet::load(&[], host).unwrap();
-    let settings = Settings {
-        flow_timeout: 182.0,
-        autopilot: true,
-        autopilot_flows: 1,
-        hash_factor: 1,
-        l2_flows: true,
-        verbose: 0,
-    };
-    let mut p = Pipeline::new(262_144, plugins, settings);
+    let mut p = crate::testing::engine(262_144, Log::new(Box::new(out.clone()), false));
     let path = shared.join("pcaps").join(format!("{capture}.pcap"));
     let mut reader = capture::open_file(&path).unwrap();
     let input = InputInfo {

@@ -6,6 +6,11 @@
 pub mod sample;
 
 use std::io::{self, Write};
+use std::rc::Rc;
+
+use crate::dispatch::{HostShared, PluginSet};
+use crate::pipeline::{Pipeline, Settings};
+use crate::report::log::Log;
 
 /// A MAC address.
 pub type Mac = [u8; 6];
@@ -256,6 +261,16 @@ impl<W: Write> PcapWriter<W> {
     pub fn into_inner(self) -> W {
         self.w
     }
+}
+
+/// A flow engine without plugins, with `capacity` flow slots and T2's default settings (flow
+/// timeout 182 s, hash autopilot, layer-2 flows, quiet log); `mon` receives monitoring output.
+pub fn engine(capacity: usize, mon: Log) -> Pipeline {
+    let shared = Rc::new(HostShared::new(Log::sink(), mon, false));
+    let plugins = PluginSet::load(&[], shared).expect("no plugin to load");
+    let settings =
+        Settings { flow_timeout: 182.0, autopilot: true, autopilot_flows: 1, hash_factor: 1, l2_flows: true, verbose: 0 };
+    Pipeline::new(capacity, plugins, settings)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use core::cell::Cell;
 
-use plugin_api::abi::{FlowKey, FlowRecord, Globals, NO_FLOW, PacketView, Timestamp, level, stream};
+use plugin_api::abi::{FlowRecord, Globals, PacketView, Timestamp, level, stream};
 use plugin_api::status::{L2_FLOW, L2_IPV4, L2_IPV6, L3FLOWINVERT, LAPD_FLOW};
 use plugin_api::testing::{TestHost, TestInit, columns, core_config, globals};
 use plugin_api::{Ctx, MonState, Packet, Plugin, Prim, Value};
@@ -33,20 +33,11 @@ fn ts(sec: i64, ns: i64) -> Timestamp {
 
 fn record(slot: usize) -> FlowRecord {
     FlowRecord {
-        key: FlowKey::default(),
         findex: 1,
         status: Cell::new(if slot == B { L2_IPV4 | L3FLOWINVERT } else { L2_IPV4 }),
-        flow_index: slot as u64,
-        opposite: NO_FLOW,
-        first_seen: Timestamp::default(),
-        last_seen: Timestamp::default(),
-        duration: Timestamp::default(),
-        pad_len: 0,
         timeout: Cell::new(182.0),
-        last_ip_id: 0,
-        last_frag_ip_id: 0,
         ip_ver: 4,
-        pad: [0; 7],
+        ..FlowRecord::empty(slot as u64)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use plugin_api::abi::{CoreConfig, FlowKey, FlowRecord, Globals, NO_FLOW, Timestamp, level, stream};
+use plugin_api::abi::{CoreConfig, FlowRecord, Globals, Timestamp, level, stream};
 use plugin_api::status::{L2_IPV4, L2_IPV6, L3FLOWINVERT, TIMEJUMP};
 use plugin_api::testing::{TestHost, TestInit, core_config, globals};
 use plugin_api::{Column, Ctx, MonState, Packet, Plugin};
@@ -35,20 +35,10 @@ struct Run {
 
 fn record(slot: usize) -> FlowRecord {
     FlowRecord {
-        key: FlowKey::default(),
         findex: 1,
         status: Default::default(),
-        flow_index: slot as u64,
-        opposite: NO_FLOW,
-        first_seen: Timestamp::default(),
-        last_seen: Timestamp::default(),
-        duration: Timestamp::default(),
-        pad_len: 0,
         timeout: Default::default(),
-        last_ip_id: 0,
-        last_frag_ip_id: 0,
-        ip_ver: 0,
-        pad: [0; 7],
+        ..FlowRecord::empty(slot as u64)
     }
 }
 

@@ -4,7 +4,7 @@
 
 use core::cell::Cell;
 
-use plugin_api::abi::{FlowKey, FlowRecord, Globals, NO_FLOW, Timestamp};
+use plugin_api::abi::{FlowKey, FlowRecord, Globals, Timestamp};
 use plugin_api::testing::{TestHost, TestInit, core_config, globals};
 use plugin_api::{Ctx, Packet, Plugin};
 use tranalyzer::capture::LinkType;
@@ -34,18 +34,9 @@ fn record(slot: usize) -> FlowRecord {
     FlowRecord {
         key: FlowKey { l4_proto: TCP, ..FlowKey::default() },
         findex: 1,
-        status: Cell::new(0),
-        flow_index: slot as u64,
-        opposite: NO_FLOW,
-        first_seen: Timestamp::default(),
-        last_seen: Timestamp::default(),
-        duration: Timestamp::default(),
-        pad_len: 0,
         timeout: Cell::new(DEFAULT_TIMEOUT),
-        last_ip_id: 0,
-        last_frag_ip_id: 0,
         ip_ver: 4,
-        pad: [0; 7],
+        ..FlowRecord::empty(slot as u64)
     }
 }
 

@@ -2,9 +2,7 @@
 //! `tranalyzer::testing` and dissected by the core's dissector: columns, counting, the end
 //! report, monitoring, the summary file and the `TCPWIN_THRES` flag.
 
-use std::cell::Cell;
-
-use plugin_api::abi::{FlowKey, FlowRecord, Globals, NO_FLOW, Timestamp, level, stream};
+use plugin_api::abi::{FlowRecord, Globals, Timestamp, level, stream};
 use plugin_api::status::{L2_IPV4, L2_IPV6};
 use plugin_api::testing::{TestHost, TestInit, columns, core_config, globals};
 use plugin_api::{Ctx, MonState, Packet, Plugin};
@@ -46,22 +44,7 @@ struct Cols {
 }
 
 fn empty_record(slot: usize) -> FlowRecord {
-    FlowRecord {
-        key: FlowKey::default(),
-        findex: 0,
-        status: Cell::new(0),
-        flow_index: slot as u64,
-        opposite: NO_FLOW,
-        first_seen: Timestamp::default(),
-        last_seen: Timestamp::default(),
-        duration: Timestamp::default(),
-        pad_len: 0,
-        timeout: Cell::new(0.0),
-        last_ip_id: 0,
-        last_frag_ip_id: 0,
-        ip_ver: 0,
-        pad: [0; 7],
-    }
+    FlowRecord { ..FlowRecord::empty(slot as u64) }
 }
 
 /// One plugin instance with what the core would hold around it: flow table and counters.
