@@ -261,10 +261,13 @@ fn run_reader<B: ByteSource>(
     };
     let mut p = Pipeline::new(capacity, plugins, settings);
     p.capture_size = reader.file_size();
-    // T2 starts the capture clock at the wall time; the first packet resets it, so only a
-    // capture without packets reports a duration against it (a huge, wrapped one, as T2)
-    p.g.start_time = start_wall;
-    p.g.start_time0 = start_wall;
+    // With the real-time monitoring base T2 starts the capture clock at the wall time; the
+    // first packet resets it, so only a capture without packets reports a duration against it
+    // (a huge, wrapped one, as T2)
+    if flags::MONINTTMPCP == 0 {
+        p.g.start_time = start_wall;
+        p.g.start_time0 = start_wall;
+    }
 
     let sensor_id = o.sensor_id.unwrap_or(flags::T2_SENSORID);
     let config = core_config(sensor_id, capacity as u64);
