@@ -10,7 +10,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use plugin_api::abi::{CoreConfig, InitCtx, PluginId, RStr, Timestamp};
 
-use crate::capture::{self, ByteSource, Next, Reader};
+use crate::capture::bpf::Filter;
+use crate::capture::feed::Feed;
+use crate::capture::{self, LiveCapture, PacketSource, Polled};
 use crate::cli::{self, Input, Options};
 use crate::dispatch::{self, HostShared, ListMode, PluginSet};
 use crate::error::Error;
@@ -38,7 +40,7 @@ pub fn output_prefix(output: Option<&str>, input: &Input) -> Result<String, Erro
     let cap = match input {
         Input::Stdin => "-".to_owned(),
         Input::File(p) | Input::List(p) => p.to_string_lossy().into_owned(),
-        Input::Series(e) => e.clone(),
+        Input::Series(e) => capture::series::Spec::parse(e).map_or_else(|| e.clone(), |s| s.expr),
         Input::Interface(i) => i.clone(),
     };
     let iface = matches!(input, Input::Interface(_));
@@ -177,9 +179,32 @@ pub fn run(o: Options) -> Result<Outcome, Error> {
             let reader = capture::open_stdin()?;
             run_reader(reader, &o, &prefix, &shared, start, start_wall, "-", to_stdout)
         }
-        Input::List(_) => Err(Error::Unsupported("-R")),
-        Input::Series(_) => Err(Error::Unsupported("-D")),
-        Input::Interface(_) => Err(Error::Unsupported("-i")),
+        Input::List(path) => {
+            let mut list = capture::list::List::read(path, log).map_err(Error::Input)?;
+            let reader = list.open_first()?;
+            let name = list.current();
+            run_feed(reader, &mut list, &o, &prefix, &shared, start, start_wall, &name, to_stdout)
+        }
+        Input::Series(arg) => {
+            // checked by the option parser already
+            let bad = || Error::Input("Option '-D': Invalid format, expected 'expr[:schr][,stop]'".to_owned());
+            let spec = capture::series::Spec::parse(arg).ok_or_else(bad)?;
+            // as T2: a `.` per poll on the log stream unless it goes to a file
+            let mut series = capture::series::Series::new(spec, verbose > 1 && !log_file);
+            // before signal handling starts, so an interrupt ends the wait as in T2
+            let reader = series.open_first(log);
+            let name = series.current();
+            run_feed(reader, &mut series, &o, &prefix, &shared, start, start_wall, &name, to_stdout)
+        }
+        Input::Interface(iface) => {
+            let snaplen = o.snaplen.unwrap_or(flags::SNAPLEN);
+            let live = LiveCapture::open(iface, snaplen, o.bufsize.unwrap_or(flags::LIVEBUFSIZE))?;
+            if live.precision_failed() {
+                let msg = format!("Failed to set timestamp precision to nanoseconds for capture interface '{iface}'");
+                log.borrow_mut().warn(&msg);
+            }
+            run_reader(live, &o, &prefix, &shared, start, start_wall, iface, to_stdout)
+        }
     };
     if mon_file {
         // as T2: an empty monitoring file is removed
@@ -213,8 +238,25 @@ fn is_root() -> bool {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn run_reader<B: ByteSource>(
-    mut reader: Reader<B>,
+fn run_reader<S: PacketSource>(
+    reader: S,
+    o: &Options,
+    prefix: &str,
+    shared: &Rc<HostShared>,
+    start: Instant,
+    start_wall: Timestamp,
+    name: &str,
+    to_stdout: bool,
+) -> Result<Outcome, Error> {
+    let single = &mut capture::feed::Single;
+    run_feed(reader, single, o, prefix, shared, start, start_wall, name, to_stdout)
+}
+
+/// Runs `reader` and then every capture `feed` gives, as one stream.
+#[allow(clippy::too_many_arguments)]
+fn run_feed<S: PacketSource>(
+    mut reader: S,
+    feed: &mut dyn Feed<S>,
     o: &Options,
     prefix: &str,
     shared: &Rc<HostShared>,
@@ -224,6 +266,9 @@ fn run_reader<B: ByteSource>(
     to_stdout: bool,
 ) -> Result<Outcome, Error> {
     let verbose = flags::VERBOSE;
+    // as T2: the filter is set when the input is opened, before the plugins are loaded
+    let bpf = capture::bpf::expression(o.bpf_file.as_deref(), &o.bpf_words).map_err(Error::Input)?;
+    let mut filter = compile_filter(bpf.as_deref(), reader.dlt(), &*feed)?;
     let folder = plugin_folder(o)?;
     let list_path = o.plugin_list.clone().unwrap_or_else(|| PathBuf::from(format!("{folder}plugins.txt")));
     let mode = match flags::USE_PLLIST {
@@ -249,6 +294,12 @@ fn run_reader<B: ByteSource>(
         }
     }
     let columns = ColumnList::new(plugins.plugins().iter().flat_map(|p| p.columns.iter()));
+    if o.packet_mode {
+        // T2 creates it after the column list; the plugins append their names from `init`
+        let mut w: Box<dyn Write> = Box::new(BufWriter::new(open_file(prefix, "_packets.txt")?));
+        crate::output::packets::header_start(&mut *w);
+        *shared.packets.borrow_mut() = Some(w);
+    }
     let factor = o.hash_factor.unwrap_or(flags::HASHFACTOR);
     let capacity = flags::HASHCHAINTABLE_BASE_SIZE as usize * factor as usize;
     let settings = Settings {
@@ -260,7 +311,7 @@ fn run_reader<B: ByteSource>(
         verbose,
     };
     let mut p = Pipeline::new(capacity, plugins, settings);
-    p.capture_size = reader.file_size();
+    p.capture_size = feed.totals().map_or_else(|| reader.file_size(), |t| t.0);
     // With the real-time monitoring base T2 starts the capture clock at the wall time; the
     // first packet resets it, so only a capture without packets reports a duration against it
     // (a huge, wrapped one, as T2)
@@ -304,6 +355,9 @@ fn run_reader<B: ByteSource>(
     if let Err(e) = p.plugins.init(&ic) {
         return Err(Error::Plugin(e));
     }
+    if let Some(w) = shared.packets.borrow_mut().as_mut() {
+        crate::output::packets::header_end(&mut **w);
+    }
     if shared.fatal.get() {
         return Err(Error::PluginFatal);
     }
@@ -311,10 +365,20 @@ fn run_reader<B: ByteSource>(
 
     if verbose > 1 {
         let mut l = shared.log.borrow_mut();
-        l.line(format_args!("Processing file: {name}"));
+        if reader.rx_buffer().is_some() {
+            l.line(format_args!("Live capture on interface: {name}"));
+        } else {
+            feed.announce(&mut l, name);
+        }
+        if let Some(b) = &bpf {
+            l.info(&format!("BPF: {b}"));
+        }
         l.line(format_args!("Link layer type: {}", report::linktype_text(reader.dlt())));
         let snap = u64::from(reader.snaplen());
         l.line(format_args!("Snapshot length: {snap}{}", plugin_api::fmt::human(snap)));
+        if let Some(rx) = reader.rx_buffer() {
+            l.line(format_args!("Rx buffer length: {rx}{}", plugin_api::fmt::human(u64::from(rx))));
+        }
     }
 
     let cfg = MonitorConfig::from_flags(sensor_id, Path::new(&folder));
@@ -326,20 +390,25 @@ fn run_reader<B: ByteSource>(
         start,
     };
     let mut monitor = Monitor::new(cfg, input);
+    monitor.live = reader.live_stats();
     monitor.header(&mut p);
     if flags::MONINTTMPCP == 1 {
         p.mon_trigger = Some(PcapTrigger::new(flags::MONINTV));
     }
     let ctl = start_signals(o, &shared.log);
 
-    let supported = crate::dissect::supported(reader.linktype());
+    let mut supported = crate::dissect::supported(reader.linktype());
     let mut last_err: Option<String> = None;
+    // live capture: reads without a packet since the clock last moved
+    let mut idle_polls = 0u32;
     loop {
         if p.stop().is_some() {
             break;
         }
-        match reader.next() {
-            Next::Packet(pkt) => {
+        match reader.poll() {
+            // filtered out: as with libpcap's filter, counted nowhere
+            Polled::Packet(pkt) if filter.as_ref().is_some_and(|f| !f.matches(pkt.data)) => {}
+            Polled::Packet(pkt) => {
                 if !supported {
                     // as T2: fail at the first packet, after its "Dump start"
                     p.begin(pkt.ts);
@@ -349,33 +418,81 @@ fn run_reader<B: ByteSource>(
                 p.packet(&pkt);
                 if p.report_due {
                     p.report_due = false;
+                    monitor.live = reader.live_stats();
                     monitor.report(&mut p);
                 }
+                idle_polls = 0;
             }
-            Next::Error(e) => {
-                let msg = e.to_string();
+            Polled::Idle => {
+                // as T2 (ZPKTITMUPD): an idle interface still times flows out, every ~1.5 s
+                idle_polls += 1;
+                if idle_polls >= capture::IDLE_POLLS {
+                    idle_polls = 0;
+                    p.idle(now());
+                }
+            }
+            Polled::Error(msg) => {
                 if last_err.as_deref() != Some(msg.as_str()) {
                     shared.log.borrow_mut().warn(&format!("pcap_dispatch failed: {msg}"));
                     last_err = Some(msg);
                 }
             }
-            Next::Eof => break,
+            Polled::End => {
+                let mut serve =
+                    || ctl.as_ref().is_some_and(|c| c.pending() != 0 && serve_signals(c, &mut p, &mut monitor));
+                let Some(next) = feed.next(&shared.log, &mut serve) else { break };
+                reader = next;
+                filter = match compile_filter(bpf.as_deref(), reader.dlt(), &*feed) {
+                    Ok(f) => f,
+                    Err(e) => {
+                        close(&mut p);
+                        return Err(e);
+                    }
+                };
+                supported = crate::dissect::supported(reader.linktype());
+                if verbose > 1 {
+                    let mut l = shared.log.borrow_mut();
+                    feed.announce(&mut l, name);
+                    l.line(format_args!("Link layer type: {}", report::linktype_text(reader.dlt())));
+                    let snap = u64::from(reader.snaplen());
+                    l.line(format_args!("Snapshot length: {snap}{}", plugin_api::fmt::human(snap)));
+                }
+            }
         }
         if let Some(c) = &ctl
             && c.pending() != 0
-            && serve_signals(c, &mut p, &mut monitor)
         {
-            break;
+            monitor.live = reader.live_stats();
+            if serve_signals(c, &mut p, &mut monitor) {
+                break;
+            }
         }
     }
     if let Some(c) = &ctl {
         c.stopping();
     }
-    let stats = InputStats::Files { size: reader.file_size(), count: 1 };
+    let (size, count) = feed.totals().unwrap_or_else(|| (reader.file_size(), 1));
+    let stats = InputStats::Files { size, count };
     let stats = if name == "-" { InputStats::Stream } else { stats };
+    let stats = match reader.live_stats() {
+        Some(s) => InputStats::Live { recv: s.recv, drop: s.drop, ifdrop: s.ifdrop },
+        None => stats,
+    };
     let outcome = finish(&mut p, &mut monitor, stats, start);
     drop(ctl);
     outcome
+}
+
+/// Compiles the run's BPF for a capture with link type `dlt` (`None`: no filter).
+fn compile_filter<S>(bpf: Option<&str>, dlt: u32, feed: &dyn Feed<S>) -> Result<Option<Filter>, Error> {
+    let Some(expr) = bpf else { return Ok(None) };
+    Filter::compile(expr, dlt).map(Some).map_err(|msg| match feed.bpf_hint() {
+        Some(hint) => {
+            crate::report::log::error(&msg);
+            Error::Input(hint.to_owned())
+        }
+        None => Error::Input(msg),
+    })
 }
 
 /// Starts the signal thread; periodic reports every `-M` or `MONINTV` seconds, on at start with

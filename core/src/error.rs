@@ -2,7 +2,7 @@
 
 use std::io;
 
-use crate::capture::OpenError;
+use crate::capture::{LiveError, OpenError};
 use crate::cli::ArgError;
 use crate::dispatch::PluginError;
 
@@ -17,6 +17,10 @@ pub enum Error {
     Unsupported(&'static str),
     /// The capture cannot be opened.
     Open(OpenError),
+    /// The interface cannot be captured on (`-i`).
+    Live(LiveError),
+    /// A fatal input error (`-R` list, `-F` file, BPF): the whole message.
+    Input(String),
     /// The first packet has a link type we cannot dissect.
     LinkType(String),
     /// Plugin loading or initialisation failed.
@@ -49,6 +53,8 @@ impl core::fmt::Display for Error {
             Error::NoInput => f.write_str("One of '-r', '-R', '-D' or '-i' option is required"),
             Error::Unsupported(opt) => write!(f, "Option '{opt}' is not supported by this build yet"),
             Error::Open(e) => e.fmt(f),
+            Error::Live(e) => e.fmt(f),
+            Error::Input(msg) => f.write_str(msg),
             Error::LinkType(t) => write!(f, "Unsupported link-layer type: {t}"),
             Error::Plugin(e) => e.fmt(f),
             Error::PluginFatal => f.write_str("a plugin failed to initialise"),
@@ -64,6 +70,12 @@ impl std::error::Error for Error {}
 impl From<OpenError> for Error {
     fn from(e: OpenError) -> Self {
         Error::Open(e)
+    }
+}
+
+impl From<LiveError> for Error {
+    fn from(e: LiveError) -> Self {
+        Error::Live(e)
     }
 }
 
@@ -83,5 +95,13 @@ impl Error {
     /// Whether the message was already printed (plugin host functions print their own).
     pub fn printed(&self) -> bool {
         matches!(self, Error::PluginFatal | Error::Plugin(PluginError::Panicked { .. }))
+    }
+
+    /// The `[INF]` line T2 prints on stderr after the message, if any.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            Error::Live(LiveError::Create { .. }) => Some("Try using the 'st2' command to run Tranalyzer as root"),
+            _ => None,
+        }
     }
 }

@@ -42,6 +42,10 @@ fn fail(e: &Error) -> ExitCode {
     if !e.printed() {
         log::error(&e.to_string());
     }
+    if let Some(hint) = e.hint() {
+        let colour = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        eprintln!("{}", log::tagged(log::Kind::Info, None, hint, colour));
+    }
     if matches!(e, Error::Args(_) | Error::NoInput) {
         println!("Try 'tranalyzer -h' for more information.");
     }

@@ -5,13 +5,18 @@
 //! (timestamps in nanoseconds, sign extension of 32-bit fields, snaplen handling, error texts),
 //! because T2's output depends on it. Live capture (`-i`) goes through libpcap itself.
 
+pub mod bpf;
 mod bytes;
+pub mod feed;
+pub mod list;
 pub mod live;
 mod pcap;
 mod pcapng;
 mod reader;
+pub mod series;
 
 pub use bytes::{ByteSource, MmapBytes, StreamBytes};
+pub use live::{IDLE_POLLS, LiveCapture, LiveError, LiveStats};
 pub use reader::{CaptureFormat, Next, OpenError, ReadError, Reader, open_file, open_stdin};
 
 use plugin_api::abi::Timestamp;
@@ -55,4 +60,67 @@ pub struct RawPacket<'a> {
     pub linktype: LinkType,
     /// The captured bytes.
     pub data: &'a [u8],
+}
+
+/// What the run loop got from its input.
+#[derive(Debug)]
+pub enum Polled<'a> {
+    /// A packet, borrowed until the next poll.
+    Packet(RawPacket<'a>),
+    /// No packet yet (live capture: the read timeout expired); poll again.
+    Idle,
+    /// A read failed; reading may go on.
+    Error(String),
+    /// The input is exhausted.
+    End,
+}
+
+/// A packet input of the run loop: a capture file or stream ([`Reader`]) or an interface
+/// ([`LiveCapture`]).
+pub trait PacketSource {
+    /// The next packet or event.
+    fn poll(&mut self) -> Polled<'_>;
+    /// The link type as `pcap_datalink()` reports it (the number T2 prints).
+    fn dlt(&self) -> u32;
+    /// The link type packets are dissected with.
+    fn linktype(&self) -> LinkType;
+    /// The snapshot length.
+    fn snaplen(&self) -> u32;
+    /// The input's size in bytes (0: unknown or live).
+    fn file_size(&self) -> u64;
+    /// libpcap's counters, for a live capture only.
+    fn live_stats(&mut self) -> Option<LiveStats> {
+        None
+    }
+    /// The receive buffer size, for a live capture only.
+    fn rx_buffer(&self) -> Option<u32> {
+        None
+    }
+}
+
+impl<B: ByteSource> PacketSource for Reader<B> {
+    #[inline]
+    fn poll(&mut self) -> Polled<'_> {
+        match self.next() {
+            Next::Packet(p) => Polled::Packet(p),
+            Next::Error(e) => Polled::Error(e.to_string()),
+            Next::Eof => Polled::End,
+        }
+    }
+
+    fn dlt(&self) -> u32 {
+        Reader::dlt(self)
+    }
+
+    fn linktype(&self) -> LinkType {
+        Reader::linktype(self)
+    }
+
+    fn snaplen(&self) -> u32 {
+        Reader::snaplen(self)
+    }
+
+    fn file_size(&self) -> u64 {
+        Reader::file_size(self)
+    }
 }

@@ -234,6 +234,9 @@ fn apply(o: &mut Options, inputs: &mut Vec<char>, c: char, v: Option<String>) ->
         }
         'D' => {
             inputs.push('D');
+            if crate::capture::series::Spec::parse(&v).is_none() {
+                return Err(ArgError("Option '-D': Invalid format, expected 'expr[:schr][,stop]'".to_owned()));
+            }
             o.input = Some(Input::Series(v));
         }
         'i' => {

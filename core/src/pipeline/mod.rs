@@ -241,6 +241,16 @@ impl Pipeline {
         self.process(pkt.data, pkt.ts, pkt.wirelen, pkt.linktype);
     }
 
+    /// No packet for a while on a live capture (T2's `ZPKTITMUPD`): the clock moves to the wall
+    /// time `now` and idle flows time out as they would before a packet.
+    pub fn idle(&mut self, now: Timestamp) {
+        if self.g.num_packets == 0 {
+            return;
+        }
+        self.g.act_time = now;
+        self.expire();
+    }
+
     /// The capture starts at `ts`, the first packet's time: logs "Dump start".
     pub fn begin(&mut self, ts: Timestamp) {
         self.g.act_time = ts;

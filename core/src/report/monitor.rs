@@ -13,6 +13,7 @@ use super::end;
 use super::proto::ProtoNames;
 use super::sys;
 use super::time::{Date, Secs, Span, sub};
+use crate::capture::LiveStats;
 use crate::cli;
 use crate::flags;
 use crate::pipeline::Pipeline;
@@ -173,6 +174,8 @@ pub struct Monitor {
     input: InputInfo,
     mem0: i64,
     fill0: i64,
+    /// `-i`: libpcap's counters, refreshed by the run before each report (None for files).
+    pub live: Option<LiveStats>,
 }
 
 const BANNER: [&str; 6] = [
@@ -206,7 +209,7 @@ fn add(a: Timestamp, b: Timestamp) -> Timestamp {
 impl Monitor {
     /// An engine printing reports about `input`.
     pub fn new(cfg: MonitorConfig, input: InputInfo) -> Monitor {
-        Monitor { cfg, input, mem0: 0, fill0: 0 }
+        Monitor { cfg, input, mem0: 0, fill0: 0, live: None }
     }
 
     /// The machine header, once at start-up (machine mode only): the core's names, then every
@@ -219,7 +222,9 @@ impl Monitor {
         {
             let mut mon = shared.mon.borrow_mut();
             mon.begin_row();
-            mon.raw(self.cfg.header().as_bytes());
+            let h = self.cfg.header();
+            let h = if self.live.is_some() { with_live(h, "pktsRec\tpktsDrp\tifDrp\t") } else { h };
+            mon.raw(h.as_bytes());
         }
         p.plugins.monitoring(&p.g, p.table.records(), mon_state::HEADER);
         let mut mon = shared.mon.borrow_mut();
@@ -246,6 +251,10 @@ impl Monitor {
         let fill = p.table.len() as i64 - self.fill0;
         let l2 = (&*p.l2.pkts, &*p.l2.pkts0, &*p.l2.bytes, &*p.l2.bytes0);
         let row = self.cfg.row(&p.g, l2, mem, fill);
+        let row = match self.live {
+            Some(l) => with_live(row, &format!("{}\t{}\t{}\t", l.recv, l.drop, l.ifdrop)),
+            None => row,
+        };
         let shared = p.plugins.shared.clone();
         {
             let mut mon = shared.mon.borrow_mut();
@@ -278,12 +287,23 @@ impl Monitor {
                 cli::RELEASE,
                 std::process::id()
             ));
-            log.line(format_args!("PCAP time: {}", Date { ts: g.act_time, utc: true }));
-            log.line(format_args!("PCAP duration: {}", Span(sub(g.act_time, g.start_time0))));
+            if self.live.is_none() {
+                log.line(format_args!("PCAP time: {}", Date { ts: g.act_time, utc: true }));
+                log.line(format_args!("PCAP duration: {}", Span(sub(g.act_time, g.start_time0))));
+            }
             log.line(format_args!("Time: {}", Date { ts: wall, utc: false }));
             log.line(format_args!("Elapsed time: {}", Span(from_secs(elapsed))));
             let mut done = 1.0f32;
-            if input.size > 0 {
+            if let Some(l) = self.live {
+                log.line(format_args!("Live capture on interface: {}", input.name));
+                log.line(format_args!("Link layer type: {}", input.linktype));
+                log.num0("Snapshot length", input.snaplen);
+                let total = l.recv + l.drop + l.ifdrop;
+                log.nump("Number of packets received", l.recv, total);
+                log.nump("Number of packets dropped by the kernel", l.drop, total);
+                log.nump("Number of packets dropped by the interface", l.ifdrop, total);
+                done = 0.0; // no remaining time for an interface
+            } else if input.size > 0 {
                 log.line(format_args!("Processing file: {}", input.name));
                 log.line(format_args!("Link layer type: {}", input.linktype));
                 log.num0("Snapshot length", input.snaplen);
@@ -348,6 +368,14 @@ impl Monitor {
             g.bytes_l3_0[i] = if take { g.bytes_l3[i] } else { 0 };
         }
     }
+}
+
+/// `s`, a machine header or row, with `live` (the `-i` columns) after `duration`, the 4th column.
+fn with_live(mut s: String, live: &str) -> String {
+    if let Some((i, _)) = s.match_indices('\t').nth(3) {
+        s.insert_str(i + 1, live);
+    }
+    s
 }
 
 /// The differential counters (snapshot, value) besides the layer-2 packets and the protocols

@@ -167,3 +167,11 @@ fn human_blocks_match_golden() {
         assert!(out.contains(&format!("{}\n", BANNER[2])));
     }
 }
+
+#[test]
+fn live_columns_follow_duration() {
+    let h = with_live(config(false, true).header(), "pktsRec\tpktsDrp\tifDrp\t");
+    assert!(h.starts_with("%repType\tsensorID\ttime\tduration\tpktsRec\tpktsDrp\tifDrp\tmemUsageKB\t"), "{h}");
+    let row = with_live("USR1MR_A\t666\t1.0\t0.5\t12\t".to_owned(), "7\t0\t0\t");
+    assert_eq!(row, "USR1MR_A\t666\t1.0\t0.5\t7\t0\t0\t12\t");
+}

@@ -1,0 +1,43 @@
+//! The captures of one run after the first: none for `-r`, the rest of the list for `-R`, the
+//! next numbers for `-D`. All of them feed the same flow table and end report.
+
+use std::cell::RefCell;
+
+use super::{MmapBytes, Reader};
+use crate::report::log::Log;
+
+/// Where the next capture (of type `S`) of a run comes from.
+pub trait Feed<S> {
+    /// Opens the capture after the current one, or `None` when the input ends. `serve` is
+    /// called regularly while waiting for a file and returns true when the run must stop.
+    fn next(&mut self, log: &RefCell<Log>, serve: &mut dyn FnMut() -> bool) -> Option<S>;
+
+    /// Writes the line naming the current capture (`Processing file: …`); `name` is the one
+    /// the run was started with.
+    fn announce(&self, log: &mut Log, name: &str) {
+        log.line(format_args!("Processing file: {name}"));
+    }
+
+    /// Total bytes and number of files for the end report; `None` = the single input's own.
+    fn totals(&self) -> Option<(u64, u64)> {
+        None
+    }
+
+    /// An extra error line after an invalid BPF (`-D`).
+    fn bpf_hint(&self) -> Option<&'static str> {
+        None
+    }
+}
+
+/// The input of `-r FILE` and `-r -`: nothing after the first capture.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Single;
+
+impl<S> Feed<S> for Single {
+    fn next(&mut self, _: &RefCell<Log>, _: &mut dyn FnMut() -> bool) -> Option<S> {
+        None
+    }
+}
+
+/// Type of the captures `-R` and `-D` open.
+pub type FileReader = Reader<MmapBytes>;
