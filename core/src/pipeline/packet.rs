@@ -105,7 +105,9 @@ impl Pipeline {
         let f = self.table.get_mut(slot);
         f.status.set(f.status.get() | self.pv.status);
         f.last_seen = self.pv.ts;
+        self.packet_line_start(slot);
         self.plugins.on_layer4(&self.g, self.table.records(), &self.pv, slot);
+        self.packet_line_end(data);
         self.count_direction(slot);
     }
 
@@ -197,8 +199,26 @@ impl Pipeline {
         f.pad_len += self.pv.pad_len;
         let status = self.pv.status;
         self.set_flow_status(slot, status);
+        self.packet_line_start(slot);
         self.plugins.on_layer2(&self.g, self.table.records(), &self.pv, Some(slot));
+        self.packet_line_end(data);
         self.count_direction(slot);
+    }
+
+    /// Packet mode (`-s`): the core's `pktNo<TAB>flowInd<TAB>` before the plugins' fields.
+    #[inline]
+    fn packet_line_start(&self, slot: u32) {
+        if let Some(w) = self.plugins.shared.packets.borrow_mut().as_mut() {
+            crate::output::packets::prefix(&mut **w, self.g.num_packets, self.table.get(slot).findex);
+        }
+    }
+
+    /// Packet mode (`-s`): the payload column and the end of the line, after the plugins.
+    #[inline]
+    fn packet_line_end(&self, data: &[u8]) {
+        if let Some(w) = self.plugins.shared.packets.borrow_mut().as_mut() {
+            crate::output::packets::payload(&mut **w, data, &self.pv);
+        }
     }
 
     fn count_direction(&mut self, slot: u32) {

@@ -13,7 +13,9 @@ pub mod report;
 pub mod stats;
 
 use plugin_api::status::{L2_FLOW, L2_IPV4, L2_IPV6, LAPD_FLOW};
-use plugin_api::{Columns, Ctx, Flow, FlowSlots, Host, Init, MonState, Monitor, Output, Packet, Plugin, Report};
+use plugin_api::{
+    Columns, Ctx, Flow, FlowSlots, Host, Init, MonState, Monitor, Output, Packet, PacketLine, Plugin, Report,
+};
 
 pub use config::{Config, Exclude};
 use report::{IpSrc, Sections, Totals};
@@ -26,13 +28,24 @@ pub struct BasicStats {
     flows: FlowSlots<FlowStats>,
     totals: Totals,
     sections: Sections,
+    /// Packet mode (`-s`): write the length columns for every packet of a flow.
+    packet_mode: bool,
+    line: PacketLine,
 }
 
 impl BasicStats {
     /// An instance with configuration `cfg` instead of the compiled flags (for tests).
     pub fn with_config(host: Host, cfg: Config) -> BasicStats {
         let sections = Sections { maxima: cfg.stats, l2: true, l3: true };
-        BasicStats { host, cfg, flows: FlowSlots::default(), totals: Totals::default(), sections }
+        BasicStats {
+            host,
+            cfg,
+            flows: FlowSlots::default(),
+            totals: Totals::default(),
+            sections,
+            packet_mode: false,
+            line: PacketLine::default(),
+        }
     }
 
     /// The configuration in use (after the runtime overrides of `init`).
@@ -50,6 +63,23 @@ impl BasicStats {
     fn claim(&mut self, pkt: &Packet<'_>, flow: &Flow<'_>) {
         let now = flow.last_seen();
         self.flows.get_mut(flow).add(&self.cfg, pkt.view().len, now);
+        if self.packet_mode {
+            self.packet_fields(pkt);
+        }
+    }
+
+    /// Packet mode: `pktLen snapL3Len snapL4Len snapL7Len l3Len udpLen l7Len [pktLenMod] padLen`.
+    fn packet_fields(&mut self, pkt: &Packet<'_>) {
+        let v = pkt.view();
+        // T2 keeps the layer lengths in 16-bit fields
+        let l = &mut self.line;
+        l.u64(u64::from(v.raw_len)).u64(u64::from(v.snap_l3_len as u16));
+        l.u64(u64::from(v.snap_l4_len)).u64(u64::from(v.snap_l7_len));
+        l.u64(u64::from(v.l3_len as u16)).u64(u64::from(udp_len(pkt))).u64(u64::from(v.l7_len));
+        if self.cfg.modulo > 1 {
+            l.u64(u64::from((v.len % self.cfg.modulo) as u16));
+        }
+        l.i64(v.pad_len).write(self.host);
     }
 }
 
@@ -129,6 +159,15 @@ impl Plugin for BasicStats {
             ));
         }
         self.sections = Sections { maxima: self.cfg.stats, l2: core.eth_activate > 0, l3: core.anonym_ip == 0 };
+        self.packet_mode = init.packet_mode();
+        if self.packet_mode {
+            let mut names = vec!["pktLen", "snapL3Len", "snapL4Len", "snapL7Len", "l3Len", "udpLen", "l7Len"];
+            if self.cfg.modulo > 1 {
+                names.push("pktLenMod");
+            }
+            names.push("padLen");
+            PacketLine::header(self.host, &names);
+        }
     }
 
     fn on_new_flow(&mut self, _ctx: Ctx<'_>, pkt: &Packet<'_>, flow: Flow<'_>) {
@@ -230,6 +269,16 @@ impl Plugin for BasicStats {
             self.totals.write(&mon.report(), ctx.globals(), self.sections);
         }
     }
+}
+
+/// The UDP / UDP-Lite length field of a first fragment, else 0 (packet column `udpLen`).
+fn udp_len(pkt: &Packet<'_>) -> u16 {
+    const UDP: u8 = 17;
+    const UDPLITE: u8 = 136;
+    if !matches!(pkt.l4_proto(), UDP | UDPLITE) || !pkt.is_first_fragment() {
+        return 0;
+    }
+    pkt.l4().get(4..6).map_or(0, |b| u16::from_be_bytes([b[0], b[1]]))
 }
 
 /// The std, var, skew and kurtosis columns enabled for one series.

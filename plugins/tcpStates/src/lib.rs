@@ -7,7 +7,7 @@
 pub mod flags;
 pub mod machine;
 
-use plugin_api::{Columns, Ctx, Flow, FlowSlots, Host, Init, Output, Packet, Plugin, Report};
+use plugin_api::{Columns, Ctx, Flow, FlowSlots, Host, Init, Output, Packet, PacketLine, Plugin, Report};
 
 use machine::{Conn, Segment, TIMEOUTS};
 
@@ -41,11 +41,14 @@ pub struct TcpStates {
     conns: FlowSlots<Conn>,
     /// OR of every ended flow's anomalies, for the end report.
     aggregate: u8,
+    /// Packet mode (`-s`): write `tcpStatesAFlags` for every packet of a flow.
+    packet_mode: bool,
+    line: PacketLine,
 }
 
 impl Plugin for TcpStates {
     fn new(host: Host) -> Self {
-        TcpStates { host, conns: FlowSlots::default(), aggregate: 0 }
+        TcpStates { host, conns: FlowSlots::default(), aggregate: 0, packet_mode: false, line: PacketLine::default() }
     }
 
     fn columns(&self, c: &mut Columns) {
@@ -57,6 +60,17 @@ impl Plugin for TcpStates {
         for t in TIMEOUTS {
             self.host.timeout_add(t);
         }
+        self.packet_mode = init.packet_mode();
+        if self.packet_mode {
+            PacketLine::header(self.host, &["tcpStatesAFlags"]);
+        }
+    }
+
+    fn on_layer2(&mut self, _ctx: Ctx<'_>, _pkt: &Packet<'_>, flow: Option<Flow<'_>>) {
+        // a layer-2 flow's packet has no layer 4: the filler keeps the packet file aligned
+        if flow.is_some() {
+            self.packet_field(0);
+        }
     }
 
     fn on_new_flow(&mut self, _ctx: Ctx<'_>, _pkt: &Packet<'_>, flow: Flow<'_>) {
@@ -65,14 +79,16 @@ impl Plugin for TcpStates {
 
     fn on_layer4(&mut self, _ctx: Ctx<'_>, pkt: &Packet<'_>, flow: Flow<'_>) {
         if pkt.l4_proto() != TCP || !pkt.is_first_fragment() || pkt.view().snap_l4_len < MIN_SNAP_L4 {
+            self.packet_field(0);
             return;
         }
         // With exactly 13 bytes T2 reads the flags byte just past the captured ones; we only
         // read captured bytes (Ethernet padding included, as T2 does), so such a packet is skipped.
-        let (Some(flags), Some(seq), Some(ack)) = (pkt.tcp_flags(), pkt.tcp_seq(), pkt.tcp_ack()) else {
-            return;
-        };
-        self.segment(&flow, Segment { flags, seq, ack });
+        if let (Some(flags), Some(seq), Some(ack)) = (pkt.tcp_flags(), pkt.tcp_seq(), pkt.tcp_ack()) {
+            self.segment(&flow, Segment { flags, seq, ack });
+        }
+        let anomalies = self.conns.get(&flow).anomalies;
+        self.packet_field(anomalies);
     }
 
     fn on_flow_terminate(&mut self, _ctx: Ctx<'_>, flow: Flow<'_>, out: &mut Output<'_>) {
@@ -87,6 +103,14 @@ impl Plugin for TcpStates {
 }
 
 impl TcpStates {
+    /// Packet mode: this packet's `tcpStatesAFlags` (`0x%02x`); nothing without `-s`.
+    #[inline]
+    fn packet_field(&mut self, anomalies: u8) {
+        if self.packet_mode {
+            self.line.hex(u64::from(anomalies), 2).write(self.host);
+        }
+    }
+
     /// Runs a segment sent by `flow` through the machine and applies the timeouts it chose.
     fn segment(&mut self, flow: &Flow<'_>, seg: Segment) {
         let opp_flow = flow.opposite();

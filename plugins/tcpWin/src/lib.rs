@@ -7,7 +7,8 @@
 //! The core calls one instance from one thread, in this order: `new`, `columns`, `init`; per
 //! packet `on_new_flow` (a flow's first packet only) and `on_layer4`; per ended flow
 //! `on_flow_terminate`; `monitoring` now and then; at the end `report` and `finalize`.
-//! Per-packet code must not allocate, lock or format: it only counts.
+//! Per-packet code must not allocate, lock or format: it only counts (packet mode, `-s`, writes
+//! two fields through a reused buffer).
 #![forbid(unsafe_code, missing_docs)]
 #![allow(non_snake_case)] // the crate is named after the plugin: tcpWin
 
@@ -16,7 +17,9 @@ pub mod flags;
 use std::io::Write;
 use std::net::IpAddr;
 
-use plugin_api::{Columns, Ctx, Flow, FlowSlots, Host, Init, MonState, Monitor, Output, Packet, Plugin, Report};
+use plugin_api::{
+    Columns, Ctx, Flow, FlowSlots, Host, Init, MonState, Monitor, Output, Packet, PacketLine, Plugin, Report,
+};
 
 use flags::{TCPWIN_FNSUP, TCPWIN_MAXWSCNT, TCPWIN_MINPKTS, TCPWIN_THRES};
 
@@ -60,6 +63,10 @@ pub struct TcpWin {
     worst: Vec<WinEntry>,
     /// `PREFIX_tcpwin.txt`, the summary file.
     summary_path: String,
+    /// Packet mode (`-s`): write `tcpWinStat` and `tcpWinSz` for every packet of a flow.
+    packet_mode: bool,
+    /// The packet columns of the current packet (a reused buffer: no allocation per packet).
+    line: PacketLine,
 }
 
 impl TcpWin {
@@ -74,6 +81,8 @@ impl TcpWin {
             win_th_cnt0: 0,
             worst: Vec::new(),
             summary_path: String::new(),
+            packet_mode: false,
+            line: PacketLine::default(),
         }
     }
 
@@ -93,6 +102,20 @@ impl TcpWin {
             self.worst[i].pkt_tcp_cnt = s.pkt_tcp_cnt;
             self.worst[i].ratio = ratio;
         }
+    }
+
+    /// Packet mode: the flow's status and this packet's window (empty without a TCP header).
+    /// Without `-s` this is one test: the packet callbacks stay free of formatting.
+    fn packet_fields(&mut self, stat: u8, win: Option<u16>) {
+        if !self.packet_mode {
+            return;
+        }
+        self.line.hex(u64::from(stat), 2);
+        match win {
+            Some(w) => self.line.u64(u64::from(w)),
+            None => self.line.empty(1),
+        };
+        self.line.write(self.host);
     }
 
     /// Writes `PREFIX_tcpwin.txt`: a header line, then address, TCP packets and ratio.
@@ -125,6 +148,18 @@ impl Plugin for TcpWin {
         self.flows = FlowSlots::new(init.capacity());
         self.worst = Vec::with_capacity(TCPWIN_MAXWSCNT as usize);
         self.summary_path = format!("{}{TCPWIN_FNSUP}", init.prefix());
+        // Packet mode: the names of our packet columns, each followed by a tab.
+        self.packet_mode = init.packet_mode();
+        if self.packet_mode {
+            PacketLine::header(self.host, &["tcpWinStat", "tcpWinSz"]);
+        }
+    }
+
+    // A packet of a layer-2 flow has no TCP header: write the filler, keeping columns aligned.
+    fn on_layer2(&mut self, _ctx: Ctx<'_>, _pkt: &Packet<'_>, flow: Option<Flow<'_>>) {
+        if flow.is_some() {
+            self.packet_fields(0, None);
+        }
     }
 
     // A new flow: clear its slot, note TTL and window of its first packet (TCP flows only).
@@ -140,17 +175,21 @@ impl Plugin for TcpWin {
     fn on_layer4(&mut self, _ctx: Ctx<'_>, pkt: &Packet<'_>, flow: Flow<'_>) {
         // Later fragments carry no TCP header.
         if flow.key().l4_proto != L3_TCP || !pkt.is_first_fragment() {
+            self.packet_fields(0, None);
             return;
         }
         let s = self.flows.get_mut(&flow);
         s.pkt_tcp_cnt += 1;
-        if pkt.tcp_window().is_some_and(|w| u32::from(w) < self.threshold) {
+        let win = pkt.tcp_window();
+        if win.is_some_and(|w| u32::from(w) < self.threshold) {
             s.win_th_cnt += 1;
             s.stat |= TCPWIN_THU;
             // Totals are updated here, not at flow end, so monitoring sees live flows.
             self.stat |= TCPWIN_THU;
             self.win_th_cnt += 1;
         }
+        let stat = s.stat;
+        self.packet_fields(stat, win);
     }
 
     // The flow ends: write its five columns (types as declared in `columns`).
