@@ -61,7 +61,6 @@ impl core::fmt::Debug for FlowTable {
     }
 }
 
-
 /// T2's idle time of a flow: whole seconds converted to `float`, plus the fraction, in `float`.
 #[inline]
 pub fn idle(now: Timestamp, last: Timestamp) -> f32 {

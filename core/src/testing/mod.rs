@@ -268,8 +268,14 @@ impl<W: Write> PcapWriter<W> {
 pub fn engine(capacity: usize, mon: Log) -> Pipeline {
     let shared = Rc::new(HostShared::new(Log::sink(), mon, false));
     let plugins = PluginSet::load(&[], shared).expect("no plugin to load");
-    let settings =
-        Settings { flow_timeout: 182.0, autopilot: true, autopilot_flows: 1, hash_factor: 1, l2_flows: true, verbose: 0 };
+    let settings = Settings {
+        flow_timeout: 182.0,
+        autopilot: true,
+        autopilot_flows: 1,
+        hash_factor: 1,
+        l2_flows: true,
+        verbose: 0,
+    };
     Pipeline::new(capacity, plugins, settings)
 }
 

@@ -34,12 +34,7 @@ struct Run {
 }
 
 fn record(slot: usize) -> FlowRecord {
-    FlowRecord {
-        findex: 1,
-        status: Default::default(),
-        timeout: Default::default(),
-        ..FlowRecord::empty(slot as u64)
-    }
+    FlowRecord { findex: 1, status: Default::default(), timeout: Default::default(), ..FlowRecord::empty(slot as u64) }
 }
 
 fn test_core() -> CoreConfig {
