@@ -42,14 +42,16 @@ impl Drop for Lock {
 }
 
 /// PIDs of running `tranalyzer` processes that use `plugin_dir` (their `-p`, else the default
-/// folder). Installs are atomic renames, so they would not crash; T2 asks anyway.
+/// folder of their own HOME, or `default_dir` when their environment cannot be read).
+/// Installs are atomic renames, so they would not crash; T2 asks anyway.
 pub fn analyzers_using(plugin_dir: &Path, default_dir: &Path) -> Vec<u32> {
     let want = std::fs::canonicalize(plugin_dir).unwrap_or_else(|_| plugin_dir.to_owned());
     let mut pids = Vec::new();
     for e in std::fs::read_dir("/proc").into_iter().flatten().filter_map(Result::ok) {
         let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else { continue };
         let comm = std::fs::read_to_string(e.path().join("comm")).unwrap_or_default();
-        if !comm.trim().contains("tranalyzer") {
+        // the executable's name exactly: test binaries such as `tranalyzer-1a2b3c` are not it
+        if comm.trim_end() != "tranalyzer" {
             continue;
         }
         let cmdline = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
@@ -59,12 +61,20 @@ pub fn analyzers_using(plugin_dir: &Path, default_dir: &Path) -> Vec<u32> {
             .position(|a| a == "-p")
             .and_then(|i| args.get(i + 1))
             .map(PathBuf::from)
+            .or_else(|| home_plugin_dir(&e.path()))
             .unwrap_or_else(|| default_dir.to_owned());
         if std::fs::canonicalize(&dir).unwrap_or(dir) == want {
             pids.push(pid);
         }
     }
     pids
+}
+
+/// `$HOME/.tranalyzer/plugins` of the process whose `/proc` folder is `proc_dir`.
+fn home_plugin_dir(proc_dir: &Path) -> Option<PathBuf> {
+    let environ = std::fs::read(proc_dir.join("environ")).ok()?;
+    let home = environ.split(|&b| b == 0).find_map(|v| v.strip_prefix(b"HOME="))?;
+    Some(Path::new(&*String::from_utf8_lossy(home)).join(".tranalyzer").join("plugins"))
 }
 
 /// T2's running-analyzer question; false means stop.
