@@ -6,21 +6,24 @@
 
 pub mod flags;
 mod hdrdesc;
+mod pktmode;
 
+use plugin_api::abi::Timestamp;
 use plugin_api::status::{L2_IPV4, L2_IPV6, L2_MPLS, L2_NO_ETH, L2_PPP, L2_VLAN, LAPD_FLOW};
-use plugin_api::{Columns, Ctx, Flow, FlowSlots, Host, Init, Output, Packet, Plugin};
+use plugin_api::{Columns, Ctx, Flow, FlowSlots, Host, Init, Output, Packet, PacketLine, Plugin};
 
 use flags::*;
 use hdrdesc::Interner;
+use pktmode::PktMode;
 
 const MAX_HD: usize = BFO_MAX_HDRDESC as usize;
 const MAX_MAC: usize = BFO_MAX_MAC as usize;
 const MAX_VLAN: usize = BFO_MAX_VLAN as usize;
-const MAX_MPLS: usize = BFO_MAX_MPLS as usize;
+pub(crate) const MAX_MPLS: usize = BFO_MAX_MPLS as usize;
 
 /// What basicFlow keeps per flow.
 #[derive(Clone, Copy)]
-struct FlowState {
+pub(crate) struct FlowState {
     /// Distinct header descriptions (interned ids), their depth and packet count.
     hd_cnt: u8,
     hd_ids: [u32; MAX_HD],
@@ -38,6 +41,8 @@ struct FlowState {
     gre: u32,
     gre_src: [u8; 4],
     gre_dst: [u8; 4],
+    /// Time of the previous packet (packet mode: `pktIAT`).
+    last_pkt: Timestamp,
 }
 
 impl Default for FlowState {
@@ -59,6 +64,7 @@ impl Default for FlowState {
             gre: 0,
             gre_src: [0; 4],
             gre_dst: [0; 4],
+            last_pkt: Timestamp::default(),
         }
     }
 }
@@ -68,15 +74,18 @@ pub struct BasicFlow {
     flows: FlowSlots<FlowState>,
     descs: Interner,
     sensor_id: u32,
+    host: Host,
+    /// Packet mode (`-s`) state; `None` without `-s`.
+    pkt_mode: Option<PktMode>,
 }
 
-fn be32(b: &[u8], off: usize) -> u32 {
+pub(crate) fn be32(b: &[u8], off: usize) -> u32 {
     b.get(off..off + 4).map_or(0, |s| u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
 }
 
 impl Plugin for BasicFlow {
-    fn new(_host: Host) -> Self {
-        BasicFlow { flows: FlowSlots::default(), descs: Interner::default(), sensor_id: 0 }
+    fn new(host: Host) -> Self {
+        BasicFlow { flows: FlowSlots::default(), descs: Interner::default(), sensor_id: 0, host, pkt_mode: None }
     }
 
     fn columns(&self, c: &mut Columns) {
@@ -148,10 +157,16 @@ impl Plugin for BasicFlow {
     fn init(&mut self, init: &Init<'_>) {
         self.flows = FlowSlots::new(init.capacity());
         self.sensor_id = init.config().sensor_id;
+        if init.packet_mode() {
+            let pm = PktMode::new(init.config());
+            PacketLine::header(self.host, &pm.header());
+            self.pkt_mode = Some(pm);
+        }
     }
 
     fn on_new_flow(&mut self, _ctx: Ctx<'_>, pkt: &Packet<'_>, flow: Flow<'_>) {
         let s = self.flows.reset(&flow);
+        s.last_pkt = flow.last_seen();
         let v = pkt.view();
         let status = pkt.status();
         if status & L2_VLAN != 0 {
@@ -298,7 +313,7 @@ impl Plugin for BasicFlow {
 
 impl BasicFlow {
     /// Per-packet bookkeeping (T2's `claimInfo`).
-    fn claim(&mut self, _ctx: Ctx<'_>, pkt: &Packet<'_>, flow: Flow<'_>) {
+    fn claim(&mut self, ctx: Ctx<'_>, pkt: &Packet<'_>, flow: Flow<'_>) {
         let desc = pkt.hdr_desc();
         let depth = pkt.view().num_hdr_desc;
         let s = self.flows.get_mut(&flow);
@@ -334,6 +349,9 @@ impl BasicFlow {
                 add_mac(&mut s.src_mac, &mut s.n_src_mac, src);
                 add_mac(&mut s.dst_mac, &mut s.n_dst_mac, dst);
             }
+        }
+        if let Some(pm) = &mut self.pkt_mode {
+            pm.write(self.host, ctx, pkt, &flow, s);
         }
     }
 }

@@ -66,7 +66,7 @@ pub struct Env<'a> {
 }
 
 /// Resets the state of a new flow from its first packet (`t2OnNewFlow`).
-pub fn new_flow(cfg: &Config, s: &mut FlowState, pkt: &Packet<'_>, flow: &Flow<'_>) {
+pub fn new_flow(cfg: &Config, s: &mut FlowState, po: Option<&mut FlowState>, pkt: &Packet<'_>, flow: &Flow<'_>) {
     *s = FlowState::new(flow.last_seen());
     if flow.status() & L2_FLOW != 0 {
         return;
@@ -92,10 +92,79 @@ pub fn new_flow(cfg: &Config, s: &mut FlowState, pkt: &Packet<'_>, flow: &Flow<'
         s.seq_next = seq;
         s.seq_max = seq;
         s.ack_last = be32(th, 8);
+        // packet mode's relative acknowledgement numbers start at the other side's ISN
+        match po {
+            Some(po) => {
+                po.ack_init = seq;
+                s.ack_init = po.seq_init;
+            }
+            None => s.ack_init = s.ack_last,
+        }
     }
     if u8_at(th, 13) == tcp::SYN as u8 && pkt.view().snap_l7_len != 0 {
         s.anomaly |= anomaly::SYN_PAYLOAD;
     }
+}
+
+/// This packet's values for packet mode (`-s`), filled by the analysis as it goes.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PktCols {
+    /// ToS / traffic-class byte.
+    pub tos: u8,
+    /// IPv4 ID (IPv6: 0).
+    pub ip_id: u16,
+    /// Difference to the previous packet's IPv4 ID (0 when not assessed).
+    pub ip_id_diff: i32,
+    /// The flags + fragment-offset word (IPv6: of the fragment header, else 0).
+    pub frag_off: u16,
+    /// TTL / hop limit.
+    pub ttl: u8,
+    /// IPv4 header checksum as written.
+    pub ip_hdr_chk: u16,
+    /// IPv4 header checksum as computed (0 when not computed).
+    pub ip_cal_chk: u16,
+    /// Layer 4 checksum as written.
+    pub l4_hdr_chk: u16,
+    /// Layer 4 checksum as computed (0 when not computed).
+    pub l4_cal_chk: u16,
+    /// This packet's `ipFlags`.
+    pub ip_flags: u16,
+    /// The TCP part below was analysed (TCP, first fragment).
+    pub tcp: bool,
+    /// Sequence number.
+    pub seq: u32,
+    /// Acknowledgement number.
+    pub ack: u32,
+    /// Highest expected sequence number before this packet.
+    pub seq_max: u32,
+    /// Sequence number minus the previous one (0 when not assessed).
+    pub seq_diff: i32,
+    /// Acknowledgement number minus the previous one (0 when not assessed).
+    pub ack_diff: i32,
+    /// Bytes sent according to the sequence numbers.
+    pub seq_len: i32,
+    /// Bytes acknowledged according to the acknowledgement numbers.
+    pub ack_len: i32,
+    /// This packet's `tcpFStat`.
+    pub fstat: u16,
+    /// This packet's `tcpFlags`.
+    pub flags: u16,
+    /// This packet's `tcpAnomaly`.
+    pub anomaly: u16,
+    /// Effective window.
+    pub win: u32,
+    /// Window scale factor (0 without scaling).
+    pub scale: u16,
+    /// MPTCP subtype of the last MPTCP option.
+    pub mp_type: u16,
+    /// MPTCP flags of the last MPTCP option.
+    pub mp_flags: u8,
+    /// MPTCP address id of the last MPTCP option.
+    pub mp_addr_id: u8,
+    /// DSS flags of the last MPTCP option.
+    pub mp_dss_flags: u8,
+    /// TCP options length (header length - 20).
+    pub opt_len: i32,
 }
 
 /// What the IP part of a packet leaves for the TCP part.
@@ -124,11 +193,13 @@ pub fn packet(
     opp: Option<&Flow<'_>>,
     p: &mut FlowState,
     mut po: Option<&mut FlowState>,
+    cols: &mut PktCols,
 ) {
+    *cols = PktCols::default();
     if env.cfg.rtt {
         p.pkts += 1.0;
     }
-    let part = ip_part(env, pkt, flow, p);
+    let part = ip_part(env, pkt, flow, p, cols);
     if env.cfg.rtt {
         if let (Some(o), Some(po)) = (opp, po.as_deref_mut())
             && p.rtt_state != rtt::STOP
@@ -152,11 +223,11 @@ pub fn packet(
         p.stat |= part.fstat | fstat::INTDIS_OK;
         return;
     }
-    tcp_part(env, pkt, opp, p, po, part);
+    tcp_part(env, pkt, opp, p, po, part, cols);
 }
 
 /// IP header, checksums, inter-distance and fragments, for every IP packet.
-fn ip_part(env: &mut Env<'_>, pkt: &Packet<'_>, flow: &Flow<'_>, p: &mut FlowState) -> IpPart {
+fn ip_part(env: &mut Env<'_>, pkt: &Packet<'_>, flow: &Flow<'_>, p: &mut FlowState, cols: &mut PktCols) -> IpPart {
     let cfg = env.cfg;
     let v = pkt.view();
     let l3 = pkt.l3();
@@ -178,6 +249,7 @@ fn ip_part(env: &mut Env<'_>, pkt: &Packet<'_>, flow: &Flow<'_>, p: &mut FlowSta
             // 0.9.3 takes these bits from the wrong byte: they are offset bits, not flags
             ip_flags = (w << 1) & ip::FRAG_BITS;
             frag_word = w.swap_bytes() >> 3;
+            cols.frag_off = w.swap_bytes();
         }
         more_frags = has_frag_hdr && le16(fh, 2) & MORE_FRAG6_LE != 0;
         l3_hdr_len = v.l3_hdr_len;
@@ -187,6 +259,7 @@ fn ip_part(env: &mut Env<'_>, pkt: &Packet<'_>, flow: &Flow<'_>, p: &mut FlowSta
         ip_flags = u16::from(u8_at(l3, 6)) & ip::FRAG_BITS;
         l3_hdr_len = u16::from(u8_at(l3, 0) & 0x0f) << 2;
         frag_word = le16(l3, 6) & FRAG_OFFSET_MF_LE;
+        cols.frag_off = be16(l3, 6);
         more_frags = le16(l3, 6) & MORE_FRAG_LE != 0;
         ttl = u8_at(l3, 8);
         ip4_options(pkt, l3_len, l3_hdr_len, p, &mut ip_flags);
@@ -196,18 +269,24 @@ fn ip_part(env: &mut Env<'_>, pkt: &Packet<'_>, flow: &Flow<'_>, p: &mut FlowSta
         p.ttl_changes = p.ttl_changes.wrapping_add(1);
     }
     p.ttl_last = ttl;
+    cols.ttl = ttl;
     p.ttl_min = p.ttl_min.min(ttl);
     p.ttl_max = p.ttl_max.max(ttl);
 
     let l4_len = l3_len.wrapping_sub(l3_hdr_len);
 
     if v6 {
-        p.tos |= (be16(l3, 0) >> 4) as u8;
+        cols.tos = (be16(l3, 0) >> 4) as u8;
+        p.tos |= cols.tos;
     } else {
-        p.tos |= u8_at(l3, 1);
+        cols.tos = u8_at(l3, 1);
+        p.tos |= cols.tos;
         ip_id = be16(l3, 4);
+        cols.ip_id = ip_id;
+        cols.ip_hdr_chk = be16(l3, 10);
         if fstat & fstat::INTDIS_OK != 0 {
             let diff = i32::from(ip_id) - i32::from(p.ip_id);
+            cols.ip_id_diff = diff;
             if ip_id < p.ip_id {
                 // always true for a negative difference: 0.9.3 never reports out-of-order IDs
                 ip_flags |= if diff < IP_ID_ROLL_OVER { ip::ID_ROLL_OVER } else { ip::ID_OUT_OF_ORDER };
@@ -220,13 +299,14 @@ fn ip_part(env: &mut Env<'_>, pkt: &Packet<'_>, flow: &Flow<'_>, p: &mut FlowSta
             ip_flags |= ip::SNAP_HDR_LEN | ip::L3_CHKSUM_ERR;
         } else if cfg.checksum > 0 {
             let computed = (!checksum(l3, 0, l3_hdr_len, 5)).swap_bytes();
+            cols.ip_cal_chk = computed;
             if be16(l3, 10) != computed {
                 ip_flags |= ip::L3_CHKSUM_ERR;
             }
         }
     }
 
-    l4_checksum(cfg, pkt, v6, frag_word, more_frags, l3_len, l4_len, p, &mut fstat, &mut ip_flags);
+    l4_checksum(cfg, pkt, v6, frag_word, more_frags, l3_len, l4_len, p, &mut fstat, &mut ip_flags, cols);
 
     let now = flow.last_seen();
     // seconds as 32-bit unsigned: a jump back by whole seconds wraps to a large positive gap
@@ -257,6 +337,7 @@ fn ip_part(env: &mut Env<'_>, pkt: &Packet<'_>, flow: &Flow<'_>, p: &mut FlowSta
     }
 
     p.ip_flags |= ip_flags;
+    cols.ip_flags = ip_flags;
     p.ip_id = ip_id;
     IpPart { fstat, frag_word, l3_hdr_len, l4_len, inter_dis, now }
 }
@@ -333,6 +414,7 @@ fn l4_checksum(
     p: &mut FlowState,
     fstat: &mut u16,
     ip_flags: &mut u16,
+    cols: &mut PktCols,
 ) {
     let v = pkt.view();
     let mut chk_len = l4_len;
@@ -383,6 +465,7 @@ fn l4_checksum(
             }
         };
         p.l4_hdr_chksum = be16(l4, 2 * usize::from(field));
+        cols.l4_hdr_chk = p.l4_hdr_chksum;
         p.l4_total = 0;
         if v.snap_l3_len < u32::from(l3_len) || v.snap_l4_len < l4_len {
             *ip_flags |= ip::SNAP_HDR_LEN | ip::L4_CHKSUM_ERR;
@@ -405,6 +488,8 @@ fn l4_checksum(
     let sum = p.l4_chksum;
     // a computed 0x0000 is written 0xffff
     let computed = if sum != 0xffff { (!sum).swap_bytes() } else { sum };
+    cols.l4_hdr_chk = p.l4_hdr_chksum;
+    cols.l4_cal_chk = computed;
     if p.l4_hdr_chksum != computed {
         *ip_flags |= ip::L4_CHKSUM_ERR;
     }
@@ -462,6 +547,7 @@ fn tcp_part(
     p: &mut FlowState,
     mut po: Option<&mut FlowState>,
     part: IpPart,
+    cols: &mut PktCols,
 ) {
     let cfg = env.cfg;
     let v = pkt.view();
@@ -552,12 +638,14 @@ fn tcp_part(
     }
 
     let opt_len = i32::from(l4_hdr_len) - 20;
+    cols.tcp = true;
+    cols.opt_len = opt_len;
     if opt_len > 0 {
         if v.snap_l3_len < u32::from(part.l3_hdr_len) + u32::from(l4_hdr_len) && part.l4_len >= l4_hdr_len {
             fstat |= fstat::L4_OPT_CORRUPT;
         } else {
             let opts = th.get(20..).unwrap_or(&[]);
-            tcp_options(env, opts, opt_len, flags, part.now, p, po.as_deref_mut(), &mut fstat);
+            tcp_options(env, opts, opt_len, flags, part.now, p, po.as_deref_mut(), &mut fstat, cols);
         }
     }
 
@@ -572,11 +660,30 @@ fn tcp_part(
     if cfg.window {
         window(env, flags, win, p, &mut fstat);
     }
+    cols.win = win;
+    cols.scale = scale;
 
     if cfg.seq_ack {
         let seq = be32(th, 4);
         let ack = be32(th, 8);
-        seq_ack(env, flags, seq, ack, win, scale, l7_len, part.inter_dis, p, po.as_deref_mut(), &mut fstat, &mut anom);
+        cols.seq = seq;
+        cols.ack = ack;
+        cols.seq_max = p.seq_max;
+        seq_ack(
+            env,
+            flags,
+            seq,
+            ack,
+            win,
+            scale,
+            l7_len,
+            part.inter_dis,
+            p,
+            po.as_deref_mut(),
+            &mut fstat,
+            &mut anom,
+            cols,
+        );
         p.seq_last = seq;
         p.seq_next = seq.wrapping_add(u32::from(l7_len));
         if flags & SFR != 0 {
@@ -594,6 +701,9 @@ fn tcp_part(
     p.tcp_flags |= flags;
     p.anomaly |= anom;
     p.anomaly_last = anom;
+    cols.fstat = fstat;
+    cols.flags = flags;
+    cols.anomaly = anom;
     fstat |= fstat::INTDIS_OK;
     p.stat |= fstat;
     p.stat_last = fstat;
@@ -631,6 +741,7 @@ fn tcp_options(
     p: &mut FlowState,
     mut po: Option<&mut FlowState>,
     fstat: &mut u16,
+    cols: &mut PktCols,
 ) {
     let cfg = env.cfg;
     let syn = flags & tcp::SYN != 0;
@@ -683,18 +794,30 @@ fn tcp_options(
             opt::MPTCP if cfg.mptcp => {
                 let subtype = u8_at(opts, i + 2) >> 4;
                 p.mp_subtypes |= 1 << subtype;
+                cols.mp_type = u16::from(subtype);
                 match subtype {
                     // MP_CAPABLE
-                    0 => p.mp_flags |= u8_at(opts, i + 3),
+                    0 => {
+                        cols.mp_flags = u8_at(opts, i + 3);
+                        p.mp_flags |= cols.mp_flags;
+                    }
                     // MP_JOIN, MP_PRIO
                     1 | 5 if olen <= 16 => {
-                        p.mp_flags |= u8_at(opts, i + 2) & 0x0f;
-                        p.mp_addr_id = u8_at(opts, i + 3);
+                        cols.mp_flags = u8_at(opts, i + 2) & 0x0f;
+                        cols.mp_addr_id = u8_at(opts, i + 3);
+                        p.mp_flags |= cols.mp_flags;
+                        p.mp_addr_id = cols.mp_addr_id;
                     }
                     // DSS
-                    2 => p.mp_dss_flags |= u8_at(opts, i + 3) & 0x1f,
+                    2 => {
+                        cols.mp_dss_flags = u8_at(opts, i + 3) & 0x1f;
+                        p.mp_dss_flags |= cols.mp_dss_flags;
+                    }
                     // ADD_ADDR, REMOVE_ADDR
-                    3 | 4 => p.mp_addr_id = u8_at(opts, i + 3),
+                    3 | 4 => {
+                        cols.mp_addr_id = u8_at(opts, i + 3);
+                        p.mp_addr_id = cols.mp_addr_id;
+                    }
                     _ => {}
                 }
                 *fstat |= fstat::MPTCP;
@@ -762,6 +885,7 @@ fn seq_ack(
     po: Option<&mut FlowState>,
     fstat: &mut u16,
     anom: &mut u16,
+    cols: &mut PktCols,
 ) {
     let probe = fstat::WIN_0_PROBE | fstat::WIN_0_PROBE_ACK;
     let po = po.map(|po| &*po);
@@ -839,15 +963,20 @@ fn seq_ack(
             // the phantom byte of a SYN, FIN or RST is not data
             let sent = if d > 0 && !(last_sfr && d == 1) { d } else { 0 };
             p.seq_bytes += i64::from(sent);
+            cols.seq_diff = d;
+            cols.seq_len = sent;
         }
         if p.ack_last != 0 {
             let d = ack.wrapping_sub(p.ack_last) as i32;
             let opp_sfr = po.is_some_and(|po| u16::from(po.flags_last) & SFR != 0);
             let acked = if d > 0 && !((last_sfr || opp_sfr) && d == 1) { d } else { 0 };
             p.ack_bytes += i64::from(acked);
+            cols.ack_diff = d;
+            cols.ack_len = acked;
         }
         p.ack_pkts = p.ack_pkts.wrapping_add(1);
     }
+    p.m_len += i64::from(l7_len);
     if let Some(po) = po
         && *fstat & probe == 0
         && p.in_flight >= po.win_last

@@ -46,6 +46,11 @@ pub struct Config {
     pub ja4t_max: u8,
     /// `TCPFLGCNT`: the per-flag counters column.
     pub flag_counts: bool,
+    /// `SPKTMD_SEQACKREL`: packet mode writes sequence and acknowledgement numbers relative to
+    /// the flow's initial ones.
+    pub spkt_rel: bool,
+    /// `SPKTMD_SEQACKHEX`: packet mode writes sequence and acknowledgement numbers in hex.
+    pub spkt_hex: bool,
 }
 
 impl Default for Config {
@@ -68,6 +73,8 @@ impl Default for Config {
             ja4t: flags::TCPJA4T == 1,
             ja4t_max: flags::JA4TOPTMX,
             flag_counts: flags::TCPFLGCNT == 1,
+            spkt_rel: flags::SPKTMD_SEQACKREL == 1,
+            spkt_hex: flags::SPKTMD_SEQACKHEX == 1,
         }
     }
 }

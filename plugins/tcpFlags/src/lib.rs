@@ -14,15 +14,18 @@ pub mod bits;
 mod columns;
 pub mod config;
 pub mod flags;
+mod pktmode;
 mod report;
 mod state;
 #[cfg(test)]
 mod tests;
 mod wire;
 
-use plugin_api::{Columns, Ctx, Flow, FlowSlots, Host, Init, MonState, Monitor, Output, Packet, Plugin, Report};
+use plugin_api::{
+    Columns, Ctx, Flow, FlowSlots, Host, Init, MonState, Monitor, Output, Packet, PacketLine, Plugin, Report,
+};
 
-use analyse::Env;
+use analyse::{Env, PktCols};
 pub use config::{Config, TosFormat};
 use state::{FlowState, Totals};
 
@@ -33,18 +36,40 @@ pub struct TcpFlags {
     tsfac: f64,
     flows: FlowSlots<FlowState>,
     tot: Totals,
+    host: Host,
+    /// Packet mode (`-s`): write the packet columns.
+    packet_mode: bool,
+    /// Which optional packet column groups the header has.
+    layout: pktmode::Layout,
+    /// Number of packet columns (the empty fields of a layer-2 packet).
+    packet_cols: usize,
+    /// The packet columns of the current packet (reused: no allocation per packet).
+    line: PacketLine,
+    /// The current packet's values for packet mode.
+    cols: PktCols,
 }
 
 impl TcpFlags {
     /// The plugin with settings other than the compiled flags (for tests and tools).
-    pub fn with_config(cfg: Config) -> TcpFlags {
-        TcpFlags { cfg, tsfac: 1e9, flows: FlowSlots::default(), tot: Totals::default() }
+    pub fn with_config(host: Host, cfg: Config) -> TcpFlags {
+        TcpFlags {
+            cfg,
+            tsfac: 1e9,
+            flows: FlowSlots::default(),
+            tot: Totals::default(),
+            host,
+            packet_mode: false,
+            layout: pktmode::Layout::default(),
+            packet_cols: 0,
+            line: PacketLine::default(),
+            cols: PktCols::default(),
+        }
     }
 }
 
 impl Plugin for TcpFlags {
-    fn new(_host: Host) -> Self {
-        TcpFlags::with_config(Config::default())
+    fn new(host: Host) -> Self {
+        TcpFlags::with_config(host, Config::default())
     }
 
     fn columns(&self, c: &mut Columns) {
@@ -56,18 +81,37 @@ impl Plugin for TcpFlags {
     fn init(&mut self, init: &Init<'_>) {
         self.flows = FlowSlots::new(init.capacity());
         self.tsfac = if init.config().tstamp_prec == 0 { 1e6 } else { 1e9 };
+        self.packet_mode = init.packet_mode();
+        if self.packet_mode {
+            self.layout = pktmode::Layout::new(init.config().ipv6_activate);
+            let names = pktmode::header(&self.cfg, self.layout);
+            self.packet_cols = names.len();
+            PacketLine::header(self.host, &names);
+        }
+    }
+
+    // A packet of a layer-2 flow: every packet column empty.
+    fn on_layer2(&mut self, _ctx: Ctx<'_>, _pkt: &Packet<'_>, flow: Option<Flow<'_>>) {
+        if self.packet_mode && flow.is_some() {
+            self.line.empty(self.packet_cols).write(self.host);
+        }
     }
 
     fn on_new_flow(&mut self, _ctx: Ctx<'_>, pkt: &Packet<'_>, flow: Flow<'_>) {
-        let s = self.flows.get_mut(&flow);
-        analyse::new_flow(&self.cfg, s, pkt, &flow);
+        let opp = flow.opposite().map(|o| o.index());
+        let (s, po) = self.flows.pair_mut(&flow, opp);
+        analyse::new_flow(&self.cfg, s, po, pkt, &flow);
     }
 
     fn on_layer4(&mut self, _ctx: Ctx<'_>, pkt: &Packet<'_>, flow: Flow<'_>) {
         let opp = flow.opposite();
         let (p, po) = self.flows.pair_mut(&flow, opp.map(|o| o.index()));
         let mut env = Env { cfg: &self.cfg, tsfac: self.tsfac, tot: &mut self.tot };
-        analyse::packet(&mut env, pkt, &flow, opp.as_ref(), p, po);
+        analyse::packet(&mut env, pkt, &flow, opp.as_ref(), p, po, &mut self.cols);
+        if self.packet_mode {
+            pktmode::ip_packet(&mut self.line, &self.cfg, self.layout, pkt, p, &self.cols);
+            self.line.write(self.host);
+        }
     }
 
     fn on_flow_terminate(&mut self, _ctx: Ctx<'_>, flow: Flow<'_>, out: &mut Output<'_>) {

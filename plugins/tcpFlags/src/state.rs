@@ -40,6 +40,11 @@ pub struct FlowState {
     pub ack_last: u32,
     /// `tcpISeqN`.
     pub seq_init: u32,
+    /// Initial acknowledgement number: the opposite flow's initial sequence number (packet
+    /// mode's relative `ack`).
+    pub ack_init: u32,
+    /// Payload bytes of the flow's TCP packets (packet mode's `tcpMLen`).
+    pub m_len: i64,
     /// Highest expected sequence number.
     pub seq_max: u32,
 
@@ -208,6 +213,8 @@ impl Default for FlowState {
             seq_last: 0,
             ack_last: 0,
             seq_init: 0,
+            ack_init: 0,
+            m_len: 0,
             seq_max: 0,
             ip6_hh_opts: 0,
             ip6_d_opts: 0,

@@ -43,10 +43,14 @@ fn test_core() -> CoreConfig {
 
 impl Run {
     fn new(cfg: Config) -> Run {
+        Run::with_init(cfg, &TestInit::default())
+    }
+
+    fn with_init(cfg: Config, init: &TestInit) -> Run {
         let host = TestHost::new();
-        let mut plugin = TcpFlags::with_config(cfg);
+        let mut plugin = TcpFlags::with_config(host.host(), cfg);
         let core = test_core();
-        plugin.init(&TestInit::default().init(&core));
+        plugin.init(&init.init(&core));
         let columns = crate::columns::specs(&cfg)
             .into_iter()
             .map(|(n, d, s)| Column::parse(n, d, s).expect("valid signature"))
@@ -662,4 +666,88 @@ fn monitoring_report_lines() {
         run.host.recorded().lines.iter().filter(|(s, _, _)| *s == stream::MON).map(|(_, _, m)| m.clone()).collect();
     // no successful scan in the interval: no scan line
     assert_eq!(lines, ["Aggregated ipFlags=0x0040", "Aggregated tcpFStat=0x0011", "Aggregated tcpFlags=0x0002"]);
+}
+
+/// Packet mode: the lines written to the packet stream, split into fields (header first).
+fn packet_lines(run: &Run) -> Vec<Vec<String>> {
+    let rec = run.host.recorded();
+    rec.written
+        .iter()
+        .filter(|(s, _)| *s == stream::PACKETS)
+        .map(|(_, b)| {
+            let t = String::from_utf8(b.clone()).unwrap();
+            assert!(t.ends_with('\t'), "{t:?}");
+            t[..t.len() - 1].split('\t').map(str::to_owned).collect()
+        })
+        .collect()
+}
+
+/// A handshake and a request in packet mode with `cfg`; returns header and packet lines.
+fn packet_mode_run(cfg: Config) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut run = Run::with_init(cfg, &TestInit { packet_mode: true, ..TestInit::default() });
+    run.packet(A, 1, 0, &seg(A, 0x1000_0000, 0, SYN, 1000, &[2, 4, 0x05, 0xb4], b""));
+    run.packet(B, 1, 1_000_000, &seg(B, 0xf000_0000, 0x1000_0001, SYN_ACK, 2000, &[], b""));
+    run.packet(A, 1, 2_000_000, &seg(A, 0x1000_0001, 0xf000_0001, PSH_ACK, 1000, &[], b"hello"));
+    let mut lines = packet_lines(&run);
+    let header = lines.remove(0);
+    assert_eq!(lines.len(), 3);
+    for l in &lines {
+        assert_eq!(l.len(), header.len(), "{l:?}");
+    }
+    (header, lines)
+}
+
+fn pm_field<'a>(header: &[String], line: &'a [String], name: &str) -> &'a str {
+    &line[header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no {name}"))]
+}
+
+fn seq_ack_fields(cfg: Config) -> Vec<[String; 3]> {
+    let (h, lines) = packet_mode_run(cfg);
+    lines.iter().map(|l| ["seq", "ack", "seqMax"].map(|n| pm_field(&h, l, n).to_owned())).collect()
+}
+
+#[test]
+fn packet_mode_header_follows_flags() {
+    let (h, lines) = packet_mode_run(Config::default());
+    assert_eq!(h.len(), 41);
+    assert_eq!(h.first().map(String::as_str), Some("ipToS"));
+    assert_eq!(h.last().map(String::as_str), Some("tcpOpts"));
+    assert_eq!(pm_field(&h, &lines[0], "tcpOpts"), "0x02;0x04;0x05;0xb4");
+    assert_eq!(pm_field(&h, &lines[2], "tcpMLen"), "5");
+    let off = Config { seq_ack: false, nat: false, mptcp: false, tos: TosFormat::DscpEcn, ..Config::default() };
+    let (h, _) = packet_mode_run(off);
+    assert_eq!(h.len(), 41 - 11 - 2 - 4);
+    assert_eq!(h[0], "ipToSDscp_ecn");
+    assert!(!h.iter().any(|c| c == "seq" || c == "tcpTmS" || c == "tcpMPF"));
+}
+
+#[test]
+fn packet_mode_seq_ack_absolute_decimal() {
+    let f = seq_ack_fields(Config::default());
+    assert_eq!(f[0], ["268435456", "0", "268435456"].map(String::from));
+    assert_eq!(f[1], ["4026531840", "268435457", "4026531840"].map(String::from));
+    assert_eq!(f[2], ["268435457", "4026531841", "268435457"].map(String::from));
+}
+
+#[test]
+fn packet_mode_seq_ack_relative() {
+    let f = seq_ack_fields(Config { spkt_rel: true, ..Config::default() });
+    // relative to the flow's ISN and, for ACKs, to the other side's ISN
+    assert_eq!(f[0], ["0", "0", "0"].map(String::from));
+    assert_eq!(f[1], ["0", "1", "0"].map(String::from));
+    assert_eq!(f[2], ["1", "1", "1"].map(String::from));
+}
+
+#[test]
+fn packet_mode_seq_ack_hex() {
+    let f = seq_ack_fields(Config { spkt_hex: true, ..Config::default() });
+    assert_eq!(f[0], ["0x10000000", "0x00000000", "0x10000000"].map(String::from));
+    assert_eq!(f[2], ["0x10000001", "0xf0000001", "0x10000001"].map(String::from));
+}
+
+#[test]
+fn packet_mode_seq_ack_relative_hex() {
+    let f = seq_ack_fields(Config { spkt_rel: true, spkt_hex: true, ..Config::default() });
+    assert_eq!(f[1], ["0x00000000", "0x00000001", "0x00000000"].map(String::from));
+    assert_eq!(f[2], ["0x00000001", "0x00000001", "0x00000001"].map(String::from));
 }
