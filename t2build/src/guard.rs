@@ -42,9 +42,9 @@ impl Drop for Lock {
 }
 
 /// PIDs of running `tranalyzer` processes that use `plugin_dir` (their `-p`, else the default
-/// folder of their own HOME, or `default_dir` when their environment cannot be read).
+/// folder of their own HOME).
 /// Installs are atomic renames, so they would not crash; T2 asks anyway.
-pub fn analyzers_using(plugin_dir: &Path, default_dir: &Path) -> Vec<u32> {
+pub fn analyzers_using(plugin_dir: &Path) -> Vec<u32> {
     let want = std::fs::canonicalize(plugin_dir).unwrap_or_else(|_| plugin_dir.to_owned());
     let mut pids = Vec::new();
     for e in std::fs::read_dir("/proc").into_iter().flatten().filter_map(Result::ok) {
@@ -55,14 +55,18 @@ pub fn analyzers_using(plugin_dir: &Path, default_dir: &Path) -> Vec<u32> {
             continue;
         }
         let cmdline = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+        if cmdline.is_empty() {
+            continue; // exiting (a zombie): it no longer uses any folder
+        }
         let args: Vec<String> = cmdline.split(|&b| b == 0).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
         let dir = args
             .iter()
             .position(|a| a == "-p")
             .and_then(|i| args.get(i + 1))
             .map(PathBuf::from)
-            .or_else(|| home_plugin_dir(&e.path()))
-            .unwrap_or_else(|| default_dir.to_owned());
+            .or_else(|| home_plugin_dir(&e.path()));
+        // no -p and no readable HOME: not attributable to a folder, so not counted
+        let Some(dir) = dir else { continue };
         if std::fs::canonicalize(&dir).unwrap_or(dir) == want {
             pids.push(pid);
         }
@@ -78,8 +82,8 @@ fn home_plugin_dir(proc_dir: &Path) -> Option<PathBuf> {
 }
 
 /// T2's running-analyzer question; false means stop.
-pub fn check_analyzers(plugin_dir: &Path, default_dir: &Path, yes: bool) -> bool {
-    if analyzers_using(plugin_dir, default_dir).is_empty() {
+pub fn check_analyzers(plugin_dir: &Path, yes: bool) -> bool {
+    if analyzers_using(plugin_dir).is_empty() {
         return true;
     }
     ui::warn("Tranalyzer is currently running...");

@@ -76,7 +76,7 @@ fn run(ws: &Workspace, a: &Args) -> bool {
             }
         }
     };
-    if !a.clean && !guard::check_analyzers(&plugin_dir, &default_plugin_dir(), a.yes) {
+    if !a.clean && !guard::check_analyzers(&plugin_dir, a.yes) {
         return false;
     }
     if a.empty {
