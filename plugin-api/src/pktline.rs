@@ -41,18 +41,7 @@ impl PacketLine {
 
     /// An unsigned decimal field.
     pub fn u64(&mut self, v: u64) -> &mut Self {
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
-        let mut n = v;
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        self.buf.extend_from_slice(&digits[i..]);
+        self.buf.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
         self.tab()
     }
 

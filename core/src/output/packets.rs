@@ -44,17 +44,13 @@ pub fn header_end(w: &mut dyn Write) {
 
 /// `pktNo<TAB>flowInd<TAB>` of a packet of a flow.
 pub fn prefix(w: &mut dyn Write, pkt_no: u64, findex: u64) {
-    let mut buf = [0u8; 42];
-    let mut n = 0;
+    let mut digits = itoa::Buffer::new();
     if flags::SPKTMD_PKTNO == 1 {
-        n += itoa(pkt_no, &mut buf[n..]);
-        buf[n] = b'\t';
-        n += 1;
+        let _ = w.write_all(digits.format(pkt_no).as_bytes());
+        let _ = w.write_all(b"\t");
     }
-    n += itoa(findex, &mut buf[n..]);
-    buf[n] = b'\t';
-    n += 1;
-    let _ = w.write_all(&buf[..n]);
+    let _ = w.write_all(digits.format(findex).as_bytes());
+    let _ = w.write_all(b"\t");
 }
 
 /// The payload column(s) selected by `SPKTMD_PCNTL` and the newline ending the line.
@@ -111,24 +107,6 @@ fn escape(w: &mut dyn Write, bytes: &[u8]) -> io::Result<()> {
         start = i + 1;
     }
     w.write_all(&bytes[start..])
-}
-
-/// Decimal digits of `v` into `out`; returns their count.
-fn itoa(v: u64, out: &mut [u8]) -> usize {
-    let mut tmp = [0u8; 20];
-    let mut i = tmp.len();
-    let mut n = v;
-    loop {
-        i -= 1;
-        tmp[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    let len = tmp.len() - i;
-    out[..len].copy_from_slice(&tmp[i..]);
-    len
 }
 
 #[cfg(test)]
