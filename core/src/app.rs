@@ -173,11 +173,11 @@ pub fn run(o: Options) -> Result<Outcome, Error> {
                 pcapng_warning(log, true);
             }
             let name = path.display().to_string();
-            run_reader(reader, &o, &prefix, &shared, start, start_wall, &name, to_stdout)
+            run_feed(reader, &mut capture::feed::Single, &o, &prefix, &shared, start, start_wall, &name, to_stdout)
         }
         Input::Stdin => {
             let reader = capture::open_stdin()?;
-            run_reader(reader, &o, &prefix, &shared, start, start_wall, "-", to_stdout)
+            run_feed(reader, &mut capture::feed::Single, &o, &prefix, &shared, start, start_wall, "-", to_stdout)
         }
         Input::List(path) => {
             let mut list = capture::list::List::read(path, log).map_err(Error::Input)?;
@@ -203,7 +203,7 @@ pub fn run(o: Options) -> Result<Outcome, Error> {
                 let msg = format!("Failed to set timestamp precision to nanoseconds for capture interface '{iface}'");
                 log.borrow_mut().warn(&msg);
             }
-            run_reader(live, &o, &prefix, &shared, start, start_wall, iface, to_stdout)
+            run_feed(live, &mut capture::feed::Single, &o, &prefix, &shared, start, start_wall, iface, to_stdout)
         }
     };
     if mon_file {
@@ -235,21 +235,6 @@ fn is_root() -> bool {
         .ok()
         .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(2) == Some("0")))
         .unwrap_or(false)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn run_reader<S: PacketSource>(
-    reader: S,
-    o: &Options,
-    prefix: &str,
-    shared: &Rc<HostShared>,
-    start: Instant,
-    start_wall: Timestamp,
-    name: &str,
-    to_stdout: bool,
-) -> Result<Outcome, Error> {
-    let single = &mut capture::feed::Single;
-    run_feed(reader, single, o, prefix, shared, start, start_wall, name, to_stdout)
 }
 
 /// Runs `reader` and then every capture `feed` gives, as one stream.
