@@ -19,6 +19,7 @@ use crate::error::Error;
 use crate::flags;
 use crate::output::columns::ColumnList;
 use crate::pipeline::{Pipeline, Settings};
+use crate::process;
 use crate::report::end::{self, InputStats};
 use crate::report::log::Log;
 use crate::report::monitor::{InputInfo, Monitor, MonitorConfig, PcapTrigger};
@@ -124,6 +125,13 @@ pub fn run(o: Options) -> Result<Outcome, Error> {
     let start = Instant::now();
     let start_wall = now();
     let input = o.input.clone().ok_or(Error::NoInput)?;
+    if let Some(prio) = o.priority {
+        // as T2: checked and set while the options are read, before any output exists
+        let prio = process::check_priority(prio, process::is_root()).map_err(|m| Error::Args(cli::ArgError(m)))?;
+        process::set_priority(prio).map_err(|e| {
+            Error::Setup(format!("Failed to set priority to {prio}: {}", plugin_api::fmt::strerror(&e)))
+        })?;
+    }
     let to_stdout = o.output.as_deref() == Some("-");
     let prefix = output_prefix(o.output.as_deref(), &input)?;
     let log_file = o.log_file || to_stdout;
@@ -146,16 +154,18 @@ pub fn run(o: Options) -> Result<Outcome, Error> {
     let shared = Rc::new(HostShared::new(log, mon, flags::ENVCNTRL > 1));
     let log = &shared.log;
     let sensor_id = o.sensor_id.unwrap_or(flags::T2_SENSORID);
+    if verbose > 0 && process::is_root() && !matches!(input, Input::Interface(_)) {
+        log.borrow_mut().warn("Running Tranalyzer as root on a pcap is not recommended");
+    }
+    let cpu = o.cpu.map(|c| bind_cpu(c, &mut log.borrow_mut()));
     let nice = sys::nice();
     if verbose > 0 {
-        if is_root() && !matches!(input, Input::Interface(_)) {
-            log.borrow_mut().warn("Running Tranalyzer as root on a pcap is not recommended");
-        }
         let mut l = log.borrow_mut();
         let bar = "=".repeat(80);
         l.line(&bar);
+        let cpu = cpu.flatten().map_or_else(String::new, |c| format!(", CPU: {c}"));
         l.line(format_args!(
-            "{} ({}), {}. PID: {}, Prio: {nice}, SID: {sensor_id}",
+            "{} ({}), {}. PID: {}, Prio: {nice}, SID: {sensor_id}{cpu}",
             cli::APP_STRING,
             cli::CODENAME,
             cli::RELEASE,
@@ -230,11 +240,25 @@ fn start_date(t: Timestamp) -> String {
     Date { ts: Timestamp { sec: t.sec, frac: t.frac / 1000 }, utc: false }.to_string()
 }
 
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(2) == Some("0")))
-        .unwrap_or(false)
+/// `-c`: binds the process and logs the outcome as T2 does; the CPU it now runs on, if bound.
+fn bind_cpu(cpu: i64, log: &mut Log) -> Option<i64> {
+    let verbose = flags::VERBOSE > 0;
+    match process::bind_cpu(cpu) {
+        process::Binding::Bound { old, new } => {
+            if verbose && new != old {
+                log.info(&format!("{} successfully moved from CPU {old} to CPU {new}", cli::APP_NAME));
+            } else if verbose {
+                log.info(&format!("{} successfully bound to CPU {new}", cli::APP_NAME));
+            }
+            Some(new)
+        }
+        process::Binding::Failed { old, wanted } => {
+            if verbose {
+                log.warn(&format!("Failed to move {} from CPU {old} to CPU {wanted}", cli::APP_NAME));
+            }
+            None
+        }
+    }
 }
 
 /// Runs `reader` and then every capture `feed` gives, as one stream.
@@ -253,7 +277,10 @@ fn run_feed<S: PacketSource>(
     let verbose = flags::VERBOSE;
     // as T2: the filter is set when the input is opened, before the plugins are loaded
     let bpf = capture::bpf::expression(o.bpf_file.as_deref(), &o.bpf_words).map_err(Error::Input)?;
-    let mut filter = compile_filter(bpf.as_deref(), reader.dlt(), &*feed)?;
+    let mut filter = match bpf.as_deref() {
+        Some(expr) if reader.set_filter(expr).map_err(Error::Input)? => None,
+        _ => compile_filter(bpf.as_deref(), reader.dlt(), &*feed)?,
+    };
     let folder = plugin_folder(o)?;
     let list_path = o.plugin_list.clone().unwrap_or_else(|| PathBuf::from(format!("{folder}plugins.txt")));
     let mode = match flags::USE_PLLIST {
@@ -336,6 +363,7 @@ fn run_feed<S: PacketSource>(
         num_columns: columns.descs().len(),
         plugins: pids.as_ptr(),
         num_plugins: pids.len(),
+        pcapd_file: rstr(o.pcapd.as_deref().unwrap_or("")),
     };
     if let Err(e) = p.plugins.init(&ic) {
         return Err(Error::Plugin(e));
@@ -392,7 +420,7 @@ fn run_feed<S: PacketSource>(
         }
         match reader.poll() {
             // filtered out: as with libpcap's filter, counted nowhere
-            Polled::Packet(pkt) if filter.as_ref().is_some_and(|f| !f.matches(pkt.data)) => {}
+            Polled::Packet(pkt) if filter.as_ref().is_some_and(|f| !f.matches(pkt.data, pkt.wirelen)) => {}
             Polled::Packet(pkt) => {
                 if !supported {
                     // as T2: fail at the first packet, after its "Dump start"

@@ -36,6 +36,8 @@ pub enum Error {
         /// Why.
         reason: io::Error,
     },
+    /// A process setting (`-P`) cannot be applied: the whole message.
+    Setup(String),
     /// An output file cannot be created.
     CreateFile {
         /// The file.
@@ -54,7 +56,7 @@ impl core::fmt::Display for Error {
             Error::Unsupported(opt) => write!(f, "Option '{opt}' is not supported by this build yet"),
             Error::Open(e) => e.fmt(f),
             Error::Live(e) => e.fmt(f),
-            Error::Input(msg) => f.write_str(msg),
+            Error::Input(msg) | Error::Setup(msg) => f.write_str(msg),
             Error::LinkType(t) => write!(f, "Unsupported link-layer type: {t}"),
             Error::Plugin(e) => e.fmt(f),
             Error::PluginFatal => f.write_str("a plugin failed to initialise"),

@@ -15,6 +15,7 @@ pub mod flags;
 pub mod flow;
 pub mod output;
 pub mod pipeline;
+pub mod process;
 pub mod report;
 pub mod signals;
 pub mod testing;

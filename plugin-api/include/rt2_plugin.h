@@ -14,7 +14,7 @@
 #define rt2_ABI_MAJOR 1
 
 // Minor ABI version: grows when fields are appended; older plugins keep working.
-#define rt2_ABI_MINOR 0
+#define rt2_ABI_MINOR 1
 
 // Tranalyzer core version this ABI stands for (plugins declare support for 0.9, as in T2).
 #define rt2_T2_VERSION_MAJOR 0
@@ -256,6 +256,8 @@ typedef struct rt2_InitCtx {
   const struct rt2_PluginId *plugins;
   // Number of entries in `plugins`.
   size_t num_plugins;
+  // Since 1.1: the flow-index file of `-e` for the pcapd plugin, or empty.
+  struct rt2_RStr pcapd_file;
 } rt2_InitCtx;
 
 // `t2Init`.

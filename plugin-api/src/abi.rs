@@ -15,7 +15,7 @@ use core::ffi::c_void;
 /// Major ABI version: a plugin built for another major version is refused at load time.
 pub const ABI_MAJOR: u16 = 1;
 /// Minor ABI version: grows when fields are appended; older plugins keep working.
-pub const ABI_MINOR: u16 = 0;
+pub const ABI_MINOR: u16 = 1;
 /// The one symbol every plugin exports (`extern "C" fn() -> *const PluginVTable`).
 pub const ENTRY_SYMBOL: &str = "rt2_plugin_entry";
 /// Tranalyzer core version this ABI stands for (plugins declare support for 0.9, as in T2).
@@ -548,6 +548,8 @@ pub struct InitCtx {
     pub plugins: *const PluginId,
     /// Number of entries in `plugins`.
     pub num_plugins: usize,
+    /// Since 1.1: the flow-index file of `-e` for the pcapd plugin, or empty.
+    pub pcapd_file: RStr,
 }
 
 /// What every per-run callback may look at (valid during the call only).

@@ -193,6 +193,9 @@ unsafe extern "C" fn init<P: Plugin>(inst: Instance, init: *const InitCtx) -> Ca
         unsafe { std::slice::from_raw_parts(ic.plugins, ic.num_plugins) }
     };
     w.diff = config.diff_report != 0;
+    // appended in ABI 1.1: a 1.0 host's struct ends before it
+    let has_pcapd = ic.size as usize >= core::mem::offset_of!(InitCtx, pcapd_file) + size_of::<RStr>();
+    let pcapd_file = if has_pcapd { text(ic.pcapd_file) } else { String::new() };
     guard(w, |w| {
         let columns = descs
             .iter()
@@ -223,6 +226,7 @@ unsafe extern "C" fn init<P: Plugin>(inst: Instance, init: *const InitCtx) -> Ca
             }),
             columns,
             plugins: ids.iter().map(|p| (text(p.name), text(p.version))).collect(),
+            pcapd_file: Some(pcapd_file).filter(|f| !f.is_empty()),
         };
         w.plugin.init(&i);
     })

@@ -94,6 +94,7 @@ pub struct Init<'a> {
     pub(crate) split: Option<Split>,
     pub(crate) columns: Vec<Column>,
     pub(crate) plugins: Vec<(String, String)>,
+    pub(crate) pcapd_file: Option<String>,
 }
 
 /// Flow-file splitting requested with `-W PREFIX:SIZE,START`.
@@ -186,6 +187,11 @@ impl Init<'_> {
     /// Flow-file splitting, if requested.
     pub fn split(&self) -> Option<Split> {
         self.split
+    }
+
+    /// The flow-index file given with `-e` (for the pcapd plugin), if any.
+    pub fn pcapd_file(&self) -> Option<&str> {
+        self.pcapd_file.as_deref()
     }
 
     /// Every flow-file column (`dir`, `flowInd`, then all plugins'), for sinks.

@@ -203,6 +203,8 @@ pub struct TestInit {
     pub columns: Vec<Column>,
     /// See [`Init::plugins`].
     pub plugins: Vec<(String, String)>,
+    /// See [`Init::pcapd_file`].
+    pub pcapd_file: Option<String>,
 }
 
 impl TestInit {
@@ -226,6 +228,7 @@ impl TestInit {
             split: self.split,
             columns: self.columns.clone(),
             plugins: self.plugins.clone(),
+            pcapd_file: self.pcapd_file.clone(),
         }
     }
 }

@@ -160,6 +160,22 @@ fn bpf_from_trailing_words() {
 }
 
 #[test]
+fn bpf_lengths_are_wire_lengths() {
+    // most packets of this capture are cut at 96 bytes: `greater`/`less` see the wire length
+    let Some(cut) = shared_pcap("truncated-snaplen96.pcap") else { return };
+    let (_, records) = rt2_tests::pcap_records(&std::fs::read(&cut).unwrap());
+    let len = |r: &Vec<u8>, at: usize| u32::from_le_bytes(r[at..at + 4].try_into().unwrap());
+    let long = records.iter().filter(|r| len(r, 12) >= 200).count() as u64;
+    assert!(records.iter().any(|r| len(r, 12) >= 200 && len(r, 8) < 200), "no cut long packet");
+    let p = plugins();
+    for (filter, expected) in [("greater 200", long), ("less 199", records.len() as u64 - long)] {
+        let run = run_t2(p.path(), &["-r", path(&cut), filter]);
+        assert_eq!(run.code(), Some(0), "{}", run.stderr());
+        assert_eq!(report_num(&run, "Number of processed packets"), expected, "{filter}");
+    }
+}
+
+#[test]
 fn bpf_from_file_with_comments() {
     let p = plugins();
     let s = sample_pcap();

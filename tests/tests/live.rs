@@ -8,6 +8,7 @@
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpListener};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -63,12 +64,15 @@ struct Veth {
 
 impl Veth {
     fn new() -> Veth {
+        // tests run in parallel: one pair and one subnet per test
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let pid = std::process::id();
         let v = Veth {
-            ns: format!("rt2t{pid}"),
-            iface: format!("v{pid}a"),
-            peer: format!("v{pid}b"),
-            net: format!("10.199.{}", pid % 250 + 1),
+            ns: format!("rt2t{pid}_{n}"),
+            iface: format!("v{pid}{n}a"),
+            peer: format!("v{pid}{n}b"),
+            net: format!("10.199.{}", (pid * 4 + n) % 250 + 1),
         };
         // the guard exists before the first command, so a failure half-way still cleans up
         sh("ip", &["netns", "add", &v.ns]);
@@ -112,12 +116,14 @@ struct Capture {
 }
 
 impl Capture {
-    fn start(plugins: &PluginDir, iface: &str) -> Capture {
+    /// Starts `tranalyzer -i IFACE -w OUT/ ARGS...`.
+    fn start(plugins: &PluginDir, iface: &str, args: &[&str]) -> Capture {
         let out = tempfile::tempdir().expect("creating a temporary folder");
         let mut child = Command::new(tranalyzer())
             .arg("-p")
             .arg(plugins.path())
             .args(["-i", iface, "-w", &format!("{}/", out.path().display())])
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -218,7 +224,7 @@ fn captures_icmp_and_tcp_on_a_veth_and_stops_on_sigint() {
         got
     });
 
-    let mut t2 = Capture::start(&plugins, &veth.iface);
+    let mut t2 = Capture::start(&plugins, &veth.iface, &[]);
     t2.wait_ready();
     veth.in_ns("ping", &["-c", "3", "-i", "0.2", "-W", "2", &here]);
     // bash's /dev/tcp: a client inside the namespace without another tool
@@ -258,6 +264,50 @@ fn captures_icmp_and_tcp_on_a_veth_and_stops_on_sigint() {
     assert!(has_flow(&flows, &here, &there, 6), "no TCP flow {here} <-> {there}: {:?}", flows.rows);
     let tcp = flows.rows.iter().find(|r| r.contains(&port.to_string())).expect("a flow with the listener's port");
     assert!(tcp.contains(&there) && tcp.contains(&here), "{tcp:?}");
+}
+
+#[test]
+fn snaplen_buffer_size_and_kernel_filter() {
+    if !can_run() {
+        return;
+    }
+    let veth = Veth::new();
+    let (here, there) = (veth.addr(1), veth.addr(2));
+    let plugins = PluginDir::with(&["basicFlow", "txtSink"]);
+    let listener = TcpListener::bind((here.parse::<Ipv4Addr>().unwrap(), 0)).expect("listening on the captured end");
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().expect("accepting the test connection");
+        let _ = conn.read_to_string(&mut String::new());
+    });
+    let mut t2 = Capture::start(&plugins, &veth.iface, &["-S", "96", "-B", "0x100000", "icmp"]);
+    t2.wait_ready();
+    // 500-byte echo payloads: cut at 96 bytes by the snap length
+    veth.in_ns("ping", &["-c", "3", "-i", "0.2", "-W", "2", "-s", "500", &here]);
+    let client = format!("exec 3<>/dev/tcp/{here}/{port}; echo hello >&3; exec 3>&-");
+    veth.in_ns("bash", &["-c", &client]);
+    server.join().unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let code = t2.interrupt();
+    let stdout = t2.stdout.lock().unwrap().clone();
+    assert_eq!(code, Some(0), "{stdout}");
+
+    assert!(stdout.contains("[INF] BPF: icmp\n"), "{stdout}");
+    assert!(stdout.contains("Snapshot length: 96\n"), "{stdout}");
+    assert!(stdout.contains("Rx buffer length: 1048576 (1.05 M)\n"), "{stdout}");
+    // the kernel dropped the TCP packets before libpcap counted them: received = processed
+    let received = report_number(&stdout, "Number of packets received").expect("a received line");
+    let processed = report_number(&stdout, "Number of processed packets").expect("a processed line");
+    assert_eq!((received, processed), (6, 6), "3 requests and 3 replies only:\n{stdout}");
+    let flows = Flows::parse(&t2.file("_flows.txt").expect("no flow file written"));
+    assert!(has_flow(&flows, &here, &there, 1), "no ICMP flow: {:?}", flows.rows);
+    assert!(!has_flow(&flows, &here, &there, 6), "TCP passed the filter: {:?}", flows.rows);
+    // every echo was cut: L3SNAPLENGTH (caplen < IP length) in both directions
+    let stat = flows.columns.iter().position(|c| c == "flowStat").expect("flowStat column");
+    for row in &flows.rows {
+        let bits = u64::from_str_radix(row[stat].trim_start_matches("0x"), 16).expect("hex flowStat");
+        assert_ne!(bits & 0x0000_0002_0000_0000, 0, "not snapped: {row:?}");
+    }
 }
 
 #[test]

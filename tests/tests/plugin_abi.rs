@@ -50,6 +50,7 @@ fn c_plugin_runs() {
     assert_eq!(run.code(), Some(0), "{}", run.stderr());
     assert!(run.stdout().contains("    02: cPlugin, 1.0\n"), "{}", run.stdout());
     assert!(run.stdout().contains("cPlugin: hello from C"), "{}", run.stdout());
+    assert!(!run.stdout().contains("pcapd file"), "no -e, no file: {}", run.stdout());
     let flows = run.flows();
     // the HTTP client sent SYN, ACK, request, ACK, FIN, ACK; the server the other five
     assert_eq!(flows.get("A", 5, "cPkts"), "6");
@@ -64,7 +65,10 @@ fn c_plugin_runs() {
 fn plugin_for_another_abi_is_refused() {
     assert_refused(
         &["ABI_MAJOR=99"],
-        "300_cPlugin.so: plugin ABI version 99.0 not supported (this tranalyzer supports 1.x)",
+        &format!(
+            "300_cPlugin.so: plugin ABI version 99.{} not supported (this tranalyzer supports 1.x)",
+            plugin_api::abi::ABI_MINOR
+        ),
     );
 }
 
@@ -162,4 +166,14 @@ fn panic_in_init_is_one_error_line() {
     let err = run.stderr();
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.starts_with("[ERR] panicky: panicked: asked to panic in init ("), "{err}");
+}
+
+#[test]
+fn pcapd_file_reaches_plugins() {
+    // `-e` is only stored by the core; the pcapd plugin reads it at init (ABI 1.1 field)
+    let plugins = PluginDir::with(&["basicFlow", "txtSink"]);
+    build_c_plugin(plugins.path(), &[]);
+    let run = run_t2(plugins.path(), &["-r", sample_pcap().to_str().unwrap(), "-e", "alarms.txt"]);
+    assert_eq!(run.code(), Some(0), "{}", run.stderr());
+    assert!(run.stdout().contains("cPlugin: pcapd file: alarms.txt\n"), "{}", run.stdout());
 }

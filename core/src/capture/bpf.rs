@@ -1,7 +1,9 @@
 //! BPF filters (core.md §1.5): the expression from the trailing words or `-F FILE`, compiled
 //! by libpcap for each capture's link type and run on the packets of our own reader, where T2
-//! let libpcap drop them before its callback (so filtered packets are counted nowhere).
+//! let libpcap drop them before its callback (so filtered packets are counted nowhere). A live
+//! capture hands the filter to the kernel instead ([`crate::capture::PacketSource::set_filter`]).
 
+use std::ffi::{c_uint, c_void};
 use std::path::Path;
 
 use plugin_api::fmt::strerror;
@@ -45,6 +47,11 @@ fn strip_comments(text: &str) -> String {
     out
 }
 
+/// T2's message for an expression libpcap cannot compile.
+pub fn invalid(expr: &str, e: pcap::Error) -> String {
+    format!("pcap_compile failed: '{expr}' is not a valid BPF: {}", super::live::reason(e))
+}
+
 /// A compiled filter for one link type.
 pub struct Filter(pcap::BpfProgram);
 
@@ -58,24 +65,31 @@ impl Filter {
     /// Compiles `expr` for link type `dlt` (libpcap's number) without optimisation and with
     /// netmask 0, as T2 does; the error is T2's whole message.
     pub fn compile(expr: &str, dlt: u32) -> Result<Filter, String> {
-        let fail = |e: pcap::Error| {
-            let reason = match e {
-                pcap::Error::PcapError(s) => s,
-                e => e.to_string(),
-            };
-            format!("pcap_compile failed: '{expr}' is not a valid BPF: {reason}")
-        };
+        let fail = |e| invalid(expr, e);
         let linktype = pcap::Linktype(i32::try_from(dlt).unwrap_or(i32::MAX));
         let dead = pcap::Capture::dead(linktype).map_err(fail)?;
         dead.compile(expr, false).map(Filter).map_err(fail)
     }
 
-    /// Whether the packet passes (libpcap sees `data.len()` as both captured and wire length,
-    /// so only `len`/`greater`/`less` on truncated packets can differ from T2).
+    /// Whether a packet of `wirelen` bytes on the wire, `data` of them captured, passes
+    /// (`len`, `greater` and `less` test the wire length, as with libpcap's own capture).
     #[inline]
-    pub fn matches(&self, data: &[u8]) -> bool {
-        self.0.filter(data)
+    #[allow(unsafe_code)]
+    pub fn matches(&self, data: &[u8], wirelen: u32) -> bool {
+        let insns = self.0.get_instructions();
+        if insns.is_empty() {
+            return false; // an empty program rejects everything, as in libpcap
+        }
+        // SAFETY: the instructions come from pcap_compile and live as long as `self`; the
+        // interpreter reads at most `buflen` = data.len() bytes of `data`.
+        unsafe { bpf_filter(insns.as_ptr().cast(), data.as_ptr(), wirelen, data.len() as c_uint) != 0 }
     }
+}
+
+#[allow(unsafe_code)]
+unsafe extern "C" {
+    /// libpcap's BPF interpreter (what `pcap_offline_filter` calls with the record's lengths).
+    fn bpf_filter(pc: *const c_void, p: *const u8, wirelen: c_uint, buflen: c_uint) -> c_uint;
 }
 
 #[cfg(test)]
@@ -121,9 +135,13 @@ mod tests {
         pkt[12..14].copy_from_slice(&[0x08, 0x00]);
         pkt[14] = 0x45;
         pkt[23] = 17;
-        assert!(f.matches(&pkt));
+        assert!(f.matches(&pkt, 42));
         pkt[23] = 6;
-        assert!(!f.matches(&pkt));
+        assert!(!f.matches(&pkt, 42));
+        // the wire length decides `greater`/`less`, not the captured bytes
+        let big = Filter::compile("greater 1000", 1).unwrap();
+        assert!(big.matches(&pkt, 1500));
+        assert!(!big.matches(&pkt, 42));
         let e = Filter::compile("nonsense here", 1).unwrap_err();
         assert!(e.starts_with("pcap_compile failed: 'nonsense here' is not a valid BPF: "), "{e}");
     }

@@ -23,8 +23,9 @@ unsafe extern "C" {
 /// `PCAP_TSTAMP_PRECISION_NANO`.
 const PRECISION_NANO: c_int = 1;
 
-/// How long one read waits for a packet before giving the loop control back (ms), so that a
-/// signal is served within about this time on an idle interface.
+/// How long the loop waits for a packet before it gets control back (ms), so that a signal is
+/// served within about this time on an idle interface. It is also libpcap's read timeout, after
+/// which the kernel hands over a partly filled buffer.
 const READ_TIMEOUT_MS: i32 = 100;
 
 /// Reads without a packet after which the flow clock follows the wall clock: about 1.5 s, as
@@ -78,7 +79,8 @@ impl core::fmt::Display for LiveError {
 
 impl std::error::Error for LiveError {}
 
-fn reason(e: pcap::Error) -> String {
+/// libpcap's own message for `e`.
+pub(super) fn reason(e: pcap::Error) -> String {
     match e {
         // the crate's Display adds a "libpcap error: " prefix T2 does not print
         pcap::Error::PcapError(s) => s,
@@ -100,6 +102,8 @@ pub struct LiveStats {
 /// An activated capture on an interface, in promiscuous mode as T2's.
 pub struct LiveCapture {
     cap: pcap::Capture<pcap::Active>,
+    /// The capture's descriptor, to wait on in non-blocking mode.
+    fd: c_int,
     dlt: u32,
     linktype: LinkType,
     snaplen: u32,
@@ -131,7 +135,12 @@ impl LiveCapture {
             .buffer_size(i32::try_from(bufsize).unwrap_or(i32::MAX));
         // SAFETY: the handle is a valid, not yet activated pcap_t owned by `inactive`.
         let precision_failed = unsafe { pcap_set_tstamp_precision(inactive.as_ptr().cast(), PRECISION_NANO) } != 0;
-        let cap = inactive.open().map_err(|e| LiveError::Activate { iface: iface.to_owned(), reason: reason(e) })?;
+        let activate = |e| LiveError::Activate { iface: iface.to_owned(), reason: reason(e) };
+        // Non-blocking, waiting on the descriptor ourselves: with TPACKET_V3 libpcap leaves the
+        // read timeout to the kernel, which never ends a wait on an empty buffer, so a blocking
+        // read on an idle (or fully filtered) interface would never return to serve signals.
+        let cap = inactive.open().and_then(pcap::Capture::setnonblock).map_err(activate)?;
+        let fd = std::os::fd::AsRawFd::as_raw_fd(&cap);
         // SAFETY: the handle is a valid, activated pcap_t owned by `cap`.
         let nano = unsafe { pcap_get_tstamp_precision(cap.as_ptr().cast()) } == PRECISION_NANO;
         let dlt = cap.get_datalink().0 as u32;
@@ -139,6 +148,7 @@ impl LiveCapture {
         let snap = unsafe { pcap_snapshot(cap.as_ptr().cast()) };
         Ok(LiveCapture {
             cap,
+            fd,
             dlt,
             linktype: super::pcap::exposed_linktype(dlt),
             snaplen: u32::try_from(snap).unwrap_or(snaplen),
@@ -169,7 +179,7 @@ impl PacketSource for LiveCapture {
     // time_t and suseconds_t are i64 here but i32 on some targets
     #[allow(clippy::unnecessary_cast)]
     fn poll(&mut self) -> Polled<'_> {
-        let (nano, linktype) = (self.nano, self.linktype);
+        let (nano, linktype, fd) = (self.nano, self.linktype, self.fd);
         match self.cap.next_packet() {
             Ok(p) => {
                 let h = p.header;
@@ -182,7 +192,13 @@ impl PacketSource for LiveCapture {
                     data: p.data,
                 })
             }
-            Err(pcap::Error::TimeoutExpired) => Polled::Idle,
+            Err(pcap::Error::TimeoutExpired) => {
+                let mut pfd = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+                // SAFETY: one valid pollfd for the duration of the call. An error (EINTR from a
+                // signal) only ends the wait early, which is what the loop wants anyway.
+                unsafe { libc::poll(&mut pfd, 1, READ_TIMEOUT_MS) };
+                Polled::Idle
+            }
             Err(e) => Polled::Error(reason(e)),
         }
     }
@@ -209,5 +225,13 @@ impl PacketSource for LiveCapture {
 
     fn rx_buffer(&self) -> Option<u32> {
         Some(self.bufsize)
+    }
+
+    /// Compiled as T2 does (no optimisation, netmask 0) and set with `pcap_setfilter`, so
+    /// the kernel drops what does not match before it is copied to us.
+    fn set_filter(&mut self, expr: &str) -> Result<bool, String> {
+        self.cap.compile(expr, false).map_err(|e| super::bpf::invalid(expr, e))?;
+        self.cap.filter(expr, false).map_err(|e| format!("pcap_setfilter failed: {}", reason(e)))?;
+        Ok(true)
     }
 }

@@ -96,6 +96,11 @@ pub trait PacketSource {
     fn rx_buffer(&self) -> Option<u32> {
         None
     }
+    /// Hands the BPF `expr` to the capture itself (the kernel, for an interface): `Ok(true)`
+    /// when it filters from now on, `Ok(false)` when the run loop must filter (files).
+    fn set_filter(&mut self, _expr: &str) -> Result<bool, String> {
+        Ok(false)
+    }
 }
 
 impl<B: ByteSource> PacketSource for Reader<B> {

@@ -244,7 +244,12 @@ fn apply(o: &mut Options, inputs: &mut Vec<char>, c: char, v: Option<String>) ->
             o.input = Some(Input::Interface(v));
         }
         'w' => o.output = Some(v),
-        'W' => o.split = Some(parse_split(&v)),
+        'W' => {
+            // as T2: the prefix is `-w`'s (the last of the two wins), the split stays
+            let split = parse_split(&v);
+            o.output = Some(split.prefix.clone());
+            o.split = Some(split);
+        }
         'l' => o.log_file = true,
         'm' => o.mon_file = true,
         's' => o.packet_mode = true,
@@ -417,5 +422,9 @@ mod tests {
         assert_eq!((s.prefix.as_str(), s.size, s.by_flows, s.start), ("dir/x", 1500, false, 0));
         assert_eq!(parse_split("p").size, 500_000_000);
         assert_eq!(parse_split("p:1e3M").size, 1_000_000_000);
+        // -W sets the prefix like -w; whichever comes last wins
+        assert_eq!(opts(&["-r", "a", "-W", "out:2f"]).output.as_deref(), Some("out"));
+        let o = opts(&["-r", "a", "-W", "out:2f", "-w", "other"]);
+        assert_eq!((o.output.as_deref(), o.split.map(|s| s.size)), (Some("other"), Some(2)));
     }
 }

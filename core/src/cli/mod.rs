@@ -5,7 +5,9 @@ pub mod args;
 
 pub use args::{ArgError, Command, Input, Options, SplitSpec, parse};
 
-/// Name, version, code name and release, as T2 prints them.
+/// The program's name in messages.
+pub const APP_NAME: &str = "Tranalyzer";
+/// Name and version, as T2 prints them.
 pub const APP_STRING: &str = "Tranalyzer 0.9.3";
 /// T2's code name.
 pub const CODENAME: &str = "Anteater";

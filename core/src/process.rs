@@ -1,0 +1,102 @@
+//! Settings of the analyzer process itself: nice value (`-P`) and CPU binding (`-c`)
+//! (core.md §1, T2's `t2_set_cpu`). Thin system calls, hence the `unsafe`.
+#![allow(unsafe_code)]
+
+use std::io;
+
+/// Whether the process runs as root (T2 asks `getuid() == 0`).
+pub fn is_root() -> bool {
+    // SAFETY: getuid has no preconditions and cannot fail.
+    unsafe { libc::getuid() == 0 }
+}
+
+/// Checks a `-P` value as T2 does before setting it: root may use -20…20, others 0…20.
+/// The error is T2's message, printed with the `Try 'tranalyzer -h'` hint.
+pub fn check_priority(prio: i64, root: bool) -> Result<i32, String> {
+    if root {
+        if !(-20..=20).contains(&prio) {
+            return Err("Priority MUST be between -20 and 20 (highest to lowest)".to_owned());
+        }
+    } else if prio < 0 {
+        return Err("Only root can assign priority < 0".to_owned());
+    } else if prio > 20 {
+        return Err("Priority MUST be between 0 and 20 (highest to lowest)".to_owned());
+    }
+    Ok(prio as i32)
+}
+
+/// Sets the nice value of this process (`setpriority(PRIO_PROCESS, pid, prio)`).
+pub fn set_priority(prio: i32) -> io::Result<()> {
+    // SAFETY: plain system call on our own process; no pointers involved.
+    let rc = unsafe { libc::setpriority(libc::PRIO_PROCESS, libc::getpid() as libc::id_t, prio) };
+    if rc == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }
+}
+
+/// The CPU this thread runs on, 1-based as `-c` counts.
+fn current_cpu() -> i64 {
+    // SAFETY: no arguments; returns -1 on failure, which maps to 0 here.
+    i64::from(unsafe { libc::sched_getcpu() }) + 1
+}
+
+/// What `-c` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Binding {
+    /// Bound to `new` (1-based), coming from `old`.
+    Bound {
+        /// The CPU before.
+        old: i64,
+        /// The CPU now.
+        new: i64,
+    },
+    /// The kernel refused; still on `old`, `wanted` was asked for.
+    Failed {
+        /// The CPU the process stays on.
+        old: i64,
+        /// The CPU asked for.
+        wanted: i64,
+    },
+}
+
+/// Binds the process to CPU `cpu` (1-based; 0 = the CPU it runs on now). Threads started
+/// later inherit the binding, so the signal thread runs there too.
+pub fn bind_cpu(cpu: i64) -> Binding {
+    let old = current_cpu();
+    let wanted = if cpu == 0 { old } else { cpu };
+    let index = usize::try_from(wanted - 1).ok().filter(|&i| i < libc::CPU_SETSIZE as usize);
+    let Some(index) = index else { return Binding::Failed { old, wanted } };
+    // SAFETY: cpu_set_t is plain data (all zero = empty set); CPU_SET stays in bounds (checked
+    // above) and sched_setaffinity reads exactly size_of::<cpu_set_t>() bytes.
+    let rc = unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(index, &mut set);
+        libc::sched_setaffinity(0, size_of::<libc::cpu_set_t>(), &set)
+    };
+    if rc == 0 { Binding::Bound { old, new: current_cpu() } } else { Binding::Failed { old, wanted } }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn priority_ranges() {
+        assert_eq!(check_priority(-20, true), Ok(-20));
+        assert_eq!(check_priority(20, true), Ok(20));
+        assert!(check_priority(21, true).unwrap_err().contains("between -20 and 20"));
+        assert_eq!(check_priority(-1, false).unwrap_err(), "Only root can assign priority < 0");
+        assert!(check_priority(21, false).unwrap_err().contains("between 0 and 20"));
+        assert_eq!(check_priority(0, false), Ok(0));
+    }
+
+    #[test]
+    fn binds_only_to_existing_cpus() {
+        // in a thread of its own: the binding sticks to the calling thread
+        std::thread::spawn(|| {
+            assert!(matches!(bind_cpu(1), Binding::Bound { new: 1, .. }));
+            assert!(matches!(bind_cpu(0), Binding::Bound { old: 1, new: 1 }));
+            assert_eq!(bind_cpu(100_000), Binding::Failed { old: 1, wanted: 100_000 });
+        })
+        .join()
+        .unwrap();
+    }
+}
