@@ -210,3 +210,36 @@ fn value_errors_are_one_line() {
     assert_eq!(run.code(), Some(0), "{}", run.stderr());
     assert_eq!(run.flows().rows, plain);
 }
+
+#[test]
+fn stdin_input_and_stdout_flows() {
+    let p = plugins();
+    let whole = unsplit(&p);
+    // -r -: the capture from a pipe, the output named `stdin`
+    let out = tempfile::tempdir().unwrap();
+    let prefix = format!("{}/", out.path().display());
+    let run = Command::new(tranalyzer())
+        .arg("-p")
+        .arg(p.path())
+        .args(["-r", "-", "-w", &prefix])
+        .stdin(std::fs::File::open(sample_pcap()).unwrap())
+        .output()
+        .expect("running tranalyzer");
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert_eq!(std::fs::read_to_string(out.path().join("stdin_flows.txt")).unwrap(), whole);
+    // -w -: only the flows on stdout; log and monitoring go to files named after the input
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("cap.pcap");
+    std::fs::copy(sample_pcap(), &copy).unwrap();
+    let run = Command::new(tranalyzer())
+        .arg("-p")
+        .arg(p.path())
+        .args(["-r", copy.to_str().unwrap(), "-w", "-"])
+        .output()
+        .expect("running tranalyzer");
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert_eq!(text(&run.stdout), whole);
+    let log = std::fs::read_to_string(dir.path().join("cap_log.txt")).unwrap();
+    assert!(log.contains("Number of processed packets: 30"), "{log}");
+    assert!(dir.path().join("cap_headers.txt").is_file());
+}
