@@ -100,8 +100,13 @@ impl Pipeline {
     /// `hashTable_insert` overflow branch).
     pub(super) fn table_full(&mut self) {
         if self.g.global_warn.get() & RMFLOW_HFULL == 0 {
-            let per_packet = 24 + self.g.bytes_processed + self.g.num_packets * 16;
-            let f = (self.capture_size / per_packet.max(1)).clamp(2, 16) as u32;
+            let f = advised_factor(
+                self.capture_size,
+                self.g.bytes_processed,
+                self.g.num_packets,
+                self.settings.hash_factor,
+                self.settings.autopilot,
+            );
             let mut log = self.plugins.shared.log.borrow_mut();
             if self.settings.autopilot {
                 let n = self.settings.autopilot_flows;
@@ -113,13 +118,13 @@ impl Pipeline {
                 log.plugin(
                     "Hash Autopilot",
                     plugin_api::abi::level::INFO,
-                    &format!("Fix: Invoke Tranalyzer with '-f {}'", f * self.settings.hash_factor),
+                    &format!("Fix: Invoke Tranalyzer with '-f {f}'"),
                 );
             } else {
                 drop(log);
                 crate::report::log::error("main HashMap full");
                 let mut log = self.plugins.shared.log.borrow_mut();
-                log.info(&format!("Fix: Invoke Tranalyzer with '-f {}'", f * self.settings.hash_factor));
+                log.info(&format!("Fix: Invoke Tranalyzer with '-f {f}'"));
             }
         }
         if !self.settings.autopilot {
@@ -157,5 +162,43 @@ impl Pipeline {
             self.output_pair(n);
             n = self.remove_pair(n);
         }
+    }
+}
+
+/// The hash factor advised when the flow table first fills (T2's `hashTable_insert`, core.md
+/// §4.5): the capture's size over what was read so far, clamped to 2..=16, times the factor in
+/// effect. Without the autopilot, a ratio above 16 gives a quarter of that (T2's `f / 4`).
+fn advised_factor(capture_size: u64, bytes_processed: u64, num_packets: u64, hash_factor: u32, autopilot: bool) -> u32 {
+    let per_packet = 24u64.saturating_add(bytes_processed).saturating_add(num_packets.saturating_mul(16));
+    // T2 keeps the ratio in a uint32_t
+    let ratio = (capture_size / per_packet) as u32;
+    if ratio > 16 && !autopilot {
+        return hash_factor.wrapping_mul(16) / 4;
+    }
+    ratio.clamp(2, 16).wrapping_mul(hash_factor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::advised_factor;
+
+    #[test]
+    fn advised_factor_as_t2() {
+        // a live capture or a pipe: no size, the least advice
+        assert_eq!(advised_factor(0, 1000, 10, 1, true), 2);
+        // 300 000 flows of 76 bytes each, full after 262 145 packets
+        let size = 24 + 300_000 * 76;
+        assert_eq!(advised_factor(size, 262_145 * 60, 262_145, 1, true), 2);
+        assert_eq!(advised_factor(size, 262_145 * 60, 262_145, 3, true), 6);
+        // 5 times the bytes read so far
+        let read = 24 + 1000 * 60 + 1000 * 16;
+        assert_eq!(advised_factor(5 * read, 1000 * 60, 1000, 1, true), 5);
+        assert_eq!(advised_factor(5 * read, 1000 * 60, 1000, 2, false), 10);
+        // beyond 16: at most 16 with the autopilot, a quarter of it without (T2's `f / 4`)
+        assert_eq!(advised_factor(40 * read, 1000 * 60, 1000, 1, true), 16);
+        assert_eq!(advised_factor(40 * read, 1000 * 60, 1000, 2, true), 32);
+        assert_eq!(advised_factor(40 * read, 1000 * 60, 1000, 1, false), 4);
+        assert_eq!(advised_factor(40 * read, 1000 * 60, 1000, 2, false), 8);
+        assert_eq!(advised_factor(16 * read, 1000 * 60, 1000, 1, false), 16);
     }
 }
