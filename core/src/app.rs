@@ -395,13 +395,7 @@ fn run_feed<S: PacketSource>(
     }
 
     let cfg = MonitorConfig::from_flags(sensor_id, Path::new(&folder));
-    let input = InputInfo {
-        name: name.to_owned(),
-        linktype: report::linktype_text(reader.dlt()),
-        snaplen: u64::from(reader.snaplen()),
-        size: reader.file_size(),
-        start,
-    };
+    let input = InputInfo::of(&reader, &*feed, name, start);
     let mut monitor = Monitor::new(cfg, input);
     monitor.live = reader.live_stats();
     monitor.header(&mut p);
@@ -455,6 +449,7 @@ fn run_feed<S: PacketSource>(
                     || ctl.as_ref().is_some_and(|c| c.pending() != 0 && serve_signals(c, &mut p, &mut monitor));
                 let Some(next) = feed.next(&shared.log, &mut serve) else { break };
                 reader = next;
+                monitor.next_capture(&reader, &*feed);
                 filter = match compile_filter(bpf.as_deref(), reader.dlt(), &*feed) {
                     Ok(f) => f,
                     Err(e) => {

@@ -5,6 +5,7 @@ use std::cell::RefCell;
 
 use super::{MmapBytes, Reader};
 use crate::report::log::Log;
+use crate::report::monitor::InputKind;
 
 /// Where the next capture (of type `S`) of a run comes from.
 pub trait Feed<S> {
@@ -21,6 +22,17 @@ pub trait Feed<S> {
     /// Total bytes and number of files for the end report; `None` = the single input's own.
     fn totals(&self) -> Option<(u64, u64)> {
         None
+    }
+
+    /// The name of the capture being read; `None` = the one the run was started with.
+    fn current(&self) -> Option<String> {
+        None
+    }
+
+    /// What the monitoring report says about the input beyond the capture being read (the
+    /// list and the file's place in it for `-R`, the bytes opened so far for `-D`).
+    fn kind(&self) -> InputKind {
+        InputKind::Single
     }
 
     /// An extra error line after an invalid BPF (`-D`).

@@ -11,12 +11,15 @@ use super::feed::{Feed, FileReader};
 use super::{OpenError, open_file};
 use crate::flags;
 use crate::report::log::{self, Log};
+use crate::report::monitor::InputKind;
 
 /// The checked entries of a list file and the one being read.
 #[derive(Debug)]
 pub struct List {
     name: String,
     files: Vec<PathBuf>,
+    /// Each entry's size when the list was checked (T2 reports these, not a later size).
+    sizes: Vec<u64>,
     size: u64,
     index: usize,
 }
@@ -34,7 +37,7 @@ impl List {
             let e = strerror(&e);
             format!("Failed to open file '{name}' for reading: {e}")
         })?;
-        let mut list = List { name, files: Vec::new(), size: 0, index: 0 };
+        let mut list = List { name, files: Vec::new(), sizes: Vec::new(), size: 0, index: 0 };
         for line in lines(&text) {
             if line.first() == Some(&b'#') {
                 continue;
@@ -59,7 +62,10 @@ impl List {
                 }
             }
             match std::fs::metadata(file) {
-                Ok(m) => list.size += m.len(),
+                Ok(m) => {
+                    list.size += m.len();
+                    list.sizes.push(m.len());
+                }
                 Err(e) => {
                     let e = strerror(&e);
                     log.borrow_mut().warn(&format!("Cannot get complete file stats for '{}': {e}", file.display()));
@@ -117,6 +123,20 @@ impl Feed<FileReader> for List {
     fn totals(&self) -> Option<(u64, u64)> {
         Some((self.size, self.files.len() as u64))
     }
+
+    fn current(&self) -> Option<String> {
+        Some(List::current(self))
+    }
+
+    fn kind(&self) -> InputKind {
+        InputKind::List {
+            list: self.name.clone(),
+            index: self.index + 1,
+            count: self.files.len(),
+            total: self.size,
+            current_size: self.sizes[self.index],
+        }
+    }
 }
 
 #[cfg(test)]
@@ -158,6 +178,15 @@ mod tests {
         let list = List::read(&write(&dir, "l.txt", body.as_bytes()), &log).unwrap();
         assert_eq!(list.files(), [good.clone(), good.clone()]);
         assert_eq!(Feed::<FileReader>::totals(&list), Some((48, 2)));
+        let kind = |l: &List| Feed::<FileReader>::kind(l);
+        let at =
+            |index, current_size| InputKind::List { list: list.name.clone(), index, count: 2, total: 48, current_size };
+        assert_eq!(kind(&list), at(1, 24));
+        let mut moved = List::read(&write(&dir, "l.txt", body.as_bytes()), &log).unwrap();
+        assert!(moved.next(&log, &mut || false).is_some());
+        assert_eq!(kind(&moved), at(2, 24));
+        assert_eq!(Feed::<FileReader>::current(&moved), Some(good.display().to_string()));
+        assert!(moved.next(&log, &mut || false).is_none());
 
         let none = write(&dir, "none.txt", format!("{}\n", text.display()).as_bytes());
         let e = List::read(&none, &log).unwrap_err();

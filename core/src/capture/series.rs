@@ -1,12 +1,19 @@
 //! `-D EXPR[:SCHR][,STOP]`: numbered captures read one after the other, waiting for each to
 //! appear (core.md §1.3).
+//!
+//! Every candidate name is expanded as T2 does with `wordexp` before it is opened, see
+//! [`expand`].
 
 use std::cell::RefCell;
+use std::ffi::{CStr, CString, OsStr};
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use super::feed::{Feed, FileReader};
 use super::open_file;
 use crate::report::log::Log;
+use crate::report::monitor::InputKind;
 
 /// T2's `POLLTM`: how long to wait before looking for a missing file again.
 pub const POLL: Duration = Duration::from_secs(5);
@@ -94,12 +101,94 @@ fn strtoul_radix(s: &str, radix: u32) -> u64 {
         .fold(0u64, |n, d| n.saturating_mul(u64::from(radix)).saturating_add(u64::from(d)))
 }
 
+/// A candidate name as T2's `wordexp` turns it into a file name: a leading `~` or `~/`
+/// becomes `$HOME`, `$VAR` and `${VAR}` the variable's value (empty when unset), and a name
+/// with shell wildcards (`*`, `?`, `[...]`) the first matching path in sorted order.
+///
+/// As with `wordexp`, a pattern matching nothing is returned as it is (so opening it fails
+/// and the series keeps polling until a matching file appears), and the variables' values are
+/// themselves subject to wildcard expansion. Deliberately left out: command substitution
+/// (`$(...)`, backquotes: running commands named in a file name is never what a user of `-D`
+/// wants), word splitting (a name with blanks is used whole rather than cut at the first
+/// blank), quote removal, `~user` and arithmetic expansion.
+pub fn expand(name: &str) -> PathBuf {
+    let name = expand_vars(name);
+    if !name.contains(['*', '?', '[']) {
+        return PathBuf::from(name);
+    }
+    first_match(&name).unwrap_or_else(|| PathBuf::from(name))
+}
+
+/// `~`, `$VAR` and `${VAR}` of [`expand`].
+fn expand_vars(name: &str) -> String {
+    let home = || std::env::var("HOME").unwrap_or_default();
+    let mut out = String::with_capacity(name.len());
+    let mut rest = name;
+    if let Some(r) = rest.strip_prefix('~')
+        && (r.is_empty() || r.starts_with('/'))
+    {
+        out.push_str(&home());
+        rest = r;
+    }
+    let is_name = |c: char| c == '_' || c.is_ascii_alphanumeric();
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let (var, tail) = if let Some(braced) = after.strip_prefix('{') {
+            match braced.find('}') {
+                Some(end) => (&braced[..end], &braced[end + 1..]),
+                None => ("", after),
+            }
+        } else if after.starts_with(|c: char| c == '_' || c.is_ascii_alphabetic()) {
+            let end = after.find(|c| !is_name(c)).unwrap_or(after.len());
+            (&after[..end], &after[end..])
+        } else {
+            ("", after)
+        };
+        if var.is_empty() {
+            // not a variable: the `$` stays (as the shell leaves `$/`, `$.`, a lone `$`)
+            out.push('$');
+        } else {
+            out.push_str(&std::env::var(var).unwrap_or_default());
+        }
+        rest = tail;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The first path matching the shell pattern `pattern`, through libc's `glob(3)` (the
+/// function `wordexp` itself uses, so classes like `[[:digit:]]` and `\` escapes behave as in
+/// T2); its results are sorted in the C locale's order, i.e. bytewise, since neither T2 nor
+/// rt2 calls `setlocale`. `None` when nothing matches.
+#[allow(unsafe_code)]
+fn first_match(pattern: &str) -> Option<PathBuf> {
+    let c = CString::new(pattern).ok()?;
+    // SAFETY: an all-zero `glob_t` (null pointers, zero counts) is a valid empty result to
+    // hand to glob, which fills it in.
+    let mut g: libc::glob_t = unsafe { std::mem::zeroed() };
+    // SAFETY: `c` is a NUL-terminated string alive for the call, `g` a valid glob_t, no error
+    // callback.
+    let rc = unsafe { libc::glob(c.as_ptr(), 0, None, &mut g) };
+    let first = (rc == 0 && g.gl_pathc > 0 && !g.gl_pathv.is_null()).then(|| {
+        // SAFETY: on success gl_pathv holds gl_pathc (> 0) NUL-terminated strings, which
+        // stay valid until globfree; the bytes are copied before that.
+        let p = unsafe { CStr::from_ptr(*g.gl_pathv) };
+        PathBuf::from(OsStr::from_bytes(p.to_bytes()))
+    });
+    // SAFETY: `g` was filled by glob (or is still all zero), and is freed once.
+    unsafe { libc::globfree(&mut g) };
+    first
+}
+
 /// The series being read: its number and the bytes read so far.
 #[derive(Debug)]
 pub struct Series {
     spec: Spec,
     num: u32,
     size: u64,
+    /// The file being read, as its candidate name expanded (None before the first opens).
+    path: Option<PathBuf>,
     /// Print a `.` on the log stream per poll (T2 does unless the log goes to a file).
     dots: bool,
 }
@@ -108,12 +197,13 @@ impl Series {
     /// A series starting at `spec`'s first number.
     pub fn new(spec: Spec, dots: bool) -> Series {
         let num = spec.first;
-        Series { spec, num, size: 0, dots }
+        Series { spec, num, size: 0, path: None, dots }
     }
 
-    /// The name of the file being read.
+    /// The name of the file being read (T2's `globFName`): the expanded name of the file opened
+    /// last; before the first one opens, the first candidate name.
     pub fn current(&self) -> String {
-        self.spec.name(self.num)
+        self.path.as_ref().map_or_else(|| self.spec.name(self.num), |p| p.display().to_string())
     }
 
     /// Opens the first file, waiting for it as long as it takes.
@@ -127,10 +217,13 @@ impl Series {
 
     /// Opens the current file, polling until it can be; `None` if `serve` asked to stop.
     pub fn open(&mut self, log: &RefCell<Log>, serve: &mut dyn FnMut() -> bool) -> Option<FileReader> {
-        let name = self.current();
+        let name = self.spec.name(self.num);
         loop {
-            if let Ok(r) = open_file(name.as_ref()) {
+            // expanded again at every poll: a file matching the pattern may have appeared
+            let path = expand(&name);
+            if let Ok(r) = open_file(&path) {
                 self.size += r.file_size();
+                self.path = Some(path);
                 return Some(r);
             }
             if self.dots {
@@ -164,6 +257,14 @@ impl Feed<FileReader> for Series {
 
     fn totals(&self) -> Option<(u64, u64)> {
         Some((self.size, 1))
+    }
+
+    fn current(&self) -> Option<String> {
+        Some(Series::current(self))
+    }
+
+    fn kind(&self) -> InputKind {
+        InputKind::Series { total: self.size }
     }
 
     fn bpf_hint(&self) -> Option<&'static str> {
@@ -201,6 +302,82 @@ mod tests {
         assert_eq!(s.name(9), "x_p09_a.b.pcap");
         assert_eq!(Spec::parse("f9.pcap:f,012").unwrap().stop, 10);
         assert_eq!(names("f9.pcap:f", &[9, 10]), ["f9.pcap", "f10.pcap"]);
+    }
+
+    /// A fresh temporary folder for one test.
+    fn tmp(test: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("rt2-series-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// An empty little-endian microsecond pcap (Ethernet).
+    fn empty_pcap() -> Vec<u8> {
+        let mut pcap = vec![0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0];
+        pcap.extend([0; 8]);
+        pcap.extend(65535u32.to_le_bytes());
+        pcap.extend(1u32.to_le_bytes());
+        pcap
+    }
+
+    #[test]
+    fn variables_and_home() {
+        // only variables the environment has already: setting one would race other tests
+        let home = std::env::var("HOME").unwrap_or_default();
+        let path = std::env::var("PATH").unwrap_or_default();
+        assert_eq!(expand_vars("~/d/x.pcap"), format!("{home}/d/x.pcap"));
+        assert_eq!(expand_vars("~"), home);
+        assert_eq!(expand_vars("a~/x"), "a~/x");
+        assert_eq!(expand_vars("~user/x"), "~user/x");
+        assert_eq!(expand_vars("$PATH/x"), format!("{path}/x"));
+        assert_eq!(expand_vars("${PATH}x"), format!("{path}x"));
+        assert_eq!(expand_vars("a$RT2_SURELY_UNSET_VAR.pcap"), "a.pcap");
+        assert_eq!(expand_vars("a$/b$"), "a$/b$");
+        assert_eq!(expand_vars("a${open"), "a${open");
+        assert_eq!(expand_vars("plain.pcap"), "plain.pcap");
+    }
+
+    #[test]
+    fn wildcards_take_the_first_match_in_sorted_order() {
+        let dir = tmp("glob");
+        for f in ["d_p1_b.pcap", "d_p1_a.pcap", "d_p2_c.pcap", "d_p10_z.pcap"] {
+            std::fs::write(dir.join(f), b"").unwrap();
+        }
+        let d = dir.display();
+        let e = |pat: &str| expand(&format!("{d}/{pat}"));
+        assert_eq!(e("d_p1_*.pcap"), dir.join("d_p1_a.pcap"));
+        assert_eq!(e("d_p?_c.pcap"), dir.join("d_p2_c.pcap"));
+        assert_eq!(e("d_p[12]_[b-z].pcap"), dir.join("d_p1_b.pcap"));
+        assert_eq!(e("d_p1[[:digit:]]_*"), dir.join("d_p10_z.pcap"));
+        assert_eq!(e("d_p[!1]_*"), dir.join("d_p2_c.pcap"));
+        // nothing matches: the pattern as it is, which does not open (the series keeps polling)
+        assert_eq!(e("d_p3_*.pcap"), dir.join("d_p3_*.pcap"));
+        // no wildcard: the name as it is, existing or not
+        assert_eq!(e("d_p4_a.pcap"), dir.join("d_p4_a.pcap"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn series_of_wildcard_names() {
+        let dir = tmp("feed");
+        std::fs::write(dir.join("dump_p1_a.pcap"), empty_pcap()).unwrap();
+        std::fs::write(dir.join("dump_p2_b.pcap"), empty_pcap()).unwrap();
+        let spec = Spec::parse(&format!("{}/dump_p1_*.pcap:_p,3", dir.display())).unwrap();
+        assert_eq!((spec.first, spec.stop), (1, 3));
+        assert_eq!(spec.name(2), format!("{}/dump_p2_*.pcap", dir.display()));
+        let log = RefCell::new(Log::sink());
+        let mut series = Series::new(spec, false);
+        let _first = series.open_first(&log);
+        assert_eq!(series.current(), dir.join("dump_p1_a.pcap").display().to_string());
+        assert_eq!(Feed::<FileReader>::kind(&series), InputKind::Series { total: 24 });
+        assert!(series.next(&log, &mut || false).is_some());
+        assert_eq!(Feed::<FileReader>::current(&series), Some(dir.join("dump_p2_b.pcap").display().to_string()));
+        assert_eq!(Feed::<FileReader>::totals(&series), Some((48, 1)));
+        // number 3 is not there: the wait ends when asked to, the last file still current
+        assert!(series.next(&log, &mut || true).is_none());
+        assert_eq!(series.current(), dir.join("dump_p2_b.pcap").display().to_string());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

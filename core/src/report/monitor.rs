@@ -13,7 +13,8 @@ use super::end;
 use super::proto::ProtoNames;
 use super::sys;
 use super::time::{Date, Secs, Span, sub};
-use crate::capture::LiveStats;
+use crate::capture::feed::Feed;
+use crate::capture::{LiveStats, PacketSource};
 use crate::cli;
 use crate::flags;
 use crate::pipeline::Pipeline;
@@ -151,10 +152,37 @@ impl MonitorConfig {
     }
 }
 
+/// The kind of input a human report describes (besides `-i`, told by [`Monitor::live`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputKind {
+    /// `-r FILE`, `-r -` or `-i`: one capture.
+    Single,
+    /// `-R`: the list file, the 1-based number of the capture being read, the number of
+    /// captures, their total size and the current one's size (when the list was checked).
+    List {
+        /// The list file's name.
+        list: String,
+        /// 1-based number of the capture being read.
+        index: usize,
+        /// Number of captures in the list.
+        count: usize,
+        /// Bytes of all captures.
+        total: u64,
+        /// Bytes of the capture being read.
+        current_size: u64,
+    },
+    /// `-D`: the bytes of the files opened so far (T2's `captureFileSize`, which grows with
+    /// every file).
+    Series {
+        /// Bytes of the files opened so far.
+        total: u64,
+    },
+}
+
 /// What the human report says about the input.
 #[derive(Debug, Clone)]
 pub struct InputInfo {
-    /// The capture's name as given (`-` for stdin).
+    /// The name of the capture being read as given (`-` for stdin; for `-D` as expanded).
     pub name: String,
     /// `Link layer type` text.
     pub linktype: String,
@@ -162,8 +190,25 @@ pub struct InputInfo {
     pub snaplen: u64,
     /// File size in bytes (0: unknown, e.g. stdin).
     pub size: u64,
+    /// `-R`, `-D` or one capture.
+    pub kind: InputKind,
     /// Wall-clock start of the run.
     pub start: Instant,
+}
+
+impl InputInfo {
+    /// The input of a run started at `start` that is reading `reader`, the capture `feed` is
+    /// at; `name` is the capture's name when the feed does not tell it (`-r`, `-i`).
+    pub fn of<S: PacketSource>(reader: &S, feed: &dyn Feed<S>, name: &str, start: Instant) -> InputInfo {
+        InputInfo {
+            name: feed.current().unwrap_or_else(|| name.to_owned()),
+            linktype: super::linktype_text(reader.dlt()),
+            snaplen: u64::from(reader.snaplen()),
+            size: reader.file_size(),
+            kind: feed.kind(),
+            start,
+        }
+    }
 }
 
 /// The report engine of a run: prints reports and keeps the core's snapshots.
@@ -210,6 +255,18 @@ impl Monitor {
     /// An engine printing reports about `input`.
     pub fn new(cfg: MonitorConfig, input: InputInfo) -> Monitor {
         Monitor { cfg, input, mem0: 0, fill0: 0, live: None }
+    }
+
+    /// The run moved on to `reader`, the next capture of `feed` (`-R`, `-D`): later reports
+    /// describe it. While the run waits for a `-D` file the previous one is still described.
+    pub fn next_capture<S: PacketSource>(&mut self, reader: &S, feed: &dyn Feed<S>) {
+        let name = std::mem::take(&mut self.input.name);
+        self.input = InputInfo::of(reader, feed, &name, self.input.start);
+    }
+
+    /// The input the reports describe.
+    pub fn input(&self) -> &InputInfo {
+        &self.input
     }
 
     /// The machine header, once at start-up (machine mode only): the core's names, then every
@@ -303,15 +360,42 @@ impl Monitor {
                 log.nump("Number of packets dropped by the kernel", l.drop, total);
                 log.nump("Number of packets dropped by the interface", l.ifdrop, total);
                 done = 0.0; // no remaining time for an interface
-            } else if input.size > 0 {
-                log.line(format_args!("Processing file: {}", input.name));
-                log.line(format_args!("Link layer type: {}", input.linktype));
-                log.num0("Snapshot length", input.snaplen);
-                log.num0("Total bytes to process", input.size);
-                end::percent_line(&mut log, g, 1, input.size);
-                let pb = (24 + g.bytes_processed + 16 * g.num_packets) as f32;
-                log.num("Total bytes processed so far", pb as u64);
-                done = (f64::from(pb) / input.size as f64) as f32;
+            } else {
+                match input.kind {
+                    InputKind::Single if input.size > 0 => {
+                        log.line(format_args!("Processing file: {}", input.name));
+                        log.line(format_args!("Link layer type: {}", input.linktype));
+                        log.num0("Snapshot length", input.snaplen);
+                        log.num0("Total bytes to process", input.size);
+                        end::percent_line(&mut log, g, 1, input.size);
+                        let pb = (24 + g.bytes_processed + 16 * g.num_packets) as f32;
+                        log.num("Total bytes processed so far", pb as u64);
+                        done = (f64::from(pb) / input.size as f64) as f32;
+                    }
+                    InputKind::List { ref list, index, count, total, current_size } if total > 0 => {
+                        log.line(format_args!("Processing list file: {list}"));
+                        log.line(format_args!("Processing file no. {index} of {count}: {}", input.name));
+                        log.line(format_args!("Link layer type: {}", input.linktype));
+                        log.num0("Snapshot length", input.snaplen);
+                        // as T2: the whole list's bytes, then the current file's
+                        log.num0("Total bytes to process", total);
+                        log.num0("Current file size in bytes", current_size);
+                        let files = count as u64;
+                        end::percent_line(&mut log, g, files, total);
+                        // as T2: progress over the whole list, computed in double, kept in float
+                        let pb = 24 * files + g.bytes_processed + 16 * g.num_packets;
+                        done = (pb as f64 / total as f64) as f32;
+                    }
+                    InputKind::Series { total } => {
+                        log.line(format_args!("Current file: {}", input.name));
+                        log.line(format_args!("Link layer type: {}", input.linktype));
+                        log.num0("Snapshot length", input.snaplen);
+                        // as T2: against the files opened so far, counted as one; the
+                        // remaining time is unknown (progress taken as 1, i.e. 0 s left)
+                        end::percent_line(&mut log, g, 1, total);
+                    }
+                    _ => {}
+                }
             }
             if done > 0.0 {
                 let remaining = from_secs(elapsed * ((1.0 - f64::from(done)) / f64::from(done)));

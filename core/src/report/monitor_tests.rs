@@ -53,6 +53,7 @@ fn run(shared: &Path, capture: &str, cfg: MonitorConfig) -> String {
         linktype: crate::report::linktype_text(reader.dlt()),
         snaplen: u64::from(reader.snaplen()),
         size: reader.file_size(),
+        kind: InputKind::Single,
         start: std::time::Instant::now(),
     };
     let mut m = Monitor::new(cfg, input);
@@ -174,4 +175,134 @@ fn live_columns_follow_duration() {
     assert!(h.starts_with("%repType\tsensorID\ttime\tduration\tpktsRec\tpktsDrp\tifDrp\tmemUsageKB\t"), "{h}");
     let row = with_live("USR1MR_A\t666\t1.0\t0.5\t12\t".to_owned(), "7\t0\t0\t");
     assert_eq!(row, "USR1MR_A\t666\t1.0\t0.5\t7\t0\t0\t12\t");
+}
+
+/// Feeds every packet of `reader` to the engine.
+fn drain(p: &mut crate::pipeline::Pipeline, reader: &mut capture::feed::FileReader) {
+    loop {
+        match reader.next() {
+            Next::Packet(pkt) => p.packet(&pkt),
+            Next::Error(_) => {}
+            Next::Eof => break,
+        }
+    }
+}
+
+/// The input block of the last human report in `out`: the lines after `Elapsed time:`, up to
+/// `Remaining time:`, which must follow.
+fn input_block(out: &Buf) -> Vec<String> {
+    let text = String::from_utf8(out.0.borrow().clone()).unwrap();
+    let last = text.rsplit("USR1 ").next().unwrap();
+    let lines: Vec<&str> = last.lines().collect();
+    let from = lines.iter().position(|l| l.starts_with("Elapsed time: ")).unwrap() + 1;
+    let to = lines.iter().position(|l| l.starts_with("Remaining time: ")).expect("a remaining time");
+    assert!(lines[to + 1].starts_with("ETF: "), "{last}");
+    lines[from..to].iter().map(|l| (*l).to_owned()).collect()
+}
+
+/// `Percentage completed` as T2 computes it (float product, double quotient).
+fn percent(files: u64, bytes: u64, packets: u64, size: u64) -> String {
+    let pct = f64::from(100.0f32 * (24 * files + bytes + 16 * packets) as f32) / size as f64;
+    format!("Percentage completed: {pct:.2}%")
+}
+
+fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/sample.pcap")
+}
+
+fn tmp_dir(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("rt2-monitor-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn list_input_block_follows_the_current_file() {
+    use capture::feed::Feed;
+    let dir = tmp_dir("list");
+    let cap = sample();
+    let size = std::fs::metadata(&cap).unwrap().len();
+    let list_path = dir.join("list.txt");
+    std::fs::write(&list_path, format!("{0}\n{0}\n", cap.display())).unwrap();
+    let log = RefCell::new(Log::sink());
+    let mut list = capture::list::List::read(&list_path, &log).unwrap();
+    let mut reader = list.open_first().unwrap();
+    let out = Buf::default();
+    let mut p = crate::testing::engine(4096, Log::new(Box::new(out.clone()), false));
+    let input = InputInfo::of(&reader, &list, "not used", std::time::Instant::now());
+    assert_eq!(input.name, cap.display().to_string());
+    let mut m = Monitor::new(config(false, false), input);
+    // both entries are the same capture
+    let (dlt, snap) = (reader.dlt(), u64::from(reader.snaplen()));
+    let head = |n: u32| {
+        vec![
+            format!("Processing list file: {}", list_path.display()),
+            format!("Processing file no. {n} of 2: {}", cap.display()),
+            format!("Link layer type: {}", crate::report::linktype_text(dlt)),
+            format!("Snapshot length: {snap}{}", plugin_api::fmt::human(snap)),
+            format!("Total bytes to process: {}{}", 2 * size, plugin_api::fmt::human(2 * size)),
+            format!("Current file size in bytes: {size}{}", plugin_api::fmt::human(size)),
+        ]
+    };
+    let mut expected = head(1);
+    drain(&mut p, &mut reader);
+    m.report(&mut p);
+    expected.push(percent(2, p.g.bytes_processed, p.g.num_packets, 2 * size));
+    assert_eq!(input_block(&out), expected);
+    // half of the list's bytes: the remaining time is about the elapsed time (not 0)
+    assert!(!expected[6].ends_with(" 100.00%"), "{}", expected[6]);
+
+    reader = list.next(&log, &mut || false).unwrap();
+    m.next_capture(&reader, &list);
+    drain(&mut p, &mut reader);
+    m.report(&mut p);
+    let mut expected = head(2);
+    expected.push("Percentage completed: 100.00%".to_owned());
+    assert_eq!(input_block(&out), expected);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn series_input_block_names_the_expanded_file() {
+    use capture::feed::Feed;
+    let dir = tmp_dir("series");
+    let cap = sample();
+    let size = std::fs::metadata(&cap).unwrap().len();
+    std::fs::copy(&cap, dir.join("cap_p0_first.pcap")).unwrap();
+    std::fs::copy(&cap, dir.join("cap_p1_second.pcap")).unwrap();
+    let spec = capture::series::Spec::parse(&format!("{}/cap_p0_*.pcap:_p,1", dir.display())).unwrap();
+    let log = RefCell::new(Log::sink());
+    let mut series = capture::series::Series::new(spec, false);
+    let mut reader = series.open_first(&log);
+    let out = Buf::default();
+    let mut p = crate::testing::engine(4096, Log::new(Box::new(out.clone()), false));
+    let mut m = Monitor::new(config(true, false), InputInfo::of(&reader, &series, "", std::time::Instant::now()));
+    let (dlt, snap) = (reader.dlt(), u64::from(reader.snaplen()));
+    let head = |file: &str| {
+        vec![
+            format!("Current file: {}", dir.join(file).display()),
+            format!("Link layer type: {}", crate::report::linktype_text(dlt)),
+            format!("Snapshot length: {snap}{}", plugin_api::fmt::human(snap)),
+        ]
+    };
+    let mut expected = head("cap_p0_first.pcap");
+    drain(&mut p, &mut reader);
+    m.report(&mut p);
+    expected.push("Percentage completed: 100.00%".to_owned());
+    assert_eq!(input_block(&out), expected);
+
+    reader = series.next(&log, &mut || false).unwrap();
+    m.next_capture(&reader, &series);
+    assert_eq!(m.input().kind, InputKind::Series { total: 2 * size });
+    drain(&mut p, &mut reader);
+    m.report(&mut p);
+    let mut expected = head("cap_p1_second.pcap");
+    // T2 counts one file header for the whole series, and absolute counters even in a
+    // differential report
+    expected.push(percent(1, p.g.bytes_processed, p.g.num_packets, 2 * size));
+    assert!(!expected[3].ends_with(" 100.00%"), "{}", expected[3]);
+    let text = String::from_utf8(out.0.borrow().clone()).unwrap();
+    assert_eq!(input_block(&out), expected, "{text}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
