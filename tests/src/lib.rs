@@ -203,8 +203,8 @@ pub fn pcap_records(bytes: &[u8]) -> (Vec<u8>, Vec<Vec<u8>>) {
     (bytes[..24].to_vec(), records)
 }
 
-/// A `tranalyzer` reading a capture from a pipe that the test feeds, with its standard output
-/// collected by a thread.
+/// A `tranalyzer` running in the background: its standard input is a pipe the test may feed,
+/// its standard output is collected by a thread.
 #[derive(Debug)]
 pub struct LiveRun {
     /// The process.
@@ -216,8 +216,13 @@ pub struct LiveRun {
 }
 
 impl LiveRun {
-    /// Starts `tranalyzer -p PLUGINS -r - ARGS... -w OUT/` and writes the capture header `header`.
-    pub fn start(plugins: &Path, header: &[u8], args: &[&str]) -> LiveRun {
+    /// Starts `tranalyzer -p PLUGINS ARGS... -w OUT/`.
+    pub fn spawn(plugins: &Path, args: &[&str]) -> LiveRun {
+        LiveRun::spawn_env(plugins, args, &[])
+    }
+
+    /// [`LiveRun::spawn`] with environment variables `env` set for the process.
+    pub fn spawn_env(plugins: &Path, args: &[&str], env: &[(&str, &Path)]) -> LiveRun {
         use std::io::Read;
         use std::process::Stdio;
         let out = tempfile::tempdir().expect("creating a temporary folder");
@@ -225,12 +230,12 @@ impl LiveRun {
         let mut child = Command::new(tranalyzer())
             .arg("-p")
             .arg(plugins)
-            .args(["-r", "-"])
             .args(args)
             .args(["-w", &prefix])
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("running tranalyzer");
         let stdout = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
@@ -238,14 +243,16 @@ impl LiveRun {
         let sink = stdout.clone();
         std::thread::spawn(move || {
             let mut buf = [0u8; 4096];
-            while let Ok(n) = pipe.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
+            while let Ok(n @ 1..) = pipe.read(&mut buf) {
                 sink.lock().unwrap().push_str(&String::from_utf8_lossy(&buf[..n]));
             }
         });
-        let mut run = LiveRun { stdin: child.stdin.take(), child, stdout, out };
+        LiveRun { stdin: child.stdin.take(), child, stdout, out }
+    }
+
+    /// Starts `tranalyzer -p PLUGINS -r - ARGS... -w OUT/` and writes the capture header `header`.
+    pub fn start(plugins: &Path, header: &[u8], args: &[&str]) -> LiveRun {
+        let mut run = LiveRun::spawn(plugins, &[&["-r", "-"], args].concat());
         run.feed(header);
         run
     }
@@ -280,7 +287,8 @@ impl LiveRun {
         cond(&self.stdout())
     }
 
-    /// Waits until the process catches `SIGUSR1` (its signal thread is up), at most 10 s.
+    /// Waits until the process catches `SIGUSR1` (its signal thread is up, which happens after
+    /// the input is open), at most 10 s.
     pub fn wait_ready(&self) {
         let status = format!("/proc/{}/status", self.child.id());
         for _ in 0..500 {
@@ -312,10 +320,30 @@ impl LiveRun {
             }
             if std::time::Instant::now() >= end {
                 let _ = self.child.kill();
-                panic!("tranalyzer did not exit");
+                panic!("tranalyzer did not exit within {secs} s:\n{}", self.stdout());
             }
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
+    }
+
+    /// Waits for the exit (at most `secs` seconds) and returns all the run left behind.
+    pub fn finish(mut self, secs: f64) -> Run {
+        use std::io::Read;
+        self.wait_exit(secs);
+        let status = self.child.wait().expect("waiting for tranalyzer");
+        let mut stderr = Vec::new();
+        if let Some(mut pipe) = self.child.stderr.take() {
+            pipe.read_to_end(&mut stderr).expect("reading tranalyzer's stderr");
+        }
+        // the reader thread has the whole stdout once it ends with the pipe
+        let end = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while std::sync::Arc::strong_count(&self.stdout) > 1 && std::time::Instant::now() < end {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let output = Output { status, stdout: self.stdout().into_bytes(), stderr };
+        // `self` is dropped as a whole (it kills a child still running), so its folder moves out
+        let out = std::mem::replace(&mut self.out, tempfile::tempdir().expect("creating a temporary folder"));
+        Run { output, out }
     }
 
     /// A file written into the output folder with `suffix`, if any.

@@ -7,12 +7,11 @@
 
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpListener};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use rt2_tests::{Flows, PluginDir, tranalyzer};
+use rt2_tests::{Flows, LiveRun, PluginDir, tranalyzer};
 
 /// Runs `cmd args...`; panics with its output when it fails.
 fn sh(cmd: &str, args: &[&str]) -> Output {
@@ -108,87 +107,34 @@ impl Drop for Veth {
     }
 }
 
-/// A running `tranalyzer -i`, killed on drop if still running.
-struct Capture {
-    child: Child,
-    stdout: Arc<Mutex<String>>,
-    out: tempfile::TempDir,
+/// A server on `addr` for one connection: it reads what the client sends, answers `bye` and
+/// returns what it read.
+fn tcp_server(addr: &str) -> (u16, std::thread::JoinHandle<String>) {
+    let listener = TcpListener::bind((addr.parse::<Ipv4Addr>().unwrap(), 0)).expect("listening on the captured end");
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().expect("accepting the test connection");
+        let mut got = String::new();
+        let _ = conn.read_to_string(&mut got);
+        let _ = conn.write_all(b"bye\n");
+        got
+    });
+    (port, server)
 }
 
-impl Capture {
-    /// Starts `tranalyzer -i IFACE -w OUT/ ARGS...`.
-    fn start(plugins: &PluginDir, iface: &str, args: &[&str]) -> Capture {
-        let out = tempfile::tempdir().expect("creating a temporary folder");
-        let mut child = Command::new(tranalyzer())
-            .arg("-p")
-            .arg(plugins.path())
-            .args(["-i", iface, "-w", &format!("{}/", out.path().display())])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("running tranalyzer");
-        let stdout = Arc::new(Mutex::new(String::new()));
-        let mut pipe = child.stdout.take().expect("piped stdout");
-        let sink = stdout.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n @ 1..) = pipe.read(&mut buf) {
-                sink.lock().unwrap().push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        });
-        Capture { child, stdout, out }
-    }
-
-    /// Waits until the signal handlers are installed, which happens after the capture is
-    /// active: from then on every packet on the interface is buffered for the run.
-    fn wait_ready(&mut self) {
-        let status = format!("/proc/{}/status", self.child.id());
-        let end = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < end {
-            if let Some(s) = self.child.try_wait().expect("waiting for tranalyzer") {
-                panic!("tranalyzer exited early ({s}): {}", self.stdout.lock().unwrap());
-            }
-            let caught = std::fs::read_to_string(&status)
-                .ok()
-                .and_then(|s| s.lines().find(|l| l.starts_with("SigCgt:")).map(str::to_owned))
-                .and_then(|l| u64::from_str_radix(l[7..].trim(), 16).ok())
-                .unwrap_or(0);
-            if caught & (1 << 1) != 0 {
-                return; // SIGINT (bit 2 - 1)
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        panic!("tranalyzer never installed its signal handlers");
-    }
-
-    /// Sends SIGINT and waits at most 10 s for the exit code.
-    fn interrupt(&mut self) -> Option<i32> {
-        sh("kill", &["-INT", &self.child.id().to_string()]);
-        let end = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < end {
-            if let Some(s) = self.child.try_wait().expect("waiting for tranalyzer") {
-                return s.code();
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        panic!("tranalyzer did not stop within 10 s of SIGINT");
-    }
-
-    fn file(&self, suffix: &str) -> Option<String> {
-        let dir = std::fs::read_dir(self.out.path()).ok()?;
-        let path = dir.filter_map(Result::ok).map(|e| e.path()).find(|p| p.to_string_lossy().ends_with(suffix))?;
-        std::fs::read_to_string(path).ok()
-    }
+/// Starts `tranalyzer -i IFACE ARGS...` and waits until it captures.
+fn capture(plugins: &PluginDir, iface: &str, args: &[&str]) -> LiveRun {
+    let run = LiveRun::spawn(plugins.path(), &[&["-i", iface], args].concat());
+    // the signal handlers come after the capture is active: from then on every packet on the
+    // interface is buffered for the run
+    run.wait_ready();
+    run
 }
 
-impl Drop for Capture {
-    fn drop(&mut self) {
-        if self.child.try_wait().ok().flatten().is_none() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
+/// Sends SIGINT and waits at most 10 s for the exit code.
+fn interrupt(run: &mut LiveRun) -> Option<i32> {
+    run.signal("INT");
+    run.wait_exit(10.0)
 }
 
 /// Whether `flows` has a flow (either direction) between `a` and `b` with IP protocol `proto`.
@@ -214,18 +160,9 @@ fn captures_icmp_and_tcp_on_a_veth_and_stops_on_sigint() {
     let veth = Veth::new();
     let (here, there) = (veth.addr(1), veth.addr(2));
     let plugins = PluginDir::with(&["basicFlow", "txtSink"]);
-    let listener = TcpListener::bind((here.parse::<Ipv4Addr>().unwrap(), 0)).expect("listening on the captured end");
-    let port = listener.local_addr().unwrap().port();
-    let server = std::thread::spawn(move || {
-        let (mut conn, _) = listener.accept().expect("accepting the test connection");
-        let mut got = String::new();
-        let _ = conn.read_to_string(&mut got);
-        let _ = conn.write_all(b"bye\n");
-        got
-    });
+    let (port, server) = tcp_server(&here);
 
-    let mut t2 = Capture::start(&plugins, &veth.iface, &[]);
-    t2.wait_ready();
+    let mut t2 = capture(&plugins, &veth.iface, &[]);
     veth.in_ns("ping", &["-c", "3", "-i", "0.2", "-W", "2", &here]);
     // bash's /dev/tcp: a client inside the namespace without another tool
     let client = format!("exec 3<>/dev/tcp/{here}/{port}; echo hello >&3; exec 3>&-");
@@ -234,13 +171,10 @@ fn captures_icmp_and_tcp_on_a_veth_and_stops_on_sigint() {
     // the last packets (FIN/ACK) reach the capture within one read timeout
     std::thread::sleep(Duration::from_millis(500));
     // a SIGUSR1 report is served on an idle interface too, with the live input block
-    sh("kill", &["-USR1", &t2.child.id().to_string()]);
-    let end = Instant::now() + Duration::from_secs(10);
-    while !t2.stdout.lock().unwrap().contains("USR1 A type report") && Instant::now() < end {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let code = t2.interrupt();
-    let stdout = t2.stdout.lock().unwrap().clone();
+    t2.signal("USR1");
+    t2.wait_stdout(10.0, |s| s.contains("USR1 A type report"));
+    let code = interrupt(&mut t2);
+    let stdout = t2.stdout();
     assert_eq!(code, Some(0), "{stdout}");
 
     assert!(stdout.contains(&format!("Live capture on interface: {}\n", veth.iface)), "{stdout}");
@@ -274,22 +208,16 @@ fn snaplen_buffer_size_and_kernel_filter() {
     let veth = Veth::new();
     let (here, there) = (veth.addr(1), veth.addr(2));
     let plugins = PluginDir::with(&["basicFlow", "txtSink"]);
-    let listener = TcpListener::bind((here.parse::<Ipv4Addr>().unwrap(), 0)).expect("listening on the captured end");
-    let port = listener.local_addr().unwrap().port();
-    let server = std::thread::spawn(move || {
-        let (mut conn, _) = listener.accept().expect("accepting the test connection");
-        let _ = conn.read_to_string(&mut String::new());
-    });
-    let mut t2 = Capture::start(&plugins, &veth.iface, &["-S", "96", "-B", "0x100000", "icmp"]);
-    t2.wait_ready();
+    let (port, server) = tcp_server(&here);
+    let mut t2 = capture(&plugins, &veth.iface, &["-S", "96", "-B", "0x100000", "icmp"]);
     // 500-byte echo payloads: cut at 96 bytes by the snap length
     veth.in_ns("ping", &["-c", "3", "-i", "0.2", "-W", "2", "-s", "500", &here]);
     let client = format!("exec 3<>/dev/tcp/{here}/{port}; echo hello >&3; exec 3>&-");
     veth.in_ns("bash", &["-c", &client]);
-    server.join().unwrap();
+    assert_eq!(server.join().unwrap(), "hello\n");
     std::thread::sleep(Duration::from_millis(500));
-    let code = t2.interrupt();
-    let stdout = t2.stdout.lock().unwrap().clone();
+    let code = interrupt(&mut t2);
+    let stdout = t2.stdout();
     assert_eq!(code, Some(0), "{stdout}");
 
     assert!(stdout.contains("[INF] BPF: icmp\n"), "{stdout}");

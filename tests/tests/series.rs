@@ -2,13 +2,9 @@
 //! and `$VAR`, expanded to the first match in sorted order, and the human monitoring report's
 //! input block while the series waits for its next file (monitoring.md §6 item 5).
 
-use std::io::Read;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
-use rt2_tests::{PluginDir, Run, run_t2, sample_pcap, tranalyzer};
+use rt2_tests::{LiveRun, PluginDir, run_t2, sample_pcap};
 
 fn plugins() -> PluginDir {
     PluginDir::with(&["basicFlow", "txtSink"])
@@ -60,27 +56,10 @@ fn home_and_variables_are_expanded() {
     let dir = tempfile::tempdir().unwrap();
     put_sample(dir.path(), "cap_p07_x.pcap");
     put_sample(dir.path(), "cap_p08_y.pcap");
-    let out = tempfile::tempdir().unwrap();
     let run = |spec: &str| {
         // number 8 is the last: a name that did not expand would wait for ever
-        let mut child = Command::new(tranalyzer())
-            .arg("-p")
-            .arg(p.path())
-            .args(["-D", spec, "-w", &format!("{}/", out.path().display())])
-            .env("HOME", dir.path())
-            .env("RT2_SERIES_DIR", dir.path())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let end = Instant::now() + Duration::from_secs(30);
-        while child.try_wait().unwrap().is_none() {
-            if Instant::now() >= end {
-                let _ = child.kill();
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let output = child.wait_with_output().unwrap();
-        String::from_utf8_lossy(&output.stdout).into_owned()
+        let env = [("HOME", dir.path()), ("RT2_SERIES_DIR", dir.path())];
+        LiveRun::spawn_env(p.path(), &["-D", spec], &env).finish(30.0).stdout()
     };
     for spec in ["~/cap_p07_*.pcap:_p,8", "$RT2_SERIES_DIR/cap_p07_?.pcap:_p,8", "${RT2_SERIES_DIR}/cap_p07_[xy]*:_p,8"]
     {
@@ -93,75 +72,6 @@ fn home_and_variables_are_expanded() {
     }
 }
 
-/// A `tranalyzer` running in the background with its stdout collected by a thread.
-struct Background {
-    child: Child,
-    stdout: Arc<Mutex<String>>,
-    out: tempfile::TempDir,
-}
-
-impl Background {
-    fn start(plugins: &Path, args: &[&str]) -> Background {
-        let out = tempfile::tempdir().unwrap();
-        let mut child = Command::new(tranalyzer())
-            .arg("-p")
-            .arg(plugins)
-            .args(args)
-            .args(["-w", &format!("{}/", out.path().display())])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = Arc::new(Mutex::new(String::new()));
-        let (mut pipe, sink) = (child.stdout.take().unwrap(), stdout.clone());
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = pipe.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock().unwrap().push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        });
-        Background { child, stdout, out }
-    }
-
-    fn stdout(&self) -> String {
-        self.stdout.lock().unwrap().clone()
-    }
-
-    /// Waits up to 20 s until `cond(stdout)` holds.
-    fn wait_for(&self, what: &str, cond: impl Fn(&str) -> bool) {
-        let end = Instant::now() + Duration::from_secs(20);
-        while !cond(&self.stdout()) {
-            assert!(Instant::now() < end, "waited in vain for {what}:\n{}", self.stdout());
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn signal(&self, name: &str) {
-        let ok = Command::new("kill").arg(format!("-{name}")).arg(self.child.id().to_string()).status();
-        assert!(ok.is_ok_and(|s| s.success()), "kill -{name} failed");
-    }
-
-    /// Waits for the exit (at most 30 s).
-    fn finish(mut self) -> Run {
-        let end = Instant::now() + Duration::from_secs(30);
-        while self.child.try_wait().unwrap().is_none() {
-            if Instant::now() >= end {
-                let _ = self.child.kill();
-                panic!("tranalyzer did not exit:\n{}", self.stdout());
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let mut output = self.child.wait_with_output().unwrap();
-        // the reader thread got stdout
-        std::thread::sleep(Duration::from_millis(100));
-        output.stdout = self.stdout.lock().unwrap().clone().into_bytes();
-        Run { output, out: self.out }
-    }
-}
-
 #[test]
 fn report_while_waiting_names_the_current_file() {
     let p = plugins();
@@ -170,12 +80,14 @@ fn report_while_waiting_names_the_current_file() {
     put_sample(dir.path(), "dump_p1_a.pcap");
     put_sample(dir.path(), "dump_p2_b.pcap");
     let spec = format!("{}/dump_p1_*.pcap:_p,3", dir.path().display());
-    let bg = Background::start(p.path(), &["-D", &spec]);
+    let bg = LiveRun::spawn(p.path(), &["-D", &spec]);
     let second = format!("Processing file: {}\n", dir.path().join("dump_p2_b.pcap").display());
     // the dot of the first poll for number 3 comes after the second file's lines
-    bg.wait_for("the wait for number 3", |s| s.find(&second).is_some_and(|i| s[i..].contains("\n.")));
+    let waiting = bg.wait_stdout(20.0, |s| s.find(&second).is_some_and(|i| s[i..].contains("\n.")));
+    assert!(waiting, "no wait for number 3:\n{}", bg.stdout());
     bg.signal("USR1");
-    bg.wait_for("a report", |s| s.contains(&format!("{}\n\n", "=".repeat(80))));
+    let reported = bg.wait_stdout(20.0, |s| s.contains(&format!("{}\n\n", "=".repeat(80))));
+    assert!(reported, "no report:\n{}", bg.stdout());
     let out = bg.stdout();
     let report = &out[out.find("USR1 A type report: ").unwrap()..];
     let lines: Vec<&str> = report.lines().collect();
@@ -196,7 +108,7 @@ fn report_while_waiting_names_the_current_file() {
 
     // number 3 appears, matching the pattern: the series goes on and ends with it
     put_sample(dir.path(), "dump_p3_late.pcap");
-    let run = bg.finish();
+    let run = bg.finish(30.0);
     assert_eq!(run.code(), Some(0), "{}", run.stderr());
     let out = run.stdout();
     assert!(out.contains(&format!("Processing file: {}\n", dir.path().join("dump_p3_late.pcap").display())), "{out}");
