@@ -18,7 +18,7 @@ use crate::dispatch::{self, HostShared, ListMode, PluginSet};
 use crate::error::Error;
 use crate::flags;
 use crate::output::columns::ColumnList;
-use crate::pipeline::{Pipeline, Settings};
+use crate::pipeline::{Pipeline, Settings, Stop};
 use crate::process;
 use crate::report::end::{self, InputStats};
 use crate::report::log::Log;
@@ -479,6 +479,7 @@ fn run_feed<S: PacketSource>(
     if let Some(c) = &ctl {
         c.stopping();
     }
+    let ctl = ctl.as_ref();
     let (size, count) = feed.totals().unwrap_or_else(|| (reader.file_size(), 1));
     let stats = InputStats::Files { size, count };
     let stats = if name == "-" { InputStats::Stream } else { stats };
@@ -486,9 +487,7 @@ fn run_feed<S: PacketSource>(
         Some(s) => InputStats::Live { recv: s.recv, drop: s.drop, ifdrop: s.ifdrop },
         None => stats,
     };
-    let outcome = finish(&mut p, &mut monitor, stats, start);
-    drop(ctl);
-    outcome
+    finish(&mut p, &mut monitor, stats, start, ctl)
 }
 
 /// Compiles the run's BPF for a capture with link type `dlt` (`None`: no filter).
@@ -523,21 +522,43 @@ fn serve_signals(c: &signals::Control, p: &mut Pipeline, monitor: &mut Monitor) 
     if req & signals::REPORT != 0 {
         monitor.report(p);
     }
-    let msg = if req & signals::TERM != 0 {
-        "SIGTERM: Terminate, terminate. Remove all flows and exit"
-    } else if req & signals::INT != 0 {
-        "SIGINT: Remove all flows and exit"
-    } else {
-        return false;
-    };
-    if flags::VERBOSE > 0 {
-        p.plugins.shared.log.borrow_mut().info(msg);
+    log_run_levels(req, p);
+    if req & signals::NO_NEW_FLOWS != 0 {
+        p.no_new_flows = true;
     }
-    true
+    // with no flow left nothing could end the wait of the first SIGINT
+    req & (signals::INT | signals::TERM | signals::ABORT) != 0 || (p.no_new_flows && p.table.is_empty())
 }
 
-/// T2's `terminate`: last log lines, flush of every flow, end report, finalize.
-fn finish(p: &mut Pipeline, monitor: &mut Monitor, stats: InputStats, start: Instant) -> Result<Outcome, Error> {
+/// T2's messages for the run levels the signals in `req` reached, in the order they were reached.
+fn log_run_levels(req: u8, p: &Pipeline) {
+    if flags::VERBOSE == 0 {
+        return;
+    }
+    let soft = format!("SIGINT: Stop flow creation, when all pending flows timeout ({}s): exit", flags::FLOW_TIMEOUT);
+    let messages = [
+        (signals::NO_NEW_FLOWS, soft.as_str()),
+        (signals::INT, "SIGINT: Remove all flows and exit"),
+        (signals::TERM, "SIGTERM: Terminate, terminate. Remove all flows and exit"),
+        (signals::ABORT, "SIGINT: Terminate, terminate."),
+    ];
+    let mut log = p.plugins.shared.log.borrow_mut();
+    for (_, msg) in messages.iter().filter(|(bit, _)| req & bit != 0) {
+        log.info(msg);
+    }
+    // seen at once even through a pipe: the user waits for it to decide on the next Ctrl-C
+    log.flush();
+}
+
+/// T2's `terminate`: last log lines, flush of every flow (until a SIGINT at run level 1 stops
+/// it), end report, finalize.
+fn finish(
+    p: &mut Pipeline,
+    monitor: &mut Monitor,
+    stats: InputStats,
+    start: Instant,
+    ctl: Option<&signals::Control>,
+) -> Result<Outcome, Error> {
     let verbose = flags::VERBOSE;
     if verbose > 0 {
         let mut l = p.plugins.shared.log.borrow_mut();
@@ -545,13 +566,17 @@ fn finish(p: &mut Pipeline, monitor: &mut Monitor, stats: InputStats, start: Ins
         l.line(format_args!("Total dump duration: {}", Span(sub(p.g.act_time, p.g.start_time))));
         l.line(format_args!("Finished processing. Elapsed time: {}", Span(since(start))));
     }
-    p.flush_all();
+    p.flush_until(|| ctl.is_some_and(signals::Control::aborted));
+    if let Some(c) = ctl {
+        log_run_levels(c.take(), p);
+    }
     monitor.end(p);
     if verbose > 0 {
         end::print(p, stats, since(start), flags::PLUGIN_REPORT == 1);
     }
     close(p);
-    Ok(if p.stop().is_some() { Outcome::PluginFailed } else { Outcome::Done })
+    // a full table without the autopilot and the drained flow table are normal ends, as in T2
+    Ok(if p.stop() == Some(Stop::Plugin) { Outcome::PluginFailed } else { Outcome::Done })
 }
 
 /// Lets the plugins finish their files and flushes the core's streams, so that what the run

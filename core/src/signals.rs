@@ -4,8 +4,11 @@
 //!
 //! * SIGUSR1: one report.
 //! * SIGUSR2: periodic reports every interval of wall time, on / off.
-//! * SIGINT, SIGTERM: stop reading; the run then terminates every flow and writes the end
-//!   report. A second one while terminating exits at once with status 1 (T2's SIGTERM rule).
+//! * SIGINT lowers T2's run level, from 3: at 2 no flow is created any more and the run ends
+//!   when the last flow has timed out; at 1 it stops reading, terminates every flow and writes
+//!   the end report; at 0 it stops writing flows too (the end report still comes), and further
+//!   signals are ignored.
+//! * SIGTERM goes to level 1 at once, or exits with status 1 if the run is already there.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -18,17 +21,25 @@ use signal_hook::iterator::{Handle, Signals};
 
 /// A report was requested.
 pub const REPORT: u8 = 1;
-/// SIGINT: stop reading.
-pub const INT: u8 = 2;
-/// SIGTERM: stop reading.
-pub const TERM: u8 = 4;
+/// SIGINT: level 2 reached, stop creating flows.
+pub const NO_NEW_FLOWS: u8 = 2;
+/// SIGINT: level 1 reached, stop reading.
+pub const INT: u8 = 4;
+/// SIGTERM: level 1 reached, stop reading.
+pub const TERM: u8 = 8;
+/// SIGINT: level 0 reached, stop writing flows.
+pub const ABORT: u8 = 16;
 
-#[derive(Debug, Default)]
+/// T2's run level before any signal.
+const LEVEL_RUN: u8 = 3;
+
+#[derive(Debug)]
 struct Shared {
-    /// [`REPORT`], [`INT`], [`TERM`] bits not yet taken by the packet loop.
+    /// [`REPORT`], [`NO_NEW_FLOWS`], [`INT`], [`TERM`], [`ABORT`] bits not yet taken by the
+    /// packet loop: one bit per level reached, so signals in quick succession are all seen.
     pending: AtomicU8,
-    /// The run is terminating: a further SIGINT/SIGTERM exits at once.
-    stopping: AtomicBool,
+    /// T2's run level: 3 running, 2 no new flows, 1 terminating, 0 terminating without output.
+    level: AtomicU8,
     /// Periodic reports are on.
     periodic: AtomicBool,
     /// Bumped on every SIGUSR2, so the timer restarts its interval.
@@ -48,8 +59,13 @@ pub struct Control {
 impl Control {
     /// Starts handling the signals; periodic reports every `interval` start `on` or not.
     pub fn start(interval: Duration, on: bool) -> std::io::Result<Control> {
-        let shared = Arc::new(Shared::default());
-        shared.periodic.store(on, Ordering::Relaxed);
+        let shared = Arc::new(Shared {
+            pending: AtomicU8::new(0),
+            level: AtomicU8::new(LEVEL_RUN),
+            periodic: AtomicBool::new(on),
+            epoch: AtomicU64::new(0),
+            done: AtomicBool::new(false),
+        });
         let mut signals = Signals::new([SIGINT, SIGTERM, SIGUSR1, SIGUSR2])?;
         let handle = signals.handle();
         let s = shared.clone();
@@ -67,12 +83,21 @@ impl Control {
                         s.epoch.fetch_add(1, Ordering::Relaxed);
                         timer_thread.unpark();
                     }
+                    SIGINT => {
+                        let level = s.level.load(Ordering::Relaxed).saturating_sub(1);
+                        s.level.store(level, Ordering::Relaxed);
+                        let bit = [ABORT, INT, NO_NEW_FLOWS][usize::from(level)];
+                        s.pending.fetch_or(bit, Ordering::Relaxed);
+                        if level == 0 {
+                            break; // as T2: no signal has an effect any more
+                        }
+                    }
                     _ => {
-                        if s.stopping.swap(true, Ordering::Relaxed) {
+                        if s.level.swap(1, Ordering::Relaxed) == 1 {
                             let _ = std::io::stdout().flush();
                             std::process::exit(1);
                         }
-                        s.pending.fetch_or(if sig == SIGINT { INT } else { TERM }, Ordering::Relaxed);
+                        s.pending.fetch_or(TERM, Ordering::Relaxed);
                     }
                 }
             }
@@ -80,7 +105,8 @@ impl Control {
         Ok(Control { shared, handle: Some(handle), threads: vec![timer, waiter] })
     }
 
-    /// The pending requests ([`REPORT`], [`INT`], [`TERM`]): one relaxed load, for the hot loop.
+    /// The pending requests ([`REPORT`], [`NO_NEW_FLOWS`], [`INT`], [`TERM`], [`ABORT`]): one
+    /// relaxed load, for the hot loop.
     #[inline]
     pub fn pending(&self) -> u8 {
         self.shared.pending.load(Ordering::Relaxed)
@@ -91,9 +117,15 @@ impl Control {
         self.shared.pending.swap(0, Ordering::Relaxed)
     }
 
-    /// The run terminates for another reason (end of input): a signal now exits at once.
+    /// The run terminates for another reason (end of input): level 1, where SIGTERM exits at
+    /// once and SIGINT stops the output of flows.
     pub fn stopping(&self) {
-        self.shared.stopping.store(true, Ordering::Relaxed);
+        let _ = self.shared.level.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |l| (l > 1).then_some(1));
+    }
+
+    /// Whether the run reached level 0: flows are no longer written.
+    pub fn aborted(&self) -> bool {
+        self.shared.level.load(Ordering::Relaxed) == 0
     }
 }
 

@@ -131,8 +131,12 @@ fn capture(plugins: &PluginDir, iface: &str, args: &[&str]) -> LiveRun {
     run
 }
 
-/// Sends SIGINT and waits at most 10 s for the exit code.
+/// Ctrl-C twice, as T2 users do: the first stops flow creation (the run would end when the
+/// last flow timed out), the second ends the run. Waits at most 10 s for the exit code.
 fn interrupt(run: &mut LiveRun) -> Option<i32> {
+    run.signal("INT");
+    let soft = "[INF] SIGINT: Stop flow creation, when all pending flows timeout (182s): exit\n";
+    assert!(run.wait_stdout(10.0, |s| s.contains(soft)), "no first SIGINT line:\n{}", run.stdout());
     run.signal("INT");
     run.wait_exit(10.0)
 }

@@ -41,6 +41,10 @@ impl Pipeline {
             }
             self.table.place_sentinel(&h, n);
         }
+        // after the first SIGINT the run ends when the last flow is gone (T2's `lruRmLstFlow`)
+        if self.no_new_flows && self.table.is_empty() {
+            self.stop = Some(Stop::Drained);
+        }
     }
 
     /// Writes a flow and its opposite: the A direction first (T2's `lruPrintFlow`).
@@ -152,9 +156,14 @@ impl Pipeline {
 
     /// Writes and removes every flow, least recently seen first (end of input).
     pub fn flush_all(&mut self) {
+        self.flush_until(|| false);
+    }
+
+    /// [`Pipeline::flush_all`] that stops as soon as `abort` says so (T2's third SIGINT).
+    pub fn flush_until(&mut self, abort: impl Fn() -> bool) {
         let head = self.table.head();
         let mut n = self.table.prev(self.table.tail());
-        while n != head {
+        while n != head && !abort() {
             if !self.table.is_flow(n) {
                 n = self.table.prev(n);
                 continue;

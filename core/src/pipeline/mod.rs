@@ -39,6 +39,8 @@ pub enum Stop {
     TableFull,
     /// A plugin panicked or reported a fatal error.
     Plugin,
+    /// Flow creation was off (first SIGINT) and the last flow timed out: a normal end.
+    Drained,
 }
 
 /// Per-ethertype counters (65536 entries each) and their snapshots, referenced by [`Globals`].
