@@ -524,10 +524,9 @@ fn serve_signals(c: &signals::Control, p: &mut Pipeline, monitor: &mut Monitor) 
     }
     log_run_levels(req, p);
     if req & signals::NO_NEW_FLOWS != 0 {
-        p.no_new_flows = true;
+        p.stop_flow_creation();
     }
-    // with no flow left nothing could end the wait of the first SIGINT
-    req & (signals::INT | signals::TERM | signals::ABORT) != 0 || (p.no_new_flows && p.table.is_empty())
+    req & (signals::INT | signals::TERM | signals::ABORT) != 0 || p.stop().is_some()
 }
 
 /// T2's messages for the run levels the signals in `req` reached, in the order they were reached.

@@ -39,6 +39,14 @@ pub fn tranalyzer() -> PathBuf {
     artifact("tranalyzer")
 }
 
+/// Whether the tests run as root (real user ID 0, what `tranalyzer` itself asks).
+pub fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .expect("reading /proc/self/status")
+        .lines()
+        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+}
+
 /// The shipped sample capture.
 pub fn sample_pcap() -> PathBuf {
     repo_root().join("samples/sample.pcap")

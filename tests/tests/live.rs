@@ -11,20 +11,13 @@ use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use rt2_tests::{Flows, LiveRun, PluginDir, tranalyzer};
+use rt2_tests::{Flows, LiveRun, PluginDir, is_root, tranalyzer};
 
 /// Runs `cmd args...`; panics with its output when it fails.
 fn sh(cmd: &str, args: &[&str]) -> Output {
     let out = Command::new(cmd).args(args).output().unwrap_or_else(|e| panic!("{cmd} {args:?}: {e}"));
     assert!(out.status.success(), "{cmd} {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     out
-}
-
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(2) == Some("0")))
-        .unwrap_or(false)
 }
 
 fn have(cmd: &str, arg: &str) -> bool {

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use rt2_tests::{PluginDir, run_t2, sample_pcap, tranalyzer};
+use rt2_tests::{PluginDir, is_root, run_t2, sample_pcap, tranalyzer};
 
 fn plugins() -> PluginDir {
     PluginDir::with(&["basicFlow", "txtSink"])
@@ -159,13 +159,6 @@ fn cpu_binding() {
     let run = run_t2(p.path(), &["-r", sample, "-c", "-1"]);
     assert_eq!(run.code(), Some(1));
     assert!(run.stderr().starts_with("[ERR] Option '-c': "), "{}", run.stderr());
-}
-
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap()
-        .lines()
-        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
 }
 
 #[test]

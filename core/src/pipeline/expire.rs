@@ -41,7 +41,18 @@ impl Pipeline {
             }
             self.table.place_sentinel(&h, n);
         }
-        // after the first SIGINT the run ends when the last flow is gone (T2's `lruRmLstFlow`)
+        self.end_if_drained();
+    }
+
+    /// The first SIGINT: no flow is created any more, and the run ends when the last one is
+    /// gone (at once if there is none).
+    pub fn stop_flow_creation(&mut self) {
+        self.no_new_flows = true;
+        self.end_if_drained();
+    }
+
+    /// After the first SIGINT the run ends when the last flow is gone (T2's `lruRmLstFlow`).
+    fn end_if_drained(&mut self) {
         if self.no_new_flows && self.table.is_empty() {
             self.stop = Some(Stop::Drained);
         }

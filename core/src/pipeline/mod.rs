@@ -80,8 +80,8 @@ pub struct Pipeline {
     settings: Settings,
     /// Size of the input for the autopilot's `-f` advice.
     pub capture_size: u64,
-    /// Flow creation is off (first SIGINT).
-    pub no_new_flows: bool,
+    /// Flow creation is off (first SIGINT, [`Pipeline::stop_flow_creation`]).
+    no_new_flows: bool,
     /// Pcap-time monitoring trigger (`MONINTTMPCP` = 1).
     pub mon_trigger: Option<PcapTrigger>,
     /// A monitoring report is due after this packet (set by the pcap-time trigger).

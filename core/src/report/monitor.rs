@@ -265,7 +265,8 @@ impl Monitor {
     }
 
     /// The input the reports describe.
-    pub fn input(&self) -> &InputInfo {
+    #[cfg(test)]
+    pub(crate) fn input(&self) -> &InputInfo {
         &self.input
     }
 
