@@ -1,5 +1,6 @@
 //! basicStats against T2 0.9.3's own output in `../shared/golden`: the release `tranalyzer` with
-//! basicFlow, basicStats and txtSink on every shared capture must write T2's basicStats columns
+//! T2's default five plugins (the reference's set: tcpStates' timeouts decide when flows end,
+//! and so basicStats' numbers) on every shared capture must write T2's basicStats columns
 //! and `basicStats:` end-report lines. Needs the release build (`cargo build --release`); skipped
 //! when `../shared` is missing, unless `RT2_REQUIRE_SHARED` is set.
 
@@ -9,10 +10,7 @@ use std::path::Path;
 use rt2_tests::{Flows, PluginDir, run_t2, shared_dir};
 
 /// Captures whose reference these plugins cannot reproduce, and why.
-const SKIP: &[(&str, &str)] = &[
-    ("linux-sll2-icmp", "T2 0.9.3 rejects Linux cooked v2; rt2 decodes it"),
-    ("teredo", "the reference's flows end by tcpStates' timeouts"),
-];
+const SKIP: &[(&str, &str)] = &[("linux-sll2-icmp", "T2 0.9.3 rejects Linux cooked v2; rt2 decodes it")];
 
 /// The cells of basicStats' columns (`pktsSnt` to `bytAsm`) by (dir, flowInd) and column name.
 fn basic_stats_cells(flows: &Flows) -> BTreeMap<(String, String), Vec<(String, String)>> {
@@ -73,7 +71,7 @@ fn compare(plugins: &Path, shared: &Path, name: &str) -> Vec<String> {
 #[test]
 fn columns_and_report_match_t2_on_every_shared_capture() {
     let Some(shared) = shared_dir() else { return };
-    let plugins = PluginDir::with(&["basicFlow", "basicStats", "txtSink"]);
+    let plugins = PluginDir::with(&["basicFlow", "basicStats", "tcpFlags", "tcpStates", "txtSink"]);
     let mut names: Vec<String> = std::fs::read_dir(shared.join("golden"))
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -1,6 +1,8 @@
-//! Against T2 0.9.3's own output in `shared/golden`: the release `tranalyzer` with basicFlow,
-//! tcpFlags and txtSink on every shared capture must write tcpFlags' columns (and flowStat, where
-//! tcpFlags raises the timestamp-jump bit) and end-report lines exactly as T2 did.
+//! Against T2 0.9.3's own output in `shared/golden`: the release `tranalyzer` with T2's default
+//! five plugins (the reference's set: tcpStates' timeouts decide when flows end, and tcpFlags
+//! reads the run's aggregated state at that moment) on every shared capture must write
+//! tcpFlags' columns (and flowStat, where tcpFlags raises the timestamp-jump bit) and end-report
+//! lines exactly as T2 did.
 //!
 //! Needs the release build (`cargo build --release -p tranalyzer -p basicFlow -p tcpFlags -p
 //! txtSink`); without `../shared` the test is skipped, unless `RT2_REQUIRE_SHARED` is set.
@@ -13,11 +15,6 @@ use rt2_tests::{Flows, PluginDir, run_t2, shared_dir};
 /// T2 0.9.3 rejects this capture; rt2 decodes it (tested by the workspace's conformance test).
 const REJECTED: &str = "linux-sll2-icmp";
 
-/// Captures whose flows end in another order, or not at all, without tcpStates' timeouts: their
-/// rows, or the two columns that depend on the flows ended before (0.9.3 reads the run's
-/// aggregated tcpFStat there), are not compared yet.
-const NEED_TCPSTATES: &[(&str, &[&str])] =
-    &[("teredo", &[]), ("gre-ip-tcp", &["tcpJA4T", "tcpWS"]), ("netns-http-mix", &["tcpJA4T", "tcpWS"])];
 
 /// The columns compared: flowStat and tcpFlags' own, as the golden headers list them.
 fn compared_columns(golden: &Flows) -> Vec<String> {
@@ -54,19 +51,12 @@ fn compare(name: &str, pcap: &Path, golden_dir: &Path, plugins: &PluginDir, cell
         diffs.push(format!("{name}: report {:?}, expected {:?}", report_lines(&log), report_lines(&golden_log)));
     }
 
-    let pending = NEED_TCPSTATES.iter().find(|(n, _)| *n == name).map(|(_, cols)| *cols);
-    if pending.is_some_and(|cols| cols.is_empty()) {
-        return diffs;
-    }
     let golden = Flows::parse(&std::fs::read_to_string(golden_dir.join(format!("{name}_flows.txt"))).unwrap());
     let ours = run.flows();
     let ours_rows = by_flow(&ours);
     let golden_rows = by_flow(&golden);
     assert_eq!(ours_rows.len(), golden_rows.len(), "{name}: number of flows");
     for col in compared_columns(&golden) {
-        if pending.is_some_and(|cols| cols.contains(&col.as_str())) {
-            continue;
-        }
         let g = golden.columns.iter().position(|c| *c == col).unwrap();
         let Some(o) = ours.columns.iter().position(|c| *c == col) else {
             diffs.push(format!("{name}: no column {col}"));
@@ -86,7 +76,7 @@ fn compare(name: &str, pcap: &Path, golden_dir: &Path, plugins: &PluginDir, cell
 #[test]
 fn flow_columns_and_report_match_t2() {
     let Some(shared) = shared_dir() else { return };
-    let plugins = PluginDir::with(&["basicFlow", "tcpFlags", "txtSink"]);
+    let plugins = PluginDir::with(&["basicFlow", "basicStats", "tcpFlags", "tcpStates", "txtSink"]);
     let mut captures: Vec<_> = std::fs::read_dir(shared.join("pcaps"))
         .unwrap()
         .map(|e| e.unwrap().path())
