@@ -11,8 +11,8 @@ use std::sync::{Mutex, MutexGuard};
 
 use crate::abi::{ABI_MAJOR, ABI_MINOR, CoreConfig, Globals, HostApi, OutBuf, RStr, Timestamp, stream};
 use crate::host::{Host, rstr, rstr_bytes};
-use crate::output::Output;
 use crate::plugin::{Columns, Init, Plugin, Split};
+use crate::record::Output;
 use crate::report::{Monitor, Report};
 use crate::types::Column;
 
@@ -137,7 +137,7 @@ impl TestHost {
     pub fn record(&self, f: impl FnOnce(&mut Output<'_>)) -> Vec<u8> {
         let mut v: Vec<u8> = Vec::with_capacity(RECORD_CAPACITY);
         let mut buf = OutBuf { data: v.as_mut_ptr(), len: 0, cap: v.capacity() };
-        f(&mut Output::new(&mut buf, self.host));
+        f(&mut Output::for_host(&mut buf, self.host));
         // SAFETY: `Output` only appends within `cap`, so the first `buf.len` bytes of `v`'s
         // allocation are initialised.
         unsafe { v.set_len(buf.len) };

@@ -11,7 +11,7 @@ use tranalyzer::capture::LinkType;
 use tranalyzer::dissect::{self, DissectStats};
 use tranalyzer::testing::{Ip, L4, ethernet, ip_packet};
 
-use crate::{BasicStats, Config, Exclude};
+use crate::{BasicStats, Config};
 
 /// A decoded column value.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -302,7 +302,7 @@ fn lengths_wrap_at_16_bits_after_seeding_the_mean() {
 
 #[test]
 fn flag_bs_rev_cnt() {
-    let cfg = Config { rev_cnt: false, ..Config::default() };
+    let cfg = Config { bs_rev_cnt: false, ..Config::default() };
     let n = names(cfg);
     assert!(!n.iter().any(|c| c == "pktsRcvd" || c == "l7BytesRcvd"));
     assert_eq!(n.len(), DEFAULT_COLUMNS.len() - 2);
@@ -313,7 +313,7 @@ fn flag_bs_rev_cnt() {
 
 #[test]
 fn flag_bs_aggr_cnt() {
-    let cfg = Config { aggr_cnt: true, ..Config::default() };
+    let cfg = Config { bs_aggr_cnt: true, ..Config::default() };
     assert_eq!(
         &names(cfg)[..7],
         ["pktsSnt", "pktsRcvd", "pktsRTAggr", "padBytesSnt", "l7BytesSnt", "l7BytesRcvd", "l7BytesRTAggr"]
@@ -325,7 +325,7 @@ fn flag_bs_aggr_cnt() {
 
 #[test]
 fn flag_bs_mod() {
-    let cfg = Config { modulo: 16, ..Config::default() };
+    let cfg = Config { bs_mod: 16, ..Config::default() };
     assert_eq!(names(cfg), DEFAULT_COLUMNS);
     let mut r = Run::new(cfg);
     r.len(A, ts(1, 0), 20);
@@ -336,8 +336,8 @@ fn flag_bs_mod() {
     // the mean is seeded with 20 % 16, so the deviations are 0 and -3
     assert_eq!(f(&a, "stdL7PktSz"), 4.5f32.sqrt());
     // 0 and 1 leave lengths alone
-    for modulo in [0, 1] {
-        let mut r = Run::new(Config { modulo, ..Config::default() });
+    for bs_mod in [0, 1] {
+        let mut r = Run::new(Config { bs_mod, ..Config::default() });
         r.len(A, ts(1, 0), 20);
         assert_eq!(u(&r.end(A), "l7BytesSnt"), 20);
     }
@@ -349,7 +349,7 @@ fn flag_bs_pad() {
     r.udp(A, ts(1, 0), 2);
     r.flows[A].pad_len = 12;
     assert_eq!(get(&r.end(A), "padBytesSnt"), V::I(12));
-    let cfg = Config { pad: false, ..Config::default() };
+    let cfg = Config { bs_pad: false, ..Config::default() };
     assert!(!names(cfg).iter().any(|c| c == "padBytesSnt"));
     let mut r = Run::new(cfg);
     r.udp(A, ts(1, 0), 2);
@@ -358,7 +358,7 @@ fn flag_bs_pad() {
 
 #[test]
 fn flag_bs_stats() {
-    let cfg = Config { stats: false, ..Config::default() };
+    let cfg = Config { bs_stats: false, ..Config::default() };
     assert_eq!(names(cfg), ["pktsSnt", "pktsRcvd", "padBytesSnt", "l7BytesSnt", "l7BytesRcvd"]);
     let (mut r, a, _) = three_and_one(cfg);
     assert_eq!((u(&a, "pktsSnt"), u(&a, "l7BytesSnt")), (3, 60));
@@ -368,7 +368,7 @@ fn flag_bs_stats() {
 
 #[test]
 fn flag_bs_pl_stats() {
-    let cfg = Config { pl_stats: false, ..Config::default() };
+    let cfg = Config { bs_pl_stats: false, ..Config::default() };
     let n = names(cfg);
     assert!(!n.iter().any(|c| c.contains("PktSz")));
     assert_eq!(n.len(), DEFAULT_COLUMNS.len() - 4);
@@ -379,7 +379,7 @@ fn flag_bs_pl_stats() {
 
 #[test]
 fn flag_bs_iat_stats() {
-    let cfg = Config { iat_stats: false, ..Config::default() };
+    let cfg = Config { bs_iat_stats: false, ..Config::default() };
     let n = names(cfg);
     assert!(!n.iter().any(|c| c.contains("IAT")));
     assert_eq!(n.len(), DEFAULT_COLUMNS.len() - 4);
@@ -389,7 +389,7 @@ fn flag_bs_iat_stats() {
 
 #[test]
 fn flag_bs_var_with_skewness_and_kurtosis() {
-    let cfg = Config { var: true, ..Config::default() };
+    let cfg = Config { bs_var: true, ..Config::default() };
     let n = names(cfg);
     let size: Vec<&str> = n[5..12].iter().map(String::as_str).collect();
     assert_eq!(
@@ -413,25 +413,25 @@ fn flag_bs_var_with_skewness_and_kurtosis() {
 
 #[test]
 fn flag_bs_sk() {
-    let var_only = Config { var: true, sk: false, ..Config::default() };
+    let var_only = Config { bs_var: true, bs_sk: false, ..Config::default() };
     let n = names(var_only);
     assert!(n.iter().any(|c| c == "varIAT") && !n.iter().any(|c| c.starts_with("skew") || c.starts_with("kur")));
     assert_eq!(n.len(), DEFAULT_COLUMNS.len() + 2);
     // without BS_VAR, BS_SK adds nothing (T2's default pair: BS_VAR=0, BS_SK=1)
-    assert_eq!(names(Config { var: false, sk: true, ..Config::default() }), DEFAULT_COLUMNS);
+    assert_eq!(names(Config { bs_var: false, bs_sk: true, ..Config::default() }), DEFAULT_COLUMNS);
     let (_, a, _) = three_and_one(var_only);
     assert_eq!(f(&a, "varL7PktSz"), 50.0f32 + 175.0 / 3.0);
 }
 
 #[test]
 fn flag_bs_stddev() {
-    let cfg = Config { stddev: false, var: true, ..Config::default() };
+    let cfg = Config { bs_stddev: false, bs_var: true, ..Config::default() };
     let n = names(cfg);
     assert!(!n.iter().any(|c| c.starts_with("std")) && n.iter().any(|c| c == "varL7PktSz"));
     let (_, a, _) = three_and_one(cfg);
     assert_eq!(f(&a, "avgIAT"), 0.5);
     // neither variance nor deviation: T2 skips the running moments, so avgIAT stays 0
-    let cfg = Config { stddev: false, var: false, ..Config::default() };
+    let cfg = Config { bs_stddev: false, bs_var: false, ..Config::default() };
     assert_eq!(names(cfg).len(), DEFAULT_COLUMNS.len() - 2);
     let (_, a, _) = three_and_one(cfg);
     assert_eq!((f(&a, "avgIAT"), f(&a, "avgL7PktSz"), f(&a, "maxIAT")), (0.0, 20.0, 1.0));
@@ -448,32 +448,32 @@ fn four_sizes(cfg: Config) -> Rec {
 
 #[test]
 fn flag_bs_xcld_and_bounds() {
-    let cfg = |exclude, xmin, xmax| Config { exclude, xmin, xmax, ..Config::default() };
+    let cfg = |bs_xcld, bs_xmin, bs_xmax| Config { bs_xcld, bs_xmin, bs_xmax, ..Config::default() };
     // 1: len > BS_XMIN (default 1): the empty packet is left out of the statistics only
-    let a = four_sizes(cfg(Exclude::AboveMin, 1, 65535));
+    let a = four_sizes(cfg(1, 1, 65535));
     assert_eq!((u(&a, "pktsSnt"), u(&a, "l7BytesSnt")), (4, 60));
     assert_eq!((u(&a, "minL7PktSz"), f(&a, "avgL7PktSz")), (10, 20.0));
     // IATs run from the last included packet: 1 (from the seed at 0 s), 2, 3
     assert_eq!((f(&a, "minIAT"), f(&a, "maxIAT")), (1.0, 3.0));
     assert_eq!(f(&a, "pktps"), 4.0 / 6.0);
     // 2: len < BS_XMAX
-    let a = four_sizes(cfg(Exclude::BelowMax, 1, 20));
+    let a = four_sizes(cfg(2, 1, 20));
     assert_eq!((u(&a, "minL7PktSz"), u(&a, "maxL7PktSz")), (0, 10));
     assert_eq!(f(&a, "avgL7PktSz"), 30.0, "all 60 bytes over the 2 included packets, as T2");
     // 3: BS_XMIN <= len <= BS_XMAX
-    let a = four_sizes(cfg(Exclude::Within, 10, 20));
+    let a = four_sizes(cfg(3, 10, 20));
     assert_eq!((u(&a, "minL7PktSz"), u(&a, "maxL7PktSz"), f(&a, "maxIAT")), (10, 20, 2.0));
     // 4: T2 tests len < BS_XMIN && len > BS_XMAX: nothing enters
-    let a = four_sizes(cfg(Exclude::Outside, 10, 20));
+    let a = four_sizes(cfg(4, 10, 20));
     assert_eq!((u(&a, "pktsSnt"), u(&a, "minL7PktSz"), u(&a, "maxL7PktSz")), (4, 65535, 0));
     assert_eq!((f(&a, "avgL7PktSz"), f(&a, "minIAT"), f(&a, "maxIAT")), (0.0, 4.0e12, 0.0));
     // ... unless the bounds are swapped
-    let a = four_sizes(cfg(Exclude::Outside, 25, 5));
+    let a = four_sizes(cfg(4, 25, 5));
     assert_eq!((u(&a, "minL7PktSz"), u(&a, "maxL7PktSz")), (10, 20));
     // 0 ignores the bounds
-    let a = four_sizes(cfg(Exclude::Nothing, 10, 20));
+    let a = four_sizes(cfg(0, 10, 20));
     assert_eq!((u(&a, "minL7PktSz"), u(&a, "maxL7PktSz")), (0, 30));
-    for x in [Exclude::AboveMin, Exclude::Outside] {
+    for x in [1, 4] {
         assert_eq!(names(cfg(x, 10, 20)), DEFAULT_COLUMNS);
     }
 }
@@ -483,9 +483,9 @@ fn bounds_from_the_environment() {
     let host = TestHost::new();
     host.set_env("BS_XMIN", "15");
     host.set_env("BS_XMAX", "0x14");
-    let cfg = Config { exclude: Exclude::Within, ..Config::default() };
+    let cfg = Config { bs_xcld: 3, ..Config::default() };
     let r = Run::with_host(host, cfg, |_| {});
-    assert_eq!((r.bs.config().xmin, r.bs.config().xmax), (15, 20));
+    assert_eq!((r.bs.config().bs_xmin, r.bs.config().bs_xmax), (15, 20));
 }
 
 #[test]

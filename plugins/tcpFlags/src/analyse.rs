@@ -85,7 +85,7 @@ pub fn new_flow(cfg: &Config, s: &mut FlowState, po: Option<&mut FlowState>, pkt
         return;
     }
     let th = pkt.l4();
-    if cfg.seq_ack {
+    if cfg.seq_ack_num {
         let seq = be32(th, 4);
         s.seq_init = seq;
         s.seq_last = seq;
@@ -196,11 +196,11 @@ pub fn packet(
     cols: &mut PktCols,
 ) {
     *cols = PktCols::default();
-    if env.cfg.rtt {
+    if env.cfg.rtt_estimate {
         p.pkts += 1.0;
     }
     let part = ip_part(env, pkt, flow, p, cols);
-    if env.cfg.rtt {
+    if env.cfg.rtt_estimate {
         if let (Some(o), Some(po)) = (opp, po.as_deref_mut())
             && p.rtt_state != rtt::STOP
         {
@@ -213,7 +213,7 @@ pub fn packet(
     // the host-order offset, so a later fragment at an offset of 32, 64, ... 224 units is
     // analysed as a TCP header
     if pkt.l4_proto() != proto::TCP || part.frag_word & FRAG_OFFSET_LE != 0 {
-        if env.cfg.rtt {
+        if env.cfg.rtt_estimate {
             if p.pkts == 1.0 {
                 p.rtt_state = rtt::SYN_ACK;
             } else if p.rtt_state == rtt::SYN_ACK {
@@ -297,7 +297,7 @@ fn ip_part(env: &mut Env<'_>, pkt: &Packet<'_>, flow: &Flow<'_>, p: &mut FlowSta
         }
         if v.snap_l3_len < u32::from(l3_hdr_len) {
             ip_flags |= ip::SNAP_HDR_LEN | ip::L3_CHKSUM_ERR;
-        } else if cfg.checksum > 0 {
+        } else if cfg.ipchecksum > 0 {
             let computed = (!checksum(l3, 0, l3_hdr_len, 5)).swap_bytes();
             cols.ip_cal_chk = computed;
             if be16(l3, 10) != computed {
@@ -322,7 +322,7 @@ fn ip_part(env: &mut Env<'_>, pkt: &Packet<'_>, flow: &Flow<'_>, p: &mut FlowSta
     }
     p.last_pkt_time = now;
 
-    if cfg.frag && frag_word != 0 {
+    if cfg.frag_analyze && frag_word != 0 {
         frag_word = frag_word.swap_bytes() & FRAG_MAX_OFFSET;
         if more_frags && l3_len < FRAG_MIN_LEN {
             ip_flags |= ip::FRAG_BELOW_MIN;
@@ -469,11 +469,11 @@ fn l4_checksum(
         p.l4_total = 0;
         if v.snap_l3_len < u32::from(l3_len) || v.snap_l4_len < l4_len {
             *ip_flags |= ip::SNAP_HDR_LEN | ip::L4_CHKSUM_ERR;
-        } else if cfg.checksum > 1 && field != 0 {
+        } else if cfg.ipchecksum > 1 && field != 0 {
             p.l4_chksum = checksum(l4, 0, chk_len, field);
         }
     }
-    if cfg.checksum < 2 {
+    if cfg.ipchecksum < 2 {
         return;
     }
     // later fragments only add their length: 0.9.3 never sums their bytes
@@ -572,7 +572,7 @@ fn tcp_part(
         }
         _ => {}
     }
-    if cfg.flag_counts {
+    if cfg.tcpflgcnt {
         for (i, c) in p.flag_counts[..8].iter_mut().enumerate() {
             if *c < 0xffff {
                 *c += (flags >> i) & 1;
@@ -609,10 +609,10 @@ fn tcp_part(
                 p.rtt_state = rtt::ACK;
             }
             if let Some(po) = po.as_deref_mut() {
-                if cfg.rtt && (po.rtt_state == rtt::NO_SYN || po.rtt_state == rtt::SYN_ACK) {
+                if cfg.rtt_estimate && (po.rtt_state == rtt::NO_SYN || po.rtt_state == rtt::SYN_ACK) {
                     po.rtt_state = rtt::ACK;
                 }
-                if cfg.seq_ack {
+                if cfg.seq_ack_num {
                     po.in_flight = 0;
                     p.in_flight = p.in_flight.wrapping_add(u32::from(l7_len));
                     p.in_flight_max = p.in_flight_max.max(p.in_flight);
@@ -657,13 +657,13 @@ fn tcp_part(
         scale = (1u32 << (p.ws_shift & 31)) as u16;
         win = win.wrapping_mul(u32::from(scale));
     }
-    if cfg.window {
+    if cfg.windowsize {
         window(env, flags, win, p, &mut fstat);
     }
     cols.win = win;
     cols.scale = scale;
 
-    if cfg.seq_ack {
+    if cfg.seq_ack_num {
         let seq = be32(th, 4);
         let ack = be32(th, 8);
         cols.seq = seq;
@@ -694,7 +694,7 @@ fn tcp_part(
         p.ack_last = ack;
         p.seq_max = p.seq_max.max(p.seq_next);
     }
-    if cfg.window {
+    if cfg.windowsize {
         p.win_last = win;
     }
     p.flags_last = flags as u8;
@@ -708,14 +708,14 @@ fn tcp_part(
     p.stat |= fstat;
     p.stat_last = fstat;
 
-    if cfg.frag
+    if cfg.frag_analyze
         && let (Some(o), Some(po)) = (opp, po)
         && o.status() & IPV4_FRAG_PENDING != 0
         && flags & (tcp::RST | tcp::FIN) != 0
     {
         po.ip_flags |= ip::FRAG_SEQ_ERR;
     }
-    if cfg.scan && p.scan_pkts < SCAN_MAX_PKTS + 2 {
+    if cfg.scan_detector && p.scan_pkts < SCAN_MAX_PKTS + 2 {
         p.scan_pkts += 1;
     }
 }
@@ -725,7 +725,7 @@ pub const SCAN_MAX_PKTS: u8 = 4;
 
 /// Counts a flag combination (`TCPFLGCNT`; these counters wrap, unlike the single flags').
 fn count_combination(cfg: &Config, p: &mut FlowState, i: usize) {
-    if cfg.flag_counts {
+    if cfg.tcpflgcnt {
         p.flag_counts[i] = p.flag_counts[i].wrapping_add(1);
     }
 }
@@ -751,9 +751,9 @@ fn tcp_options(
         let kind = u8_at(opts, i);
         let olen = u8_at(opts, i + 1);
         p.opt_cnt = p.opt_cnt.wrapping_add(1);
-        if cfg.ja4t
+        if cfg.tcpja4t
             && syn
-            && p.syn_opts_cnt < u16::from(cfg.ja4t_max)
+            && p.syn_opts_cnt < u16::from(cfg.ja4toptmx)
             && let Some(slot) = p.syn_opts.get_mut(usize::from(p.syn_opts_cnt))
         {
             *slot = kind;
@@ -776,7 +776,7 @@ fn tcp_options(
                     }
                 }
             }
-            opt::TIMESTAMP if cfg.nat => {
+            opt::TIMESTAMP if cfg.nat_bt_est => {
                 p.ts_val = be32(opts, i + 2);
                 p.ts_ecr = be32(opts, i + 6);
                 p.ts_last_time = now;
@@ -833,7 +833,7 @@ fn tcp_options(
 fn window(env: &mut Env<'_>, flags: u16, win: u32, p: &mut FlowState, fstat: &mut u16) {
     env.tot.tcp_pkts += 1;
     p.tcp_pkts = p.tcp_pkts.wrapping_add(1);
-    if env.cfg.win_min > 0 && flags & SFR == 0 && win < u32::from(env.cfg.win_min) {
+    if env.cfg.winmin > 0 && flags & SFR == 0 && win < u32::from(env.cfg.winmin) {
         env.tot.win_below_min += 1;
         p.win_below_min = p.win_below_min.wrapping_add(1);
         *fstat |= fstat::WIN_MIN;
@@ -920,7 +920,7 @@ fn seq_ack(
             if flags & SFR == 0 && seq < p.seq_max {
                 *anom |= anomaly::SEQ_OUT_OF_ORDER;
             } else if seq < p.seq_next {
-                let late = if env.cfg.rtt {
+                let late = if env.cfg.rtt_estimate {
                     po.is_some_and(|po| {
                         f64::from(inter_dis) > f64::from(po.ack_trip_avg + p.ack_trip_avg) * env.cfg.retry_factor()
                     })

@@ -11,7 +11,7 @@ use tranalyzer::capture::LinkType;
 use tranalyzer::dissect::{Disposition, DissectStats, dissect, empty_view, reset_view};
 use tranalyzer::testing::{Ip, L4, Tcp, checksum, ethernet, ip_packet, ipv4_fragments, tcp as th};
 
-use crate::{Config, TcpFlags, TosFormat};
+use crate::{Config, TcpFlags};
 
 const MAC_A: [u8; 6] = [0x02, 0, 0, 0, 0, 1];
 const MAC_B: [u8; 6] = [0x02, 0, 0, 0, 0, 2];
@@ -103,9 +103,9 @@ impl Run {
         let ctx = Ctx::new(&self.g, &self.flows);
         let flow = ctx.flow(dir as u64).unwrap();
         let rec = self.host.record(|out| self.plugin.on_flow_terminate(ctx, flow, out));
-        let mut w = txtSink::program::RecordWriter::new(
+        let mut w = txtSink::render::RecordWriter::new(
             &self.columns,
-            txtSink::render::Renderer::new(txtSink::config::Config::default()),
+            txtSink::render::Renderer::new(txtSink::config::Config::default(), txtSink::config::Stamps::DEFAULT),
         );
         let mut text = Vec::new();
         w.render(&mut text, &rec).expect("record renders");
@@ -457,12 +457,8 @@ fn default_columns_are_t2s() {
 #[test]
 fn flag_iptos() {
     let tos = |frame: Vec<u8>| patch_ip(frame, 1, 0xba);
-    for (fmt, name, want) in [
-        (TosFormat::Hex, "ipToS", "0xba"),
-        (TosFormat::DscpEcn, "ipToSDscp_ecn", "46_2"),
-        (TosFormat::PrecEcn, "ipToSPrec_ecn", "5_2"),
-    ] {
-        let mut run = Run::new(Config { tos: fmt, ..Config::default() });
+    for (fmt, name, want) in [(0, "ipToS", "0xba"), (1, "ipToSDscp_ecn", "46_2"), (2, "ipToSPrec_ecn", "5_2")] {
+        let mut run = Run::new(Config { iptos: fmt, ..Config::default() });
         run.packet(A, 1, 0, &tos(seg(A, 1, 0, SYN, 1000, &[], b"")));
         assert_eq!(run.end(A)[name], want);
     }
@@ -471,11 +467,11 @@ fn flag_iptos() {
 #[test]
 fn flag_rtt_estimate() {
     assert!(
-        !names(Config { rtt: false, ..Config::default() })
+        !names(Config { rtt_estimate: false, ..Config::default() })
             .iter()
             .any(|n| n.starts_with("tcpRTT") || *n == "tcpSSASAATrip")
     );
-    let mut run = Run::new(Config { rtt: false, ..Config::default() });
+    let mut run = Run::new(Config { rtt_estimate: false, ..Config::default() });
     session(&mut run);
     let (a, _) = run.end_both();
     assert_eq!(a["tcpFStat"], "0x0a13");
@@ -490,7 +486,7 @@ fn flag_ipchecksum() {
     let mut bad_ip = seg(A, 1, 0, SYN, 1000, &[], b"");
     bad_ip[24] ^= 0xff;
     let run_with = |checksum: u8| {
-        let mut run = Run::new(Config { checksum, ..Config::default() });
+        let mut run = Run::new(Config { ipchecksum: checksum, ..Config::default() });
         run.packet(A, 1, 0, &bad_tcp);
         run.packet(A, 2, 0, &bad_ip);
         run.end(A)
@@ -506,7 +502,7 @@ fn flag_ipchecksum() {
 
 #[test]
 fn flag_windowsize() {
-    let off = Config { window: false, ..Config::default() };
+    let off = Config { windowsize: false, ..Config::default() };
     assert!(!names(off).contains(&"tcpInitWinSz"));
     let mut run = Run::new(off);
     session(&mut run);
@@ -519,7 +515,7 @@ fn flag_windowsize() {
 #[test]
 fn flag_winmin() {
     let zero_window = |win_min: u16| {
-        let mut run = Run::new(Config { win_min, ..Config::default() });
+        let mut run = Run::new(Config { winmin: win_min, ..Config::default() });
         run.packet(A, 1, 0, &seg(A, 1, 0, SYN, 1000, &[], b""));
         run.packet(A, 1, 1000, &seg(A, 2, 0, ACK, 0, &[], b""));
         run.packet(A, 1, 2000, &seg(A, 2, 0, ACK, 500, &[], b""));
@@ -539,7 +535,7 @@ fn flag_winmin() {
 
 #[test]
 fn flag_seq_ack_num() {
-    let off = Config { seq_ack: false, ..Config::default() };
+    let off = Config { seq_ack_num: false, ..Config::default() };
     let n = names(off);
     assert!(!n.contains(&"tcpISeqN") && !n.contains(&"tcpBFlgtMx"));
     let mut run = Run::new(off);
@@ -555,7 +551,7 @@ fn flag_frag_analyze() {
     let t = Tcp { sport: 1, dport: 2, seq: 1, ack: 0, flags: SYN, win: 100, opts: &[], payload: &[1; 76] };
     let frags = ipv4_fragments(IP_A, IP_B, 7, &L4::Tcp(t), 24);
     let run_with = |frag: bool| {
-        let mut run = Run::new(Config { frag, ..Config::default() });
+        let mut run = Run::new(Config { frag_analyze: frag, ..Config::default() });
         for (i, f) in frags.iter().enumerate() {
             run.packet(A, 1, i as i64, &ethernet(MAC_B, MAC_A, &[], 0x0800, f));
         }
@@ -568,7 +564,7 @@ fn flag_frag_analyze() {
 
 #[test]
 fn flag_nat_bt_est() {
-    let off = Config { nat: false, ..Config::default() };
+    let off = Config { nat_bt_est: false, ..Config::default() };
     assert!(!names(off).iter().any(|n| ["tcpTmS", "tcpTmER", "tcpEcI", "tcpUtm", "tcpBtm"].contains(n)));
     let mut run = Run::new(off);
     session(&mut run);
@@ -580,7 +576,7 @@ fn flag_nat_bt_est() {
 #[test]
 fn flag_scan_detector() {
     let lone_syn = |scan: bool| {
-        let mut run = Run::new(Config { scan, ..Config::default() });
+        let mut run = Run::new(Config { scan_detector: scan, ..Config::default() });
         run.packet(A, 1, 0, &seg(A, 100, 0, SYN, 1000, &[], b""));
         run.end(A)["tcpAnomaly"].clone()
     };
@@ -609,15 +605,15 @@ fn flag_mptcp() {
 
 #[test]
 fn flag_tcpja4t_and_ja4toptmx() {
-    assert!(!names(Config { ja4t: false, ..Config::default() }).contains(&"tcpJA4T"));
-    let mut run = Run::new(Config { ja4t_max: 2, ..Config::default() });
+    assert!(!names(Config { tcpja4t: false, ..Config::default() }).contains(&"tcpJA4T"));
+    let mut run = Run::new(Config { ja4toptmx: 2, ..Config::default() });
     run.packet(A, 1, 0, &seg(A, 1, 0, SYN, 1000, &syn_opts(1, 0, 7), b""));
     assert_eq!(run.end(A)["tcpJA4T"], "1000_2-41460_00");
 }
 
 #[test]
 fn flag_tcpflgcnt() {
-    let on = Config { flag_counts: true, ..Config::default() };
+    let on = Config { tcpflgcnt: true, ..Config::default() };
     let n = names(on);
     assert_eq!(
         n[n.iter().position(|c| *c == "tcpAnomaly").unwrap() + 1],
@@ -714,7 +710,7 @@ fn packet_mode_header_follows_flags() {
     assert_eq!(h.last().map(String::as_str), Some("tcpOpts"));
     assert_eq!(pm_field(&h, &lines[0], "tcpOpts"), "0x02;0x04;0x05;0xb4");
     assert_eq!(pm_field(&h, &lines[2], "tcpMLen"), "5");
-    let off = Config { seq_ack: false, nat: false, mptcp: false, tos: TosFormat::DscpEcn, ..Config::default() };
+    let off = Config { seq_ack_num: false, nat_bt_est: false, mptcp: false, iptos: 1, ..Config::default() };
     let (h, _) = packet_mode_run(off);
     assert_eq!(h.len(), 41 - 11 - 2 - 4);
     assert_eq!(h[0], "ipToSDscp_ecn");
@@ -731,7 +727,7 @@ fn packet_mode_seq_ack_absolute_decimal() {
 
 #[test]
 fn packet_mode_seq_ack_relative() {
-    let f = seq_ack_fields(Config { spkt_rel: true, ..Config::default() });
+    let f = seq_ack_fields(Config { spktmd_seqackrel: true, ..Config::default() });
     // relative to the flow's ISN and, for ACKs, to the other side's ISN
     assert_eq!(f[0], ["0", "0", "0"].map(String::from));
     assert_eq!(f[1], ["0", "1", "0"].map(String::from));
@@ -740,14 +736,14 @@ fn packet_mode_seq_ack_relative() {
 
 #[test]
 fn packet_mode_seq_ack_hex() {
-    let f = seq_ack_fields(Config { spkt_hex: true, ..Config::default() });
+    let f = seq_ack_fields(Config { spktmd_seqackhex: true, ..Config::default() });
     assert_eq!(f[0], ["0x10000000", "0x00000000", "0x10000000"].map(String::from));
     assert_eq!(f[2], ["0x10000001", "0xf0000001", "0x10000001"].map(String::from));
 }
 
 #[test]
 fn packet_mode_seq_ack_relative_hex() {
-    let f = seq_ack_fields(Config { spkt_rel: true, spkt_hex: true, ..Config::default() });
+    let f = seq_ack_fields(Config { spktmd_seqackrel: true, spktmd_seqackhex: true, ..Config::default() });
     assert_eq!(f[1], ["0x00000000", "0x00000001", "0x00000000"].map(String::from));
     assert_eq!(f[2], ["0x00000001", "0x00000001", "0x00000001"].map(String::from));
 }

@@ -320,7 +320,8 @@ fn the_threshold_flag_changes_the_output() {
     let by_flag = outputs(Run::default_flags());
     assert_eq!(by_flag.0, below(TCPWIN_THRES), "Plugin::new counts windows below TCPWIN_THRES");
     let other = if TCPWIN_THRES == 1000 { 1 } else { 1000 };
-    let changed = outputs(Run::new(|h| TcpWin::with_threshold(h.host(), other)));
+    let cfg = tcpWin::flags::Config { tcpwin_thres: other, ..Default::default() };
+    let changed = outputs(Run::new(|h| TcpWin::with_config(h.host(), cfg)));
     assert_ne!(changed, by_flag);
     let n = below(other);
     assert_eq!(changed.0, n);
