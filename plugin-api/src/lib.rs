@@ -5,6 +5,8 @@
 //! * [`Plugin`] + [`export_plugin!`]: write a plugin in safe Rust. The macro emits the entry
 //!   symbol and shims that catch panics at the boundary.
 //! * [`Packet`], [`Flow`], [`FlowSlots`], [`Output`], [`Report`]: what callbacks work with.
+//! * [`wire`]: header views, protocol numbers, the Internet checksum and a bounded reader for
+//!   layer-7 decoders, shared with the core's dissector.
 //!
 //! A minimal plugin (see `plugins/basicFlow` for a complete one): a type implementing
 //! [`Plugin`],
@@ -52,6 +54,7 @@ pub mod status;
 #[doc(hidden)]
 pub mod testing;
 pub mod types;
+pub mod wire;
 
 pub use flow::{Ctx, Flow, FlowSlots};
 pub use host::Host;
