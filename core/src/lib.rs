@@ -19,4 +19,3 @@ pub mod process;
 pub mod report;
 pub mod signals;
 pub mod testing;
-pub mod wire;

@@ -7,6 +7,8 @@
 //! * [`Packet`], [`Flow`], [`FlowSlots`], [`Output`], [`Report`]: what callbacks work with.
 //! * [`record`]: the flow-record encoding, its [`record::Encoder`] (behind [`Output`]) and the
 //!   [`record::Decoder`] sinks walk records with.
+//! * [`wire`]: header views, protocol numbers, the Internet checksum and a bounded reader for
+//!   layer-7 decoders, shared with the core's dissector.
 //!
 //! A minimal plugin (see `plugins/basicFlow` for a complete one): a type implementing
 //! [`Plugin`],
@@ -54,6 +56,7 @@ pub mod status;
 #[doc(hidden)]
 pub mod testing;
 pub mod types;
+pub mod wire;
 
 pub use flow::{Ctx, Flow, FlowSlots};
 pub use host::Host;

@@ -6,6 +6,10 @@
 //! the status bits T2 sets (`STPDSCT`, `L3SNAPLENGTH`, ...), and returns what the flow engine
 //! should do with the packet ([`Disposition`]). It does no I/O; the rare one-time warnings are
 //! queued in [`DissectStats::warnings`] for the caller to log.
+//!
+//! Header fields are read through the views of [`plugin_api::wire`], whose missing bytes read
+//! as 0: T2 reads fields even past the captured length, and so does the walk here, without
+//! ever leaving the packet.
 #![forbid(unsafe_code)]
 
 mod ether;
@@ -19,9 +23,9 @@ use core::cell::Cell;
 
 use plugin_api::abi::{Globals, HDRDESC_LEN, NO_OFFSET, PacketView, Timestamp};
 use plugin_api::status::*;
+use plugin_api::wire;
 
 use crate::capture::LinkType;
-use crate::wire::u8_at;
 
 /// What the flow engine does with a dissected packet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -187,20 +191,30 @@ impl Dis<'_, '_> {
         self.b.len()
     }
 
-    fn u8(&self, off: usize) -> u8 {
-        u8_at(self.b, off)
+    // Fields of headers without a view in `plugin_api::wire` (LLC, PPP, the tunnels), read at
+    // packet offsets with the same lax rule: bytes not captured read as 0.
+    fn u8_at(&self, off: usize) -> u8 {
+        wire::u8_at(self.b, off)
     }
 
-    fn be16(&self, off: usize) -> u16 {
-        crate::wire::be16(self.b, off)
+    /// Big-endian.
+    fn u16_at(&self, off: usize) -> u16 {
+        wire::be16(self.b, off)
     }
 
-    fn le16(&self, off: usize) -> u16 {
-        crate::wire::le16(self.b, off)
+    /// Little-endian, as T2 reads some words (see [`wire::le16`]).
+    fn u16_le_at(&self, off: usize) -> u16 {
+        wire::le16(self.b, off)
     }
 
-    fn be32(&self, off: usize) -> u32 {
-        crate::wire::be32(self.b, off)
+    /// Big-endian.
+    fn u32_at(&self, off: usize) -> u32 {
+        wire::be32(self.b, off)
+    }
+
+    /// The version nibble of an IP header at `off` (IPv4 and IPv6 keep it in the same place).
+    fn ip_version(&self, off: usize) -> u8 {
+        wire::Ipv4::at(self.b, off).version()
     }
 
     fn l2(&self) -> usize {

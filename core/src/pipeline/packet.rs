@@ -3,12 +3,14 @@
 
 use plugin_api::abi::{FlowKey, NO_FLOW};
 use plugin_api::status::*;
+use plugin_api::wire::{Ethernet, Tcp, ipproto, tcp};
 
 use super::{Pipeline, Stop};
 use crate::dissect::IpInfo;
 use crate::flow::frag_key;
-use crate::wire::{ipproto, u8_at};
 
+/// A SYN-ACK's flags: its sender answers, so its flow is the B side.
+const SYN_ACK: u8 = tcp::flags::SYN | tcp::flags::ACK;
 /// Frames up to this wire length may carry Ethernet padding (`MINRAWLEN`).
 const MINRAWLEN: u32 = 64;
 
@@ -171,10 +173,10 @@ impl Pipeline {
         pv.snap_l4_len = pv.snap_l3_len as u16;
         pv.snap_l7_len = pv.snap_l3_len as u16;
         pv.l2_hdr_len = l2_hdr as u16;
-        let macs: [u8; 12] = crate::wire::array(data, self.pv.l2_off as usize);
+        let eth = Ethernet::at(data, self.pv.l2_off as usize);
         let key = FlowKey {
-            dst_mac: mac(&macs, 0),
-            src_mac: mac(&macs, 6),
+            dst_mac: eth.dst(),
+            src_mac: eth.src(),
             eth_type: self.pv.eth_type,
             vlan_id: self.pv.vlan_id,
             ..FlowKey::default()
@@ -304,10 +306,10 @@ impl Pipeline {
         } else if !self.link_opposite(slot, &reverse) {
             // direction heuristic: the side with the well-known port answers
             let (sp, dp) = (key.src_port, key.dst_port);
-            let tcp_flags = u8_at(data, (self.pv.l4_off as usize).wrapping_add(13));
+            let tcp_flags = Tcp::at(data, self.pv.l4_off as usize).flags();
             if (sp < 1024 && sp < dp)
                 || sp & 0xfff6 == 8080
-                || (key.l4_proto == ipproto::TCP && tcp_flags & 0x12 == 0x12)
+                || (key.l4_proto == ipproto::TCP && tcp_flags & SYN_ACK == SYN_ACK)
             {
                 let f = self.table.get(slot);
                 f.status.set(f.status.get() | L3FLOWINVERT);
@@ -341,11 +343,4 @@ impl Pipeline {
         debug_assert_ne!(self.table.get(slot).findex, NO_FLOW);
         self.plugins.on_new_flow(&self.g, self.table.records(), &self.pv, slot);
     }
-}
-
-/// Six bytes of `b` at `off` as a MAC address.
-fn mac(b: &[u8; 12], off: usize) -> [u8; 6] {
-    let mut m = [0; 6];
-    m.copy_from_slice(&b[off..off + 6]);
-    m
 }

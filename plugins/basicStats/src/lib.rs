@@ -13,6 +13,7 @@ pub mod report;
 pub mod stats;
 
 use plugin_api::status::{L2_FLOW, L2_IPV4, L2_IPV6, LAPD_FLOW};
+use plugin_api::wire::udp;
 use plugin_api::{
     Columns, Ctx, Flow, FlowSlots, Host, Init, MonState, Monitor, Output, Packet, PacketLine, Plugin, Report,
 };
@@ -278,12 +279,10 @@ impl Plugin for BasicStats {
 
 /// The UDP / UDP-Lite length field of a first fragment, else 0 (packet column `udpLen`).
 fn udp_len(pkt: &Packet<'_>) -> u16 {
-    const UDP: u8 = 17;
-    const UDPLITE: u8 = 136;
-    if !matches!(pkt.l4_proto(), UDP | UDPLITE) || !pkt.is_first_fragment() {
-        return 0;
+    match pkt.udp() {
+        Some(udp) if pkt.is_first_fragment() && udp.has(udp::field::LENGTH.end) => udp.length(),
+        _ => 0,
     }
-    pkt.l4().get(4..6).map_or(0, |b| u16::from_be_bytes([b[0], b[1]]))
 }
 
 /// The std, var, skew and kurtosis columns enabled for one series.

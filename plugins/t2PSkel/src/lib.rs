@@ -12,6 +12,7 @@
 
 pub mod flags;
 
+use plugin_api::wire::tcp;
 use plugin_api::{Columns, Ctx, Flow, FlowSlots, Host, Init, MonState, Monitor, Output, Packet, Plugin, Report};
 
 use flags::{T2PSKEL_IP, T2PSKEL_MAXLEN, T2PSKEL_TEXT, T2PSKEL_VAR1};
@@ -20,6 +21,8 @@ use flags::{T2PSKEL_IP, T2PSKEL_MAXLEN, T2PSKEL_TEXT, T2PSKEL_VAR1};
 const T2PSKEL_PAYLOAD: u8 = 0x01;
 /// Status bit: more payload lengths than `T2PSKEL_MAXLEN` were seen.
 const T2PSKEL_OVERRUN: u8 = 0x02;
+/// Status bit: the flow's first packet was a TCP SYN.
+const T2PSKEL_SYN: u8 = 0x04;
 /// Lengths kept per flow.
 const MAXLEN: usize = T2PSKEL_MAXLEN as usize;
 
@@ -69,11 +72,16 @@ impl Plugin for T2PSkel {
         self.flows = FlowSlots::new(init.capacity());
     }
 
-    // A new flow: clear its slot and note what the first packet says.
-    fn on_new_flow(&mut self, _ctx: Ctx<'_>, _pkt: &Packet<'_>, flow: Flow<'_>) {
+    // A new flow: clear its slot and note what the first packet says. Header fields come from
+    // the `plugin_api::wire` views (`pkt.tcp()`, `pkt.ipv4()`, ...): named fields, bytes not
+    // captured read as 0, and no read can panic.
+    fn on_new_flow(&mut self, _ctx: Ctx<'_>, pkt: &Packet<'_>, flow: Flow<'_>) {
         let s = self.flows.reset(&flow);
         if flow.ip_ver() == 4 {
             s.src_ip4.copy_from_slice(&flow.key().src_ip[..4]);
+        }
+        if pkt.tcp().is_some_and(|t| t.flags() & tcp::flags::SYN != 0) {
+            s.stat |= T2PSKEL_SYN;
         }
     }
 

@@ -19,7 +19,6 @@ mod report;
 mod state;
 #[cfg(test)]
 mod tests;
-mod wire;
 
 use plugin_api::{
     Columns, Ctx, Flow, FlowSlots, Host, Init, MonState, Monitor, Output, Packet, PacketLine, Plugin, Report,

@@ -2,13 +2,12 @@
 //! columns", §0.3): the IP header, checksums and flags of every IP packet, and for TCP the
 //! sequence analysis, flags, window, options, timestamps and MPTCP values.
 
-use plugin_api::abi::NO_OFFSET;
+use plugin_api::wire::{self, Ipv4, ipv4, tcp, u8_at};
 use plugin_api::{Packet, PacketLine};
 
-use crate::analyse::PktCols;
+use crate::analyse::{PktCols, ip6_opts};
 use crate::config::{Config, TosFormat};
 use crate::state::FlowState;
-use crate::wire::u8_at;
 
 /// Which optional column groups the header has.
 #[derive(Clone, Copy, Debug, Default)]
@@ -90,15 +89,6 @@ fn hex_list(line: &mut PacketLine, bytes: &[u8], len: i32) {
     line.tab();
 }
 
-/// An IPv6 options header at `off`: the options area and its length by the header.
-fn ip6_opts<'a>(pkt: &Packet<'a>, off: u32) -> (&'a [u8], i32) {
-    if off == NO_OFFSET {
-        return (&[], 0);
-    }
-    let h = pkt.from_offset(off);
-    (h.get(2..).unwrap_or(&[]), ((i32::from(u8_at(h, 1)) + 1) << 3) - 2)
-}
-
 /// A sequence or acknowledgement number, decimal or hex (`SPKTMD_SEQACKHEX`).
 fn seq_num(line: &mut PacketLine, cfg: &Config, v: u32) {
     if cfg.spktmd_seqackhex {
@@ -137,10 +127,10 @@ pub fn ip_packet(line: &mut PacketLine, cfg: &Config, layout: Layout, pkt: &Pack
             line.u64(0).empty(1).u64(0).empty(1);
         }
         if layout.ip4 {
-            let l3 = pkt.l3();
-            let len = (i32::from(u8_at(l3, 0) & 0x0f) << 2) - 20;
+            let ip = Ipv4::new(pkt.l3());
+            let len = ip.header_len() as i32 - ipv4::HEADER_LEN as i32;
             line.i64(i64::from(len));
-            hex_list(line, l3.get(20..).unwrap_or(&[]), len);
+            hex_list(line, ip.options(), len);
         }
     }
     if !c.tcp {
@@ -178,5 +168,5 @@ pub fn ip_packet(line: &mut PacketLine, cfg: &Config, layout: Layout, pkt: &Pack
         line.u64(u64::from(c.mp_addr_id)).hex(u64::from(c.mp_dss_flags), 2);
     }
     line.i64(i64::from(c.opt_len));
-    hex_list(line, pkt.l4().get(20..).unwrap_or(&[]), c.opt_len);
+    hex_list(line, wire::tail(pkt.l4(), tcp::field::OPTIONS.start), c.opt_len);
 }

@@ -6,10 +6,11 @@ use std::collections::BTreeMap;
 use plugin_api::abi::{CoreConfig, FlowRecord, Globals, Timestamp, level, stream};
 use plugin_api::status::{L2_IPV4, L2_IPV6, L3FLOWINVERT, TIMEJUMP};
 use plugin_api::testing::{TestHost, TestInit, core_config, globals};
+use plugin_api::wire::Checksum;
 use plugin_api::{Column, Ctx, MonState, Packet, Plugin};
 use tranalyzer::capture::LinkType;
 use tranalyzer::dissect::{Disposition, DissectStats, dissect, empty_view, reset_view};
-use tranalyzer::testing::{Ip, L4, Tcp, checksum, ethernet, ip_packet, ipv4_fragments, tcp as th};
+use tranalyzer::testing::{Ip, L4, Tcp, ethernet, ip_packet, ipv4_fragments, tcp as th};
 
 use crate::{Config, TcpFlags};
 
@@ -151,7 +152,7 @@ fn seg(dir: usize, seq: u32, ack: u32, flags: u8, win: u16, opts: &[u8], payload
 fn patch_ip(mut frame: Vec<u8>, at: usize, v: u8) -> Vec<u8> {
     frame[14 + at] = v;
     frame[24..26].copy_from_slice(&[0, 0]);
-    let c = checksum(&frame[14..34], 0);
+    let c = Checksum::new().add_bytes(&frame[14..34]).value();
     frame[24..26].copy_from_slice(&c.to_be_bytes());
     frame
 }
@@ -430,7 +431,7 @@ fn ipv4_options_are_counted() {
     let len = (ip.len() as u16).to_be_bytes();
     ip[2..4].copy_from_slice(&len);
     ip[10..12].copy_from_slice(&[0, 0]);
-    let c = checksum(&ip[..24], 0);
+    let c = Checksum::new().add_bytes(&ip[..24]).value();
     ip[10..12].copy_from_slice(&c.to_be_bytes());
     run.packet(A, 1, 0, &ethernet(MAC_B, MAC_A, &[], 0x0800, &ip));
     let a = run.end(A);

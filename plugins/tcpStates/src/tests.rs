@@ -6,6 +6,7 @@ use core::cell::Cell;
 
 use plugin_api::abi::{FlowKey, FlowRecord, Globals, Timestamp};
 use plugin_api::testing::{TestHost, TestInit, core_config, globals};
+use plugin_api::wire::ipproto;
 use plugin_api::{Ctx, Packet, Plugin};
 use tranalyzer::capture::LinkType;
 use tranalyzer::dissect::{self, DissectStats};
@@ -32,7 +33,7 @@ const DEFAULT_TIMEOUT: f32 = 182.0;
 
 fn record(slot: usize) -> FlowRecord {
     FlowRecord {
-        key: FlowKey { l4_proto: TCP, ..FlowKey::default() },
+        key: FlowKey { l4_proto: ipproto::TCP, ..FlowKey::default() },
         findex: 1,
         timeout: Cell::new(DEFAULT_TIMEOUT),
         ip_ver: 4,

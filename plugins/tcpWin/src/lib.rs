@@ -17,6 +17,7 @@ pub mod flags;
 use std::io::Write;
 use std::net::IpAddr;
 
+use plugin_api::wire::ipproto;
 use plugin_api::{
     Columns, Ctx, Flow, FlowSlots, Host, Init, MonState, Monitor, Output, Packet, PacketLine, Plugin, Report,
 };
@@ -25,8 +26,6 @@ use flags::Config;
 
 /// Status bit (`tcpWinStat`): the flow had a packet with a window below the threshold.
 const TCPWIN_THU: u8 = 0x01;
-/// IP protocol number of TCP.
-const L3_TCP: u8 = 6;
 /// The report line, completed with the threshold: `...below threshold 1: 5 [0.25%]`.
 const LABEL: &str = "Number of TCP winsize packets below threshold";
 
@@ -168,7 +167,7 @@ impl Plugin for TcpWin {
     // A new flow: clear its slot, note TTL and window of its first packet (TCP flows only).
     fn on_new_flow(&mut self, _ctx: Ctx<'_>, pkt: &Packet<'_>, flow: Flow<'_>) {
         let s = self.flows.reset(&flow);
-        if flow.key().l4_proto == L3_TCP {
+        if flow.key().l4_proto == ipproto::TCP {
             s.ttl = pkt.ip_ttl();
             s.win_init = pkt.tcp_window().map_or(0, u32::from);
         }
@@ -177,7 +176,7 @@ impl Plugin for TcpWin {
     // Every packet of an IP flow: count TCP packets and those with a small window (RST too).
     fn on_layer4(&mut self, _ctx: Ctx<'_>, pkt: &Packet<'_>, flow: Flow<'_>) {
         // Later fragments carry no TCP header.
-        if flow.key().l4_proto != L3_TCP || !pkt.is_first_fragment() {
+        if flow.key().l4_proto != ipproto::TCP || !pkt.is_first_fragment() {
             self.packet_fields(0, None);
             return;
         }
