@@ -53,7 +53,7 @@ pub mod plugin;
 pub mod record;
 pub mod report;
 pub mod status;
-#[doc(hidden)]
+#[cfg(feature = "testing")]
 pub mod testing;
 pub mod types;
 pub mod wire;

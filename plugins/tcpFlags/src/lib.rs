@@ -128,6 +128,4 @@ impl Plugin for TcpFlags {
     }
 }
 
-// Unit tests link txtSink's renderer, whose crate exports the same entry symbol.
-#[cfg(not(test))]
 plugin_api::export_plugin!(TcpFlags);

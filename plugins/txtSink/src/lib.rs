@@ -5,7 +5,7 @@
 //! * [`config`]: the flags of `flags.toml` ([`config::Config`]) and the core's timestamp flags;
 //! * [`render`]: the text of a record, walked by plugin-api's record decoder: separators and
 //!   each value (numbers, strings, addresses, times);
-//! * [`float`]: glibc's `%.7g` and `%f`; [`timestr`]: ISO 8601 dates (`B2T_TIMESTR`);
+//! * [`timestr`]: ISO 8601 dates (`B2T_TIMESTR`); floats are plugin-api's glibc `%.7g`/`%f`;
 //! * [`header`]: column-name lines and the headers file; [`output`]: the flow file itself.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -14,7 +14,6 @@
 
 pub mod config;
 pub mod flags;
-pub mod float;
 pub mod header;
 pub mod output;
 pub mod render;

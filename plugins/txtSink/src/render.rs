@@ -4,10 +4,10 @@
 use core::fmt;
 
 use plugin_api::Column;
+use plugin_api::fmt::{float, put};
 use plugin_api::record::{DecodeError, DecodeErrorKind, Decoder, Lead, Val, Visitor};
 
 use crate::config::{Config, Stamps};
-use crate::float;
 use crate::timestr::TimeStr;
 
 /// Why a record could not be rendered; the message is T2's.
@@ -262,15 +262,6 @@ impl Renderer {
 #[inline]
 fn int<I: itoa::Integer>(out: &mut Vec<u8>, v: I) {
     put(out, itoa::Buffer::new().format(v).as_bytes());
-}
-
-/// Appends a short slice byte by byte: cheaper than a `memcpy` call for a few bytes.
-#[inline(always)]
-pub(crate) fn put(out: &mut Vec<u8>, s: &[u8]) {
-    out.reserve(s.len());
-    for &b in s {
-        out.push(b);
-    }
 }
 
 /// `%0<width>u`: at least `width` digits (more when the value needs them).

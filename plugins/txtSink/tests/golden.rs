@@ -2,7 +2,7 @@
 //! hand, every line of every golden flow file re-encoded from its text and rendered again, and
 //! every golden headers file rebuilt from its run information and column table.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use plugin_api::record::Encoder;
 use plugin_api::{Column, Prim, Value};
@@ -10,16 +10,9 @@ use txtSink::config::{Config, Stamps};
 use txtSink::header::{self, RunInfo};
 use txtSink::render::{RecordWriter, Renderer};
 
-/// `../shared/golden` beside the clone. Missing, the tests are skipped, unless
-/// `RT2_REQUIRE_SHARED` is set (as CI does), which makes them fail.
+/// `../shared/golden` beside the clone (see `rt2_golden::shared_dir`).
 fn golden_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/golden");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(std::env::var_os("RT2_REQUIRE_SHARED").is_none(), "{} is missing", dir.display());
-    eprintln!("note: {} not found; golden tests skipped", dir.display());
-    None
+    rt2_golden::shared_dir().map(|d| d.join("golden"))
 }
 
 /// Every `(flows file, headers file)` pair of the golden outputs.
@@ -208,7 +201,7 @@ fn encode_prim(out: &mut Encoder<Vec<u8>>, p: Prim, t: &str) -> Result<(), Strin
             let x = t.parse::<f64>().map_err(|_| bad())? as f32;
             let render = |b: u64| {
                 let mut o = Vec::new();
-                txtSink::float::g7(&mut o, f64::from(f32::from_bits(b as u32)));
+                plugin_api::fmt::float::g7(&mut o, f64::from(f32::from_bits(b as u32)));
                 String::from_utf8(o).unwrap()
             };
             let b = find_float(t, render, u64::from(x.to_bits())).ok_or_else(bad)?;
@@ -218,7 +211,7 @@ fn encode_prim(out: &mut Encoder<Vec<u8>>, p: Prim, t: &str) -> Result<(), Strin
             let x = t.parse::<f64>().map_err(|_| bad())?;
             let render = |b: u64| {
                 let mut o = Vec::new();
-                txtSink::float::f6(&mut o, f64::from_bits(b));
+                plugin_api::fmt::float::f6(&mut o, f64::from_bits(b));
                 String::from_utf8(o).unwrap()
             };
             let b = find_float(t, render, x.to_bits()).ok_or_else(bad)?;

@@ -1,7 +1,20 @@
 //! Number formatting shared by the core's reports and the plugins' report lines
-//! (core.md §7.1, plugin-abi.md §12).
+//! (core.md §7.1, plugin-abi.md §12), and glibc's `%.7g` and `%f` ([`float`]), which T2's
+//! sinks print floats with.
 
 use core::fmt;
+
+pub mod float;
+
+/// Appends a short slice byte by byte: cheaper than a `memcpy` call for the few bytes of a
+/// number or separator.
+#[inline(always)]
+pub fn put(out: &mut Vec<u8>, s: &[u8]) {
+    out.reserve(s.len());
+    for &b in s {
+        out.push(b);
+    }
+}
 
 /// The humanised suffix T2 appends to counts: empty below 1024, else ` (1.02 K)`.
 ///

@@ -1,4 +1,4 @@
-/* Regenerates printf_glibc.txt, the glibc reference for txtSink's float formatting:
+/* Regenerates printf_glibc.txt, the glibc reference for plugin-api's float formatting:
  *   cc -O2 -o /tmp/gen_printf gen_printf.c && /tmp/gen_printf > printf_glibc.txt
  * Lines: "g <f32 bits> <%.7g of the float promoted to double>" and
  *        "f <f64 bits> <%f of the double>". */

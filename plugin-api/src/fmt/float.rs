@@ -7,7 +7,7 @@
 
 use std::io::Write;
 
-use crate::render::put;
+use super::put;
 
 /// `10^i` for `i` in `POW10_MIN..=52`, each correctly rounded.
 const POW10: [f64; 99] = [
@@ -275,7 +275,7 @@ mod glibc {
 
     #[test]
     fn matches_glibc_printf() {
-        let data = include_str!("../tests/data/printf_glibc.txt");
+        let data = include_str!("../../tests/data/printf_glibc.txt");
         let (mut g, mut f) = (0, 0);
         let mut failures = Vec::new();
         for line in data.lines() {

@@ -1,20 +1,19 @@
-//! Test doubles so plugin crates can unit-test their [`crate::Plugin`] callbacks in-process:
-//! a recording [`Host`], an [`Init`] builder, default [`CoreConfig`] and zeroed [`Globals`].
+//! The test host: a [`HostApi`] whose functions record every call instead of acting on it, the
+//! record buffer it hands to `on_flow_terminate`, and zeroed core counters.
 //!
-//! Not part of the ABI; hidden from the docs and meant for `#[cfg(test)]` code only (every
-//! value handed out here is leaked for the rest of the process).
+//! The only `unsafe` of the testing kit lives here: the host functions are `extern "C"` (the
+//! plugin calls them through the ABI table) and read what the plugin passes; every value handed
+//! out is leaked for the rest of the process, so the pointers stay valid.
 #![allow(unsafe_code)]
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 
 use core::ffi::c_void;
 use std::sync::{Mutex, MutexGuard};
 
-use crate::abi::{ABI_MAJOR, ABI_MINOR, CoreConfig, Globals, HostApi, OutBuf, RStr, Timestamp, stream};
+use crate::abi::{ABI_MAJOR, ABI_MINOR, Globals, HostApi, OutBuf, RStr, stream};
 use crate::host::{Host, rstr, rstr_bytes};
-use crate::plugin::{Columns, Init, Plugin, Split};
 use crate::record::Output;
 use crate::report::{Monitor, Report};
-use crate::types::Column;
 
 /// What a [`TestHost`] recorded.
 #[derive(Debug, Default)]
@@ -155,108 +154,8 @@ impl TestHost {
     }
 }
 
-/// The columns `plugin` declares; panics on a bad type signature, as the host refuses it.
-pub fn columns<P: Plugin>(plugin: &P) -> Vec<Column> {
-    let mut c = Columns::default();
-    plugin.columns(&mut c);
-    if let Some((name, e)) = c.error {
-        panic!("column {name}: {e}");
-    }
-    c.list
-}
-
 /// Capacity of the record [`TestHost::record`] hands out.
 pub const RECORD_CAPACITY: usize = 1 << 16;
-
-/// Owned values for an [`Init`]; build one with [`TestInit::init`].
-#[derive(Debug, Clone, Default)]
-pub struct TestInit {
-    /// See [`Init::prefix`].
-    pub prefix: String,
-    /// See [`Init::plugin_folder`].
-    pub plugin_folder: String,
-    /// See [`Init::cmdline`].
-    pub cmdline: String,
-    /// See [`Init::core_line`].
-    pub core_line: String,
-    /// See [`Init::hw_info`].
-    pub hw_info: String,
-    /// See [`Init::sw_info`].
-    pub sw_info: String,
-    /// See [`Init::headers_extra`].
-    pub headers_extra: String,
-    /// See [`Init::start_wall`].
-    pub start_wall: Timestamp,
-    /// See [`Init::start_date`].
-    pub start_date: String,
-    /// See [`Init::pid`].
-    pub pid: u32,
-    /// See [`Init::priority`].
-    pub priority: i32,
-    /// See [`Init::packet_mode`].
-    pub packet_mode: bool,
-    /// See [`Init::flows_to_stdout`].
-    pub flows_to_stdout: bool,
-    /// See [`Init::split`].
-    pub split: Option<Split>,
-    /// See [`Init::columns`].
-    pub columns: Vec<Column>,
-    /// See [`Init::plugins`].
-    pub plugins: Vec<(String, String)>,
-    /// See [`Init::pcapd_file`].
-    pub pcapd_file: Option<String>,
-}
-
-impl TestInit {
-    /// The [`Init`] a plugin would receive with these values.
-    pub fn init<'a>(&self, config: &'a CoreConfig) -> Init<'a> {
-        Init {
-            config,
-            prefix: self.prefix.clone(),
-            plugin_folder: self.plugin_folder.clone(),
-            cmdline: self.cmdline.clone(),
-            core_line: self.core_line.clone(),
-            hw_info: self.hw_info.clone(),
-            sw_info: self.sw_info.clone(),
-            headers_extra: self.headers_extra.clone(),
-            start_wall: self.start_wall,
-            start_date: self.start_date.clone(),
-            pid: self.pid,
-            priority: self.priority,
-            packet_mode: self.packet_mode,
-            flows_to_stdout: self.flows_to_stdout,
-            split: self.split,
-            columns: self.columns.clone(),
-            plugins: self.plugins.clone(),
-            pcapd_file: self.pcapd_file.clone(),
-        }
-    }
-}
-
-/// The core configuration of a default T2 build (sensor 666, dual stack, L2 flows, ns stamps).
-pub fn core_config() -> CoreConfig {
-    CoreConfig {
-        size: size_of::<CoreConfig>() as u32,
-        sensor_id: 666,
-        capacity: 262_144,
-        ipv6_activate: 2,
-        eth_activate: 1,
-        sctp_activate: 0,
-        lapd_activate: 0,
-        packet_length: 3,
-        tstamp_prec: 1,
-        tstamp_utc: 1,
-        reltime: 0,
-        diff_report: 0,
-        machine_report: 0,
-        plugin_report: 1,
-        verbose: 2,
-        pri_hdrdesc: 1,
-        anonym_ip: 0,
-        subnet_on: 1,
-        block_buf: 0,
-    }
-}
 
 /// All-zero core counters with null per-Ethertype tables (wrap with [`crate::Ctx::new`]).
 pub fn globals() -> Box<Globals> {
