@@ -10,7 +10,8 @@
 //! captured length, from whatever follows in its buffer) without ever leaving the packet, so
 //! a view can be read before its length is known to be sane, exactly where T2 reads it. Code
 //! that must tell a missing field from a zero one asks [`Ethernet::has`] (each view has it)
-//! with the end of the field (`tcp.has(tcp::field::SEQ.end)`).
+//! with the end of the field (`tcp.has(tcp::field::SEQ.end)`), or [`Ethernet::checked`] for
+//! the whole fixed header (smoltcp's `new_checked`).
 //!
 //! Each protocol lives in its own file: a `field` module with the byte ranges of its fields
 //! (smoltcp's layout: a single byte is its offset, longer fields a [`Field`] range), the view,
@@ -86,13 +87,13 @@ pub fn le16(b: &[u8], off: usize) -> u16 {
 /// `N` bytes at `off` (missing bytes read as 0).
 #[inline]
 pub fn array<const N: usize>(b: &[u8], off: usize) -> [u8; N] {
+    if let Some(whole) = tail(b, off).first_chunk::<N>() {
+        return *whole;
+    }
+    // cut by the end of the capture: what is there, then zeros
     let mut out = [0u8; N];
-    if let Some(s) = off.checked_add(N).and_then(|end| b.get(off..end)) {
-        out.copy_from_slice(s);
-    } else {
-        for (i, o) in out.iter_mut().enumerate() {
-            *o = off.checked_add(i).map_or(0, |p| u8_at(b, p));
-        }
+    for (o, &v) in out.iter_mut().zip(tail(b, off)) {
+        *o = v;
     }
     out
 }
