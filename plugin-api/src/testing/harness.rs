@@ -97,9 +97,10 @@ impl<P: Plugin> Harness<P> {
             Some(ip) => {
                 let f = &mut self.flows[slot];
                 pv.status |= if ip.v6 { L2_IPV6 } else { L2_IPV4 };
-                if !ip.v6 && !ip.later_fragment {
+                // a flow's first packet leaves the last ID unset, as the core's flow creation
+                if !ip.v6 && !ip.later_fragment && !new {
                     let id = u32::from(ip.ip_id);
-                    if !new && id != 0 && id == f.last_ip_id {
+                    if id != 0 && id == f.last_ip_id {
                         f.status.set(f.status.get() | DUPIPID);
                     }
                     f.last_ip_id = id;
