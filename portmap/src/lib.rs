@@ -95,6 +95,32 @@ impl PortMap {
         Ok(PortMap::parse(&String::from_utf8_lossy(&bytes)))
     }
 
+    /// The table a plugin uses: `file` in the plugin folder `folder` (an absolute `file` is used
+    /// as it is), else, when it cannot be read, the shipped table. The second value is the one
+    /// line to report when something was wrong: the file could not be read, or some of its lines
+    /// were skipped (the first named, with the count).
+    pub fn load_in(folder: &str, file: &str) -> (PortMap, Option<String>) {
+        let path = Path::new(folder).join(file);
+        match PortMap::load(&path) {
+            Ok((map, errors)) => {
+                let problem = errors.first().map(|e| {
+                    let more = match errors.len() - 1 {
+                        0 => String::new(),
+                        n => format!(" ({n} more malformed lines skipped)"),
+                    };
+                    format!("'{}' {e}{more}", path.display())
+                });
+                (map, problem)
+            }
+            Err(e) => {
+                let why = plugin_api::fmt::strerror(&e);
+                let msg =
+                    format!("Failed to open file '{}' for reading: {why}; using the built-in table", path.display());
+                (PortMap::shipped(), Some(msg))
+            }
+        }
+    }
+
     /// The table this crate ships ([`SHIPPED`]).
     pub fn shipped() -> PortMap {
         PortMap::parse(SHIPPED).0

@@ -104,3 +104,29 @@ fn load_reads_a_file_and_reports_a_missing_one() {
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(PortMap::load(&path).unwrap_err().kind(), std::io::ErrorKind::NotFound);
 }
+
+#[test]
+fn load_in_falls_back_to_the_shipped_table_and_says_why() {
+    let dir = std::env::temp_dir().join(format!("portmap-load-in-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let folder = format!("{}/", dir.display());
+    let (map, problem) = PortMap::load_in(&folder, "absent.txt");
+    assert_eq!(map.name(Proto::Tcp, 80), Some("http"));
+    assert_eq!(
+        problem.as_deref(),
+        Some(format!("Failed to open file '{folder}absent.txt' for reading: No such file or directory; using the built-in table").as_str())
+    );
+    std::fs::write(dir.join("mine.txt"), "80\ttcp\tweb\n8080\ttcp\n1\tx\ty\n").unwrap();
+    let (map, problem) = PortMap::load_in(&folder, "mine.txt");
+    assert_eq!((map.len(), map.name(Proto::Tcp, 80)), (1, Some("web")));
+    assert_eq!(
+        problem.as_deref(),
+        Some(format!("'{folder}mine.txt' line 2: failed to parse line '8080\ttcp': expected port <tab> proto <tab> name (1 more malformed lines skipped)").as_str())
+    );
+    // an absolute name ignores the folder
+    let abs = dir.join("mine.txt");
+    assert_eq!(PortMap::load_in("/nonexistent/", abs.to_str().unwrap()).0.len(), 1);
+    let (empty, problem) = PortMap::load_in(&folder, "/dev/null");
+    assert!(empty.is_empty() && problem.is_none());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
