@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::{Flows, Run};
+use crate::{Flows, PluginDir, Run, run_t2};
 
 /// A shared capture with a reference run of one configuration (`golden/<name>/<variant>/`).
 #[derive(Debug, Clone)]
@@ -76,6 +76,35 @@ impl Reference {
         }
         diffs
     }
+}
+
+/// A difference a plugin cannot remove alone: the capture, how the difference line starts after
+/// the capture's name (`report`, `flow`, `headers`), and why.
+pub type Known<'a> = (&'a str, &'a str, &'a str);
+
+/// Runs the release `tranalyzer` with `plugins` on every shared capture with a `variant`
+/// reference (at least 45, `skip` left out) and compares `plugin`'s part of the output (see
+/// [`Reference::compare_plugin`]); fails listing every difference that is not `known`.
+pub fn assert_plugin_matches(
+    shared: &Path,
+    variant: &str,
+    plugins: &PluginDir,
+    plugin: &str,
+    columns: &[&str],
+    skip: &[&str],
+    known: &[Known<'_>],
+) {
+    let refs = Reference::all(shared, variant, skip);
+    assert!(refs.len() >= 45, "only {} captures have a {variant} reference", refs.len());
+    let mut diffs = Vec::new();
+    for r in &refs {
+        let run = run_t2(plugins.path(), &["-r", r.pcap.to_str().expect("UTF-8 path"), "-l"]);
+        assert_eq!(run.code(), Some(0), "{}: {}", r.name, run.stderr());
+        let is_known =
+            |d: &String| known.iter().any(|(c, what, _)| *c == r.name && d.starts_with(&format!("{c}: {what}")));
+        diffs.extend(r.compare_plugin(&run, plugin, columns).into_iter().filter(|d| !is_known(d)));
+    }
+    assert!(diffs.is_empty(), "{} differences:\n{}", diffs.len(), diffs.join("\n"));
 }
 
 /// What identifies a flow direction across runs: flowInd and basicFlow's addresses and ports.

@@ -6,14 +6,14 @@
 //! mode (`-s`) labels every packet's addresses. Needs the release build
 //! (`cargo build --release --workspace`).
 
-use rt2_tests::golden::Reference;
+use rt2_tests::golden::{Known, assert_plugin_matches};
 use rt2_tests::{PluginDir, run_t2, shared_dir};
 
 /// T2 0.9.3 rejects Linux cooked v2 captures; rt2 decodes them.
 const SKIP: &[&str] = &["linux-sll2-icmp"];
 /// Differences that other default plugins decide, until they exist here: (capture, start of the
 /// difference, why).
-const NEEDS_OTHER_PLUGINS: &[(&str, &str, &str)] = &[(
+const NEEDS_OTHER_PLUGINS: &[Known<'static>] = &[(
     "icmpv6-neighbor-discovery",
     "report",
     "the running average of pairs per flow follows the order flows end in; T2's icmpDecode makes \
@@ -29,19 +29,7 @@ fn plugins() -> PluginDir {
 fn every_capture_matches_the_reference() {
     let Some(shared) = shared_dir() else { return };
     assert!(macRecorder::flags::CHANGED.is_empty(), "the reference used the default flags");
-    let plugins = plugins();
-    let refs = Reference::all(&shared, "default-all", SKIP);
-    assert!(refs.len() >= 45, "only {} captures have a default-all reference", refs.len());
-    let mut diffs = Vec::new();
-    for r in &refs {
-        let run = run_t2(plugins.path(), &["-r", r.pcap.to_str().unwrap(), "-l"]);
-        assert_eq!(run.code(), Some(0), "{}: {}", r.name, run.stderr());
-        let known = |d: &String| {
-            NEEDS_OTHER_PLUGINS.iter().any(|(c, what, _)| *c == r.name && d.starts_with(&format!("{c}: {what}")))
-        };
-        diffs.extend(r.compare_plugin(&run, "macRecorder", &COLUMNS).into_iter().filter(|d| !known(d)));
-    }
-    assert!(diffs.is_empty(), "{} differences:\n{}", diffs.len(), diffs.join("\n"));
+    assert_plugin_matches(&shared, "default-all", &plugins(), "macRecorder", &COLUMNS, SKIP, NEEDS_OTHER_PLUGINS);
 }
 
 #[test]

@@ -5,7 +5,7 @@
 //! packet mode (`-s`) writes the flow's port and name on every packet line. Needs the release
 //! build (`cargo build --release --workspace`).
 
-use rt2_tests::golden::Reference;
+use rt2_tests::golden::assert_plugin_matches;
 use rt2_tests::{PluginDir, run_t2, shared_dir};
 
 /// T2 0.9.3 rejects Linux cooked v2 captures; rt2 decodes them.
@@ -20,16 +20,7 @@ fn plugins() -> PluginDir {
 fn every_capture_matches_the_reference() {
     let Some(shared) = shared_dir() else { return };
     assert!(portClassifier::flags::CHANGED.is_empty(), "the reference used the default flags");
-    let plugins = plugins();
-    let refs = Reference::all(&shared, "default-all", SKIP);
-    assert!(refs.len() >= 45, "only {} captures have a default-all reference", refs.len());
-    let mut diffs = Vec::new();
-    for r in &refs {
-        let run = run_t2(plugins.path(), &["-r", r.pcap.to_str().unwrap(), "-l"]);
-        assert_eq!(run.code(), Some(0), "{}: {}", r.name, run.stderr());
-        diffs.extend(r.compare_plugin(&run, "portClassifier", &COLUMNS));
-    }
-    assert!(diffs.is_empty(), "{} differences:\n{}", diffs.len(), diffs.join("\n"));
+    assert_plugin_matches(&shared, "default-all", &plugins(), "portClassifier", &COLUMNS, SKIP, &[]);
 }
 
 #[test]
