@@ -14,6 +14,7 @@
 //! address of the shared captures; here the smallest enclosing block always decides.
 
 use core::fmt;
+use std::io::{self, BufRead};
 
 /// Which label a table holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,17 +100,29 @@ impl MacLabels {
     /// `MAC_SORGLEN`/`MAC_ORGLEN`, a byte count: a multi-byte character may be cut). Malformed
     /// lines are skipped and returned.
     pub fn parse(text: &str, kind: LabelKind, max_len: usize) -> (MacLabels, Vec<LineError>) {
+        MacLabels::read(text.as_bytes(), kind, max_len).expect("reading from memory cannot fail")
+    }
+
+    /// [`MacLabels::parse`] reading the table line by line from `input` (a file needs no
+    /// buffer of its size).
+    pub fn read(mut input: impl BufRead, kind: LabelKind, max_len: usize) -> io::Result<(MacLabels, Vec<LineError>)> {
         let mut table = MacLabels::default();
         let mut errors = Vec::new();
         let mut blocks = Vec::new();
-        for (i, line) in text.lines().enumerate() {
-            let line = line.trim_end_matches('\r');
+        let mut buf = Vec::new();
+        for n in 1.. {
+            buf.clear();
+            if input.read_until(b'\n', &mut buf)? == 0 {
+                break;
+            }
+            let line = String::from_utf8_lossy(&buf);
+            let line = line.trim_end_matches(['\n', '\r']);
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
             let Some(block) = parse_line(line, kind) else {
                 let cut = line.char_indices().nth(80).map_or(line.len(), |(i, _)| i);
-                errors.push(LineError { line: i + 1, text: line[..cut].to_owned() });
+                errors.push(LineError { line: n, text: line[..cut].to_owned() });
                 continue;
             };
             let id = table.push_label(block.label, max_len);
@@ -121,7 +134,10 @@ impl MacLabels {
         }
         table.by_ethertype.sort_by_key(|&(k, _)| k);
         table.segments = flatten(blocks);
-        (table, errors)
+        table.segments.shrink_to_fit();
+        table.labels.shrink_to_fit();
+        table.text.shrink_to_fit();
+        Ok((table, errors))
     }
 
     fn push_label(&mut self, label: &str, max_len: usize) -> LabelId {

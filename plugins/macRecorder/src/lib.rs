@@ -143,11 +143,10 @@ impl MacRecorder {
     fn load_labels(&mut self, folder: &str) {
         let kind = if self.cfg.labels == Labels::Long { LabelKind::Long } else { LabelKind::Short };
         let path = std::path::Path::new(folder).join(&self.cfg.label_file);
-        let text = match std::fs::read(&path) {
-            // no copy of a valid file (it is read once, at init)
-            Ok(bytes) => {
-                String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-            }
+        let read = std::fs::File::open(&path)
+            .and_then(|f| MacLabels::read(std::io::BufReader::new(f), kind, self.cfg.label_len));
+        let (table, errors) = match read {
+            Ok(t) => t,
             Err(e) => {
                 let err = plugin_api::fmt::strerror(&e);
                 self.host
@@ -155,7 +154,6 @@ impl MacRecorder {
                 return;
             }
         };
-        let (table, errors) = MacLabels::parse(&text, kind, self.cfg.label_len);
         if let Some(first) = errors.first() {
             let n = errors.len();
             let msg = format!("'{}' {first} ({n} malformed lines skipped)", path.display());

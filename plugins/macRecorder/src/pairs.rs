@@ -3,8 +3,9 @@
 //!
 //! Most flows see one pair, a few (load balancing, misconfigured routers) several. A flow slot
 //! holds the head of a list whose nodes come from one pool shared by all flows, as in T2: the pool
-//! is reserved at `init` (twice the flow capacity) but only touched as flows use it, so a slot
-//! costs 12 bytes and memory follows the flows actually live. Adding a pair never allocates.
+//! is reserved at `init` (twice the flow capacity), and like the slots (8 bytes each, allocated
+//! zeroed) only touched as flows use it: memory follows the flows actually live. Adding a pair
+//! never allocates.
 
 /// macStat bit: the flow had more than `MR_MAX_MAC` pairs (or the pool was exhausted); the
 /// pairs beyond were not counted.
@@ -46,23 +47,59 @@ struct Node {
     next: u32,
 }
 
-/// What a flow slot holds.
-#[derive(Clone, Copy, Debug)]
-struct Slot {
-    head: u32,
-    /// Pairs in the list (at most `max`).
-    count: u16,
-    /// The flow's Ethertype (of its first packet), for the labels.
-    ethertype: u16,
-    stat: u8,
+/// What a flow slot holds, packed in a `u64` so that the slot array is allocated zeroed (its
+/// pages are only touched by the flows that use them): bits 0-31 the head node + 1 (0: no
+/// pair), 32-47 the flow's Ethertype (of its first packet, for the labels), 48-62 the number of
+/// pairs, 63 [`MR_F_OVRN`].
+trait Slot: Copy {
+    fn head(self) -> u32;
+    fn set_head(&mut self, node: u32);
+    fn ethertype(self) -> u16;
+    fn count(self) -> u16;
+    fn set_count(&mut self, n: u16);
+    fn stat(self) -> u8;
+    fn overflow(&mut self);
 }
 
-const EMPTY: Slot = Slot { head: NIL, count: 0, ethertype: 0, stat: 0 };
+/// A slot of a new flow of Ethertype `ethertype`.
+fn new_slot(ethertype: u16) -> u64 {
+    u64::from(ethertype) << 32
+}
+
+impl Slot for u64 {
+    fn head(self) -> u32 {
+        (self as u32).wrapping_sub(1) // 0 (no pair) becomes NIL
+    }
+
+    fn set_head(&mut self, node: u32) {
+        *self = *self & !0xFFFF_FFFF | u64::from(node.wrapping_add(1));
+    }
+
+    fn ethertype(self) -> u16 {
+        (self >> 32) as u16
+    }
+
+    fn count(self) -> u16 {
+        (self >> 48) as u16 & 0x7FFF
+    }
+
+    fn set_count(&mut self, n: u16) {
+        *self = *self & !(0x7FFF << 48) | u64::from(n & 0x7FFF) << 48;
+    }
+
+    fn stat(self) -> u8 {
+        (self >> 63) as u8 * MR_F_OVRN
+    }
+
+    fn overflow(&mut self) {
+        *self |= 1 << 63;
+    }
+}
 
 /// The pairs of all flow slots.
 #[derive(Debug, Default)]
 pub struct Pairs {
-    slots: Vec<Slot>,
+    slots: Vec<u64>,
     nodes: Vec<Node>,
     /// First free node (freed nodes are chained through `next`).
     free: u32,
@@ -72,13 +109,13 @@ pub struct Pairs {
 
 impl Pairs {
     /// Room for `capacity` flow slots of at most `max` pairs each (`MR_MAX_MAC`, capped at
-    /// 65535); the pool holds `2 × capacity` nodes.
+    /// 32767); the pool holds `2 × capacity` nodes.
     pub fn new(capacity: usize, max: u32) -> Pairs {
         Pairs {
-            slots: vec![EMPTY; capacity],
+            slots: vec![0; capacity], // zeroed: untouched pages cost nothing
             nodes: Vec::with_capacity(2 * capacity),
             free: NIL,
-            max: u16::try_from(max).unwrap_or(u16::MAX),
+            max: u16::try_from(max).unwrap_or(u16::MAX).min(0x7FFF),
         }
     }
 
@@ -86,8 +123,8 @@ impl Pairs {
     /// the pool.
     pub fn reset(&mut self, slot: usize, ethertype: u16) {
         let Some(s) = self.slots.get_mut(slot) else { return };
-        let mut n = s.head;
-        *s = Slot { ethertype, ..EMPTY };
+        let mut n = s.head();
+        *s = new_slot(ethertype);
         while let Some(node) = self.nodes.get_mut(n as usize) {
             let next = node.next;
             node.next = self.free;
@@ -101,12 +138,12 @@ impl Pairs {
     /// `MR_MAX_MAC` pairs, T2 counts no more packets of it, and neither does this.
     pub fn add(&mut self, slot: usize, dst_src: [u8; 12]) {
         let Some(s) = self.slots.get_mut(slot) else { return };
-        if s.count >= self.max {
-            s.stat |= MR_F_OVRN;
+        if s.count() >= self.max {
+            s.overflow();
             return;
         }
         let mut last = NIL;
-        let mut n = s.head;
+        let mut n = s.head();
         while let Some(node) = self.nodes.get_mut(n as usize) {
             if node.pair.dst_src == dst_src {
                 node.pair.pkts += 1;
@@ -125,19 +162,19 @@ impl Pairs {
             self.nodes.push(node); // within the reserved capacity: no allocation
             (self.nodes.len() - 1) as u32
         } else {
-            s.stat |= MR_F_OVRN;
+            s.overflow();
             return;
         };
         match self.nodes.get_mut(last as usize) {
             Some(prev) => prev.next = new,
-            None => s.head = new,
+            None => s.set_head(new),
         }
-        s.count += 1;
+        s.set_count(s.count() + 1);
     }
 
     /// The pairs of slot `slot`, in order of appearance.
     pub fn iter(&self, slot: usize) -> impl Iterator<Item = &Pair> + '_ {
-        let mut n = self.slots.get(slot).map_or(NIL, |s| s.head);
+        let mut n = self.slots.get(slot).map_or(NIL, |s| s.head());
         core::iter::from_fn(move || {
             let node = self.nodes.get(n as usize)?;
             n = node.next;
@@ -147,17 +184,17 @@ impl Pairs {
 
     /// Number of pairs of slot `slot`.
     pub fn count(&self, slot: usize) -> u32 {
-        self.slots.get(slot).map_or(0, |s| u32::from(s.count))
+        self.slots.get(slot).map_or(0, |s| u32::from(s.count()))
     }
 
     /// The macStat bits of slot `slot`.
     pub fn stat(&self, slot: usize) -> u8 {
-        self.slots.get(slot).map_or(0, |s| s.stat)
+        self.slots.get(slot).map_or(0, |s| s.stat())
     }
 
     /// The Ethertype slot `slot` was started with.
     pub fn ethertype(&self, slot: usize) -> u16 {
-        self.slots.get(slot).map_or(0, |s| s.ethertype)
+        self.slots.get(slot).map_or(0, |s| s.ethertype())
     }
 }
 
@@ -228,6 +265,20 @@ mod tests {
         assert_eq!(p.count(0) as usize, cap);
         assert_eq!(p.stat(0), MR_F_OVRN);
         assert_eq!(p.nodes.capacity(), cap);
+    }
+
+    #[test]
+    fn a_slot_packs_its_fields() {
+        let mut s = new_slot(0x86dd);
+        assert_eq!((s.head(), s.count(), s.stat(), s.ethertype()), (NIL, 0, 0, 0x86dd));
+        s.set_head(0);
+        s.set_count(0x7FFF);
+        s.overflow();
+        assert_eq!((s.head(), s.count(), s.stat(), s.ethertype()), (0, 0x7FFF, MR_F_OVRN, 0x86dd));
+        s.set_head(NIL - 1);
+        s.set_count(3);
+        assert_eq!((s.head(), s.count(), s.stat(), s.ethertype()), (NIL - 1, 3, MR_F_OVRN, 0x86dd));
+        assert_eq!(0.head(), NIL);
     }
 
     #[test]
