@@ -34,6 +34,7 @@ function ipinnet(ip, net, mask,        _p, _len, _a, _n, _h, _nh, _full, _rest, 
     if (_h != "" || _nh != "") {
         if (_h == "" || _nh == "") return 0
         _len = mask == "" ? 128 : strtonum(mask)
+        if (_len < 0 || _len > 128) return 0
         _full = int(_len / 4)
         if (substr(_h, 1, _full) != substr(_nh, 1, _full)) return 0
         _rest = _len % 4
@@ -46,12 +47,13 @@ function ipinnet(ip, net, mask,        _p, _len, _a, _n, _h, _nh, _full, _rest, 
     if (_a < 0 || _n < 0) return 0
     if (mask == "") {
         _len = 32
-    } else if (mask ~ /\./ || mask ~ /^0[xX]/) {
+    } else if (mask ~ /\./ || mask ~ /^0[xX]/ || mask + 0 > 32) {
         _m = _t2_ip4num(mask)
         for (_len = 0; _len < 32 && _m >= 2 ^ 31; _len++) _m = (_m * 2) % 4294967296
     } else {
         _len = strtonum(mask)
     }
+    if (_len < 0 || _len > 32) return 0
     return int(_a / 2 ^ (32 - _len)) == int(_n / 2 ^ (32 - _len))
 }
 

@@ -251,6 +251,12 @@ pub fn parse_sections(text: &str, path: &Path) -> Result<Vec<Section>, Error> {
             desc: d.and_then(|k| f.get(k)).map(|s| s.to_string()),
         });
     }
+    if sections.is_empty() {
+        return Err(bad(
+            0,
+            "no statistics section (a '# TITLE<TAB>Packets...' row): not a protocols or ICMP file".into(),
+        ));
+    }
     Ok(sections)
 }
 
@@ -368,6 +374,8 @@ mod tests {
         assert!(s[1].rows.is_empty());
         assert_eq!((s[2].label_names.clone(), s[2].has_bytes), (vec!["Code".to_string()], false));
         assert_eq!(s[2].rows[1].label, ["UNREACH", "PORT"]);
+        let e = parse_sections("%dir\tflowInd\nA\t1\n", Path::new("f_flows.txt")).unwrap_err();
+        assert!(e.to_string().starts_with("f_flows.txt: no statistics section"), "{e}");
         let e = parse_sections("# L4 Protocol\tPackets\tBytes\n6\tx [1%]\t1 [1%]\n", Path::new("p")).unwrap_err();
         assert_eq!(e.to_string(), "p:2: 'x [1%]' is no count ('N [P%]')");
     }

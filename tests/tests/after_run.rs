@@ -250,6 +250,64 @@ fn compound_values_json_and_time() {
 /// A bits.toml's columns: (name, the descriptions of its bits; none for same_as).
 type BitColumns = Vec<(String, Vec<String>)>;
 
+#[test]
+fn library_functions_on_values() {
+    let cases: [(&str, &str); 40] = [
+        (r#"ip2num("192.168.1.10")"#, "3232235786"),
+        ("ip2str(3232235786)", "192.168.1.10"),
+        (r#"ip2str("0xc0a8010a")"#, "192.168.1.10"),
+        (r#"ip2num("2001:db8::1")"#, "0x20010db8000000000000000000000001"),
+        (r#"ip2num("::ffff:1.2.3.4")"#, "0x00000000000000000000ffff01020304"),
+        (r#"ip2num("nope") "|""#, "|"),
+        (r#"ipinnet("10.1.2.3", "10.0.0.0/8")"#, "1"),
+        (r#"ipinnet("10.1.2.3", "10.1.2.0", "255.255.255.0")"#, "1"),
+        (r#"ipinnet("10.1.3.3", "10.1.2.0", 24)"#, "0"),
+        (r#"ipinnet("10.1.2.3", "10.1.2.0", 0xffffff00)"#, "1"),
+        (r#"ipinnet("2001:db8:1::5", "2001:db8::/32")"#, "1"),
+        (r#"ipinnet("2001:db9::5", "2001:db8::/32")"#, "0"),
+        (r#"ipinnet("2001:db8:8000::", "2001:db8::/33")"#, "0"),
+        (r#"ipinnet("2001:db8:7fff::", "2001:db8::/33")"#, "1"),
+        (r#"ipinnet("10.0.0.1", "2001:db8::/32")"#, "0"),
+        (r#"ipinrange("10.0.0.5", "10.0.0.1", "10.0.0.9")"#, "1"),
+        (r#"privip("172.31.255.255") privip("172.32.0.1") privip("fd00::1") privip("-")"#, "1010"),
+        (r#"bitsanyset("0x8000000000000000", "0x8000000000000000")"#, "1"),
+        (r#"bitsanyset("9223372036854775808", "0x8000000000000000")"#, "1"),
+        (r#"bitsanyset("0x7fffffffffffffff", 9223372036854775808)"#, "0"),
+        (r#"bitsallset("0x0400000000004000", 0x4000)"#, "1"),
+        (r#"bitsallset("0x0400000000004000", "0x0400000000008000")"#, "0"),
+        (r#"bfeq("0x00ff", 255)"#, "1"),
+        (r#"t2split("a;b;c", ";", "1;-1", "|")"#, "a|c"),
+        (r#"t2split("a.b", ".", 2)"#, "b"),
+        (r#"splitr("\"x\";\"y\"", 2)"#, "\"y\""),
+        (r#"splitc("1_2_3")"#, "1\t2\t3"),
+        (r#"splitc("1_2_3", 5) "|""#, "|"),
+        (r#"hrnum(999) " " hrnum(2000000) " " hrnum("abc")"#, "999 2 M abc"),
+        (r#"hrnum(1500, 1, "B")"#, "1500 (1.50 KB)"),
+        (r#"streq("\"Private network\"", "Private network") streqi("ABC", "abc") strneq("a", "a")"#, "110"),
+        (r#"contains("\"hello\"", "ell") containsi("HELLO", "ell") contains("abc", "x")"#, "110"),
+        (r#"hasprefix("abc", "ab") hassuffix("abc", "bc") hassuffix("c", "bc")"#, "110"),
+        (r#"isset("") isset("\"\"") isset("x")"#, "001"),
+        (r#"unquote("\"a b\"")"#, "a b"),
+        (r#"utc("0.5") " " utc("timeFirst")"#, "1970-01-01T00:00:00.5Z timeFirst"),
+        (r#"proto2str(6) proto2str(58) proto2str(300)"#, "TCPICMPv6300"),
+        (r#"_t2_inlist(8080, "80;8000-8100") _t2_inlist(9000, "80,8000-8100")"#, "10"),
+        (r#"_t2_ip6hex("1::2::3") "|" _t2_ip6hex("12345::")"#, "|"),
+        (r#"_t2_dec2hex("18446744073709551615")"#, "ffffffffffffffff"),
+    ];
+    let program: String = std::iter::once("BEGIN {".to_string())
+        .chain(cases.iter().map(|(e, _)| format!("print {e}")))
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n}";
+    let got = ok(tool("tawk", &[&program, "/dev/null"], None), "tawk");
+    let got: Vec<&str> = got.lines().collect();
+    for (i, (expr, want)) in cases.iter().enumerate() {
+        let mut want_lines = want.lines();
+        assert_eq!(got.get(i).copied(), want_lines.next(), "{expr}");
+    }
+    assert_eq!(got.len(), cases.len());
+}
+
 /// Each bits.toml of the tree: (component, [(column, bit descriptions or same_as)]), read here
 /// line by line.
 fn bit_files() -> Vec<(String, BitColumns)> {
