@@ -9,11 +9,19 @@ use std::path::{Path, PathBuf};
 fn main() {
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let root = manifest.parent().expect("t2tools lives in the workspace").to_path_buf();
-    // a new .awk file or a new plugin with a bits.toml must be seen, not only edits
-    for dir in [manifest.join("awk"), root.join("plugins")] {
-        println!("cargo:rerun-if-changed={}", dir.display());
+    // what is embedded, and what announces a new plugin (the workspace's and each plugin's
+    // Cargo.toml) -- not the plugin folders themselves: cargo would scan their sources and
+    // rebuild the tools on every plugin edit
+    let mut watched = vec![manifest.join("awk"), root.join("Cargo.toml"), root.join("core/bits.toml")];
+    for dir in files(&root.join("plugins"), Path::is_dir) {
+        watched.push(dir.join("Cargo.toml"));
+        if dir.join("bits.toml").exists() {
+            watched.push(dir.join("bits.toml"));
+        }
     }
-    println!("cargo:rerun-if-changed={}", root.join("core/bits.toml").display());
+    for path in watched {
+        println!("cargo:rerun-if-changed={}", path.display());
+    }
 
     let mut out = String::new();
     out.push_str("/// tawk's function library: (file stem, text), sorted by name.\n");
