@@ -251,7 +251,9 @@ pub fn parse_sections(text: &str, path: &Path) -> Result<Vec<Section>, Error> {
             desc: d.and_then(|k| f.get(k)).map(|s| s.to_string()),
         });
     }
-    if sections.is_empty() {
+    // a statistics file without sections still has its totals (no ICMP: one total line)
+    let totals = text.lines().any(|l| l.starts_with("# Total") || l.starts_with("Total number of"));
+    if sections.is_empty() && !totals {
         return Err(bad(
             0,
             "no statistics section (a '# TITLE<TAB>Packets...' row): not a protocols or ICMP file".into(),
@@ -376,6 +378,8 @@ mod tests {
         assert_eq!(s[2].rows[1].label, ["UNREACH", "PORT"]);
         let e = parse_sections("%dir\tflowInd\nA\t1\n", Path::new("f_flows.txt")).unwrap_err();
         assert!(e.to_string().starts_with("f_flows.txt: no statistics section"), "{e}");
+        let none = parse_sections("Total number of ICMP packets: 0 [0.00%]\n", Path::new("i")).unwrap();
+        assert!(none.is_empty(), "a capture without ICMP");
         let e = parse_sections("# L4 Protocol\tPackets\tBytes\n6\tx [1%]\t1 [1%]\n", Path::new("p")).unwrap_err();
         assert_eq!(e.to_string(), "p:2: 'x [1%]' is no count ('N [P%]')");
     }
