@@ -146,7 +146,7 @@ impl Pipeline {
             replaced = true;
         }
         if self.frags.insert(fk, slot).is_err() && !replaced {
-            crate::report::log::error("frag HashMap full, Invoke t2 with -f 2");
+            crate::log::error("frag HashMap full, Invoke t2 with -f 2");
             self.stop = Some(Stop::TableFull);
         }
         let rec = self.table.get_mut(slot);
@@ -210,7 +210,7 @@ impl Pipeline {
     /// Packet mode (`-s`): the core's `pktNo<TAB>flowInd<TAB>` before the plugins' fields.
     #[inline]
     fn packet_line_start(&self, slot: u32) {
-        if let Some(w) = self.plugins.shared.packets.borrow_mut().as_mut() {
+        if let Some(w) = self.streams.packets.borrow_mut().as_mut() {
             crate::output::packets::prefix(&mut **w, self.g.num_packets, self.table.get(slot).findex);
         }
     }
@@ -218,7 +218,7 @@ impl Pipeline {
     /// Packet mode (`-s`): the payload column and the end of the line, after the plugins.
     #[inline]
     fn packet_line_end(&self, data: &[u8]) {
-        if let Some(w) = self.plugins.shared.packets.borrow_mut().as_mut() {
+        if let Some(w) = self.streams.packets.borrow_mut().as_mut() {
             crate::output::packets::payload(&mut **w, data, &self.pv);
         }
     }

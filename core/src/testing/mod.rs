@@ -11,8 +11,9 @@ use std::rc::Rc;
 use plugin_api::wire::{Checksum, PseudoHeader, ipproto};
 
 use crate::dispatch::{HostShared, PluginSet};
+use crate::log::Log;
+use crate::output::streams::Streams;
 use crate::pipeline::{Pipeline, Settings};
-use crate::report::log::Log;
 
 /// A MAC address.
 pub type Mac = [u8; 6];
@@ -239,7 +240,8 @@ impl<W: Write> PcapWriter<W> {
 /// A flow engine without plugins, with `capacity` flow slots and T2's default settings (flow
 /// timeout 182 s, hash autopilot, layer-2 flows, quiet log); `mon` receives monitoring output.
 pub fn engine(capacity: usize, mon: Log) -> Pipeline {
-    let shared = Rc::new(HostShared::new(Log::sink(), mon, false));
+    let streams = Rc::new(Streams::new(Log::sink(), mon));
+    let shared = Rc::new(HostShared::new(streams, false));
     let plugins = PluginSet::load(&[], shared).expect("no plugin to load");
     let settings = Settings {
         flow_timeout: 182.0,

@@ -80,11 +80,17 @@ impl PluginDir {
         PluginDir { dir: tempfile::tempdir().expect("creating a temporary folder") }
     }
 
-    /// Installs the release build of the plugin crate in `crate_dir` under its declared number.
+    /// Installs the release build of the plugin crate in `crate_dir` under its declared number,
+    /// with its data files (`extra_files`), as `t2build` does.
     pub fn install_crate(&self, crate_dir: &Path) {
         let meta = PluginMeta::read(crate_dir).expect("plugin metadata");
         let built = artifact(&format!("lib{}.so", meta.name));
         std::fs::copy(built, self.path().join(meta.file_name())).expect("installing a plugin");
+        for f in &meta.extra_files {
+            let src = crate_dir.join(f);
+            let name = Path::new(f).file_name().expect("extra files name a file");
+            std::fs::copy(&src, self.path().join(name)).unwrap_or_else(|e| panic!("installing {}: {e}", src.display()));
+        }
     }
 
     /// Puts `bytes` into the folder as `file`.

@@ -1,6 +1,8 @@
-//! Times and dates as T2 prints them (core.md §7.1).
+//! Times and dates as T2 keeps and prints them (core.md §7.1): arithmetic on [`Timestamp`]s,
+//! the wall clock, and the `Secs`/`Span`/`Date` formats.
 
 use core::fmt;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use plugin_api::abi::Timestamp;
 
@@ -22,6 +24,34 @@ pub fn sub(a: Timestamp, b: Timestamp) -> Timestamp {
         r.frac = r.frac.wrapping_add(1_000_000_000);
     }
     r
+}
+
+/// T2's `timeradd` of two normalised times.
+pub fn add(a: Timestamp, b: Timestamp) -> Timestamp {
+    let mut r = Timestamp { sec: a.sec + b.sec, frac: a.frac + b.frac };
+    if r.frac >= 1_000_000_000 {
+        r.sec += 1;
+        r.frac -= 1_000_000_000;
+    }
+    r
+}
+
+/// `s` seconds as a time with a nanosecond fraction.
+pub fn from_secs(s: f64) -> Timestamp {
+    let whole = s.trunc();
+    Timestamp { sec: whole as i64, frac: ((s - whole) * 1e9) as i64 }
+}
+
+/// The wall-clock time now (never on the packet path: flows run on packet time).
+pub fn now() -> Timestamp {
+    let d = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    Timestamp { sec: d.as_secs() as i64, frac: i64::from(d.subsec_nanos()) }
+}
+
+/// The wall time since `start`.
+pub fn since(start: Instant) -> Timestamp {
+    let d = start.elapsed();
+    Timestamp { sec: d.as_secs() as i64, frac: i64::from(d.subsec_nanos()) }
 }
 
 /// A duration: `<sec>.<frac> sec` plus ` (Ny Nd Nh Nm Ns)` when at least a minute (t2_log_time).
