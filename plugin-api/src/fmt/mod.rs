@@ -64,6 +64,40 @@ pub fn percent(n: f64, total: f64) -> f64 {
     if total == 0.0 { 0.0 } else { 100.0 * n / total }
 }
 
+/// C's `%.2f` of `100.0 * n / total` in `f64`, as T2's talker lines print it: `inf` for a zero
+/// `total`, `-nan` when `n` is 0 too.
+pub fn c_percent(n: u64, total: u64) -> CPercent {
+    CPercent(100.0 * n as f64 / total as f64)
+}
+
+/// See [`c_percent`].
+#[derive(Clone, Copy, Debug)]
+pub struct CPercent(f64);
+
+impl fmt::Display for CPercent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            p if p.is_nan() => f.write_str("-nan"),
+            p if p.is_infinite() => f.write_str("inf"),
+            p => write!(f, "{p:.2}"),
+        }
+    }
+}
+
+/// An address as glibc's `inet_ntop` writes it: `ver` 4 reads the first 4 bytes, 6 all 16;
+/// empty for any other version.
+pub fn ip_text(ver: u8, ip: &[u8; 16]) -> String {
+    match ver {
+        4 => std::net::Ipv4Addr::new(ip[0], ip[1], ip[2], ip[3]).to_string(),
+        // glibc also writes IPv4-compatible addresses (::a.b.c.d) dotted; Rust only mapped ones
+        6 if ip[..12].iter().all(|&b| b == 0) && (ip[12] != 0 || ip[13] != 0) => {
+            format!("::{}.{}.{}.{}", ip[12], ip[13], ip[14], ip[15])
+        }
+        6 => std::net::Ipv6Addr::from(*ip).to_string(),
+        _ => String::new(),
+    }
+}
+
 /// The C `strerror` text of an I/O error (Rust appends ` (os error N)`, T2 does not).
 pub fn strerror(e: &std::io::Error) -> String {
     let s = e.to_string();
@@ -76,6 +110,44 @@ pub fn strerror(e: &std::io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percentages_like_printf() {
+        assert_eq!(c_percent(1178, 25283).to_string(), "4.66");
+        assert_eq!(c_percent(0, 10).to_string(), "0.00");
+        assert_eq!(c_percent(0, 0).to_string(), "-nan");
+        assert_eq!(c_percent(1, 0).to_string(), "inf");
+    }
+
+    fn ip6(groups: [u16; 8]) -> [u8; 16] {
+        let mut ip = [0; 16];
+        for (i, g) in groups.iter().enumerate() {
+            ip[2 * i..2 * i + 2].copy_from_slice(&g.to_be_bytes());
+        }
+        ip
+    }
+
+    #[test]
+    fn addresses_like_inet_ntop() {
+        let cases: &[([u16; 8], &str)] = &[
+            ([0; 8], "::"),
+            ([0, 0, 0, 0, 0, 0, 0, 1], "::1"),
+            ([0, 0, 0, 0, 0, 0, 0, 0x102], "::102"),
+            ([0, 0, 0, 0, 0, 0, 0x0100, 0], "::1.0.0.0"),
+            ([0, 0, 0, 0, 0, 0xffff, 0xc0a8, 0x010a], "::ffff:192.168.1.10"),
+            ([0, 0, 0, 0, 0, 0, 0xc0a8, 0x010a], "::192.168.1.10"),
+            ([0x3a, 0x72, 0x6563, 0x7469, 0x2900, 0xff00, 0x2728, 0], "3a:72:6563:7469:2900:ff00:2728:0"),
+            ([0x2001, 0xdb8, 0, 0, 1, 0, 0, 1], "2001:db8::1:0:0:1"),
+            ([0xfe80, 0, 0, 0, 0x215, 0x17ff, 0xfecc, 0xe546], "fe80::215:17ff:fecc:e546"),
+        ];
+        for (g, text) in cases {
+            assert_eq!(ip_text(6, &ip6(*g)), *text);
+        }
+        let mut v4 = [0; 16];
+        v4[..4].copy_from_slice(&[10, 0, 0, 1]);
+        assert_eq!(ip_text(4, &v4), "10.0.0.1");
+        assert_eq!(ip_text(0, &v4), "");
+    }
 
     #[test]
     fn binary_threshold_decimal_divisor() {
