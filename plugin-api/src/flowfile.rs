@@ -9,7 +9,7 @@ use std::net::TcpStream;
 
 use crate::Split;
 
-/// Pending bytes are written out once they reach this size.
+/// Pending bytes are written out once they reach this size (unless set otherwise).
 const FLUSH_AT: usize = 1 << 20;
 
 /// Where a flow file's bytes go.
@@ -100,6 +100,8 @@ pub struct FlowFile<T: Target> {
     stream: bool,
     /// Rendered bytes not yet written; records are rendered straight into it.
     pending: Vec<u8>,
+    /// Size at which `pending` is written out.
+    flush_at: usize,
     /// Bytes already written to the current file.
     written: u64,
     frame: Frame,
@@ -150,7 +152,27 @@ impl<T: Target> FlowFile<T> {
         let mut pending = Vec::with_capacity(FLUSH_AT + (FLUSH_AT >> 2));
         pending.extend_from_slice(&frame.header);
         let has_header = !frame.header.is_empty();
-        FlowFile { target, name, stream, pending, written: 0, frame, has_header, has_records: false, split }
+        FlowFile {
+            target,
+            name,
+            stream,
+            pending,
+            flush_at: FLUSH_AT,
+            written: 0,
+            frame,
+            has_header,
+            has_records: false,
+            split,
+        }
+    }
+
+    /// Writes out in blocks of `size` bytes (at least one record) instead of 1 MiB.
+    pub fn with_block_size(mut self, size: usize) -> FlowFile<T> {
+        self.flush_at = size;
+        // Room for a block and the record that crosses its end; a huge setting still starts small.
+        let want = size.saturating_add(size >> 2).min(1 << 30);
+        self.pending.reserve(want.saturating_sub(self.pending.len()));
+        self
     }
 
     /// The buffer to render the next record into (append only).
@@ -177,7 +199,7 @@ impl<T: Target> FlowFile<T> {
     /// the next fragment once this one reached its limit.
     pub fn end_record(&mut self) -> Result<(), OutError> {
         self.has_records = true;
-        if self.stream || self.pending.len() >= FLUSH_AT {
+        if self.stream || self.pending.len() >= self.flush_at {
             self.flush()?;
         }
         let size = self.written + self.pending.len() as u64;
