@@ -17,6 +17,15 @@ pub fn g17(out: &mut Vec<u8>, x: f64) {
         out.extend_from_slice(b"null");
         return;
     }
+    // Whole numbers of at most 17 digits (zero included, the most frequent) are exact in %g.
+    if x.fract() == 0.0 && x.abs() < 1e17 {
+        if x.is_sign_negative() {
+            out.push(b'-');
+        }
+        plugin_api::fmt::text::int(out, x.abs() as u64);
+        out.extend_from_slice(b".0");
+        return;
+    }
     // "-d.dddddddddddddddde-ddd" is at most 25 bytes.
     let mut buf = [0u8; 32];
     let len = {
@@ -121,6 +130,9 @@ mod tests {
         assert_eq!(g(5e-324), "4.9406564584124654e-324");
         assert_eq!(g(0.5), "0.5");
         assert_eq!(g(100.0), "100.0");
+        assert_eq!(g(-3.0), "-3.0");
+        assert_eq!(g(99_999_999_999_999_984.0), "99999999999999984.0");
+        assert_eq!(g(1.5e300), "1.5000000000000001e+300");
     }
 
     #[test]
