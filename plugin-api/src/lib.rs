@@ -45,6 +45,7 @@ pub mod export;
 #[cfg(feature = "build")]
 pub mod flags;
 pub mod flow;
+pub mod flowfile;
 pub mod fmt;
 pub mod host;
 pub mod packet;

@@ -5,6 +5,7 @@
 use core::fmt;
 
 pub mod float;
+pub mod text;
 
 /// Appends a short slice byte by byte: cheaper than a `memcpy` call for the few bytes of a
 /// number or separator.

@@ -29,6 +29,10 @@ pub enum Op {
     Open(Lead),
     /// The nested compound ends (`)`).
     Close,
+    /// An item of several members starts (once per repetition); JSON writes it as an array.
+    Tuple(Lead),
+    /// The item of several members ends.
+    EndTuple,
     /// Read a u32 repetition count; with 0 jump to `end`, else start the first repetition.
     Repeat {
         /// Before the repetition.
@@ -57,6 +61,12 @@ pub trait Visitor {
     fn open(&mut self) {}
     /// The nested compound ends.
     fn close(&mut self) {}
+    /// An item of several members follows: a column or repetition of more than one value, or
+    /// a compound of more than one member or whose first member is a compound (T2's jsonSink
+    /// writes these as arrays; text has only the `_` between the members).
+    fn tuple(&mut self) {}
+    /// The item of several members is over.
+    fn end_tuple(&mut self) {}
     /// `count` repetitions follow (0: none, [`Visitor::end_repeat`] comes next).
     fn repeat(&mut self, count: u32) {
         let _ = count;
@@ -89,7 +99,7 @@ impl Decoder {
         for (i, col) in columns.iter().enumerate() {
             c.column = u32::try_from(i).expect("fewer than 2^32 columns");
             c.lead = Lead::Column(c.column);
-            c.values(&col.values, col.repeating, 1);
+            c.values(&col.values, col.repeating, col.values.len() > 1, 1);
         }
         Decoder { ops: c.ops, op_column: c.op_column, counts: Vec::with_capacity(c.depth) }
     }
@@ -119,6 +129,15 @@ impl Decoder {
                 }
                 Op::Close => {
                     v.close();
+                    Ok(())
+                }
+                Op::Tuple(lead) => {
+                    v.lead(lead);
+                    v.tuple();
+                    Ok(())
+                }
+                Op::EndTuple => {
+                    v.end_tuple();
                     Ok(())
                 }
                 Op::Repeat { lead, end } => {
@@ -184,7 +203,9 @@ impl Compiler {
         core::mem::replace(&mut self.lead, Lead::None)
     }
 
-    fn values(&mut self, values: &[Value], repeating: bool, depth: usize) {
+    /// Compiles the members `values`, repeated when `repeating`, each occurrence a tuple when
+    /// `tuple`.
+    fn values(&mut self, values: &[Value], repeating: bool, tuple: bool, depth: usize) {
         let repeat_at = self.ops.len();
         let repeat_lead = if repeating { self.lead() } else { Lead::None };
         if repeating {
@@ -192,6 +213,10 @@ impl Compiler {
             self.push(Op::Repeat { lead: repeat_lead, end: 0 });
         }
         let body = self.here();
+        if tuple {
+            let lead = self.lead();
+            self.push(Op::Tuple(lead));
+        }
         for (i, v) in values.iter().enumerate() {
             if i > 0 {
                 self.lead = Lead::Member;
@@ -201,10 +226,14 @@ impl Compiler {
                 Value::Prim(p) => self.push(Op::Prim(lead, *p)),
                 Value::Compound { values, repeating } => {
                     self.push(Op::Open(lead));
-                    self.values(values, *repeating, depth + 1);
+                    let tuple = values.len() > 1 || matches!(values.first(), Some(Value::Compound { .. }));
+                    self.values(values, *repeating, tuple, depth + 1);
                     self.push(Op::Close);
                 }
             }
+        }
+        if tuple {
+            self.push(Op::EndTuple);
         }
         if repeating {
             self.push(Op::Next { body });
@@ -244,6 +273,12 @@ mod tests {
         fn close(&mut self) {
             self.0.push(")".into());
         }
+        fn tuple(&mut self) {
+            self.0.push("[".into());
+        }
+        fn end_tuple(&mut self) {
+            self.0.push("]".into());
+        }
         fn repeat(&mut self, count: u32) {
             self.0.push(format!("rep{count}"));
         }
@@ -272,13 +307,15 @@ mod tests {
             d.ops(),
             [
                 Op::Prim(Lead::Column(0), U8),
-                Op::Repeat { lead: Lead::Column(1), end: 9 },
+                Op::Repeat { lead: Lead::Column(1), end: 11 },
+                Op::Tuple(Lead::None),
                 Op::Prim(Lead::None, U8),
                 Op::Open(Lead::Member),
-                Op::Repeat { lead: Lead::None, end: 7 },
+                Op::Repeat { lead: Lead::None, end: 8 },
                 Op::Prim(Lead::None, U16),
-                Op::Next { body: 5 },
+                Op::Next { body: 6 },
                 Op::Close,
+                Op::EndTuple,
                 Op::Next { body: 2 },
                 Op::Prim(Lead::Column(2), U8),
             ]
@@ -302,7 +339,7 @@ mod tests {
         assert_eq!(res, Ok(rec.len()));
         assert_eq!(
             t,
-            "col0 U8(1) col1 rep2 U8(2) _ ( rep0 end ) ; U8(3) _ ( rep1 U16(4) end ) end col2 StrClass([120])"
+            "col0 U8(1) col1 rep2 [ U8(2) _ ( rep0 end ) ] ; [ U8(3) _ ( rep1 U16(4) end ) ] end col2 StrClass([120])"
         );
     }
 
@@ -318,7 +355,8 @@ mod tests {
         e.u8(3);
         let (res, t) = trace(&["((U8:R):R):R"], &e.into_inner());
         assert!(res.is_ok());
-        assert_eq!(t, "col0 rep1 ( rep2 ( rep1 U8(1) end ) ; ( rep2 U8(2) ; U8(3) end ) end ) end");
+        // The outer compound's only member is a compound: each repetition is a tuple.
+        assert_eq!(t, "col0 rep1 ( rep2 [ ( rep1 U8(1) end ) ] ; [ ( rep2 U8(2) ; U8(3) end ) ] end ) end");
     }
 
     #[test]

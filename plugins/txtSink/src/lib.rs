@@ -27,6 +27,7 @@ use plugin_api::{Ctx, Host, Init, Plugin};
 use crate::config::{Config, Stamps};
 use crate::header::RunInfo;
 use crate::output::FlowFile;
+
 use crate::render::{RecordWriter, Renderer};
 
 /// The txtSink plugin.
@@ -71,12 +72,12 @@ impl TxtSink {
         } else {
             let header = if cfg.tfs_pri_hdr { header::column_lines(columns, &cfg).into_bytes() } else { Vec::new() };
             let file = if init.flows_to_stdout() {
-                FlowFile::stdout(header)
+                output::stdout(header)
             } else {
                 let suffix = self.suffix("TFS_FLOWS_TXT_SUFFIX", cfg.tfs_flows_txt_suffix);
                 let path = format!("{}{suffix}", init.prefix());
                 let split = if cfg.tfs_split { init.split() } else { None };
-                FlowFile::create(&path, split, cfg.tfs_pri_hdr_fw, header).map_err(|e| e.to_string())?
+                output::create(&path, split, cfg.tfs_pri_hdr_fw, header).map_err(|e| e.to_string())?
             };
             let count_line = (cfg.tfs_pri_hdr && cfg.tfs_extended_header).then_some(cfg.hdr_chr);
             let records = RecordWriter::new(columns, Renderer::new(cfg, Stamps::of(init.config())));
@@ -142,7 +143,7 @@ impl Plugin for TxtSink {
             return;
         };
         let count = a.count_line.map(|chr| (chr, ctx.globals().total_flows));
-        if let Err(e) = a.file.finish(count) {
+        if let Err(e) = output::finish(&mut a.file, count) {
             self.host.fail(&e.to_string());
         }
     }

@@ -4,6 +4,7 @@
 use core::fmt;
 
 use plugin_api::Column;
+use plugin_api::fmt::text::{Spelling, copy_plain, int, sanitize_utf8, zero_padded};
 use plugin_api::fmt::{float, put};
 use plugin_api::record::{DecodeError, DecodeErrorKind, Decoder, Lead, Val, Visitor};
 
@@ -58,17 +59,14 @@ impl RecordWriter {
 #[derive(Debug)]
 pub struct Renderer {
     cfg: Config,
-    /// `0123456789abcdef` or upper case (`HEX_CAPITAL`).
-    hex: &'static [u8; 16],
+    /// Hex numbers and addresses.
+    spell: Spelling,
     /// `SEP_CHR` when it is one byte, the common case written with one push.
     sep_byte: Option<u8>,
     /// Timestamp fraction width: 9 (ns) or 6 (µs).
     frac_width: usize,
     timestr: Option<TimeStr>,
 }
-
-const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
-const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 
 /// One record being rendered: the visitor the decoder drives.
 struct Line<'a> {
@@ -116,14 +114,20 @@ impl Visitor for Line<'_> {
 impl Renderer {
     /// A renderer for `cfg` in a core with timestamp flags `stamps`.
     pub fn new(cfg: Config, stamps: Stamps) -> Renderer {
-        let hex = if cfg.hex_capital { HEX_UPPER } else { HEX_LOWER };
+        let spell = Spelling {
+            mac_format: cfg.mac_format,
+            mac_sep: cfg.mac_sep,
+            ip4_format: cfg.ip4_format,
+            ip6_format: cfg.ip6_format,
+            hex_capital: cfg.hex_capital,
+        };
         let sep_byte = match cfg.sep_chr.as_bytes() {
             &[b] => Some(b),
             _ => None,
         };
         let frac_width = if stamps.ns { 9 } else { 6 };
         let timestr = cfg.b2t_timestr.then(|| TimeStr::new(stamps.utc));
-        Renderer { cfg, hex, sep_byte, frac_width, timestr }
+        Renderer { cfg, spell, sep_byte, frac_width, timestr }
     }
 
     /// The configuration.
@@ -145,10 +149,10 @@ impl Renderer {
             Val::U16(n) => int(out, n),
             Val::U32(n) => int(out, n),
             Val::U64(n) => int(out, n),
-            Val::H8(n) => self.hex0x(out, u64::from(n), 2),
-            Val::H16(n) => self.hex0x(out, u64::from(n), 4),
-            Val::H32(n) => self.hex0x(out, u64::from(n), 8),
-            Val::H64(n) => self.hex0x(out, n, 16),
+            Val::H8(n) => self.spell.hex0x(out, u64::from(n), 2),
+            Val::H16(n) => self.spell.hex0x(out, u64::from(n), 4),
+            Val::H32(n) => self.spell.hex0x(out, u64::from(n), 8),
+            Val::H64(n) => self.spell.hex0x(out, n, 16),
             Val::F32(x) => float::g7(out, f64::from(x)),
             Val::F64(x) => float::f6(out, x),
             // `%c`: the raw byte, NUL included.
@@ -157,7 +161,7 @@ impl Renderer {
             Val::Str(s) => {
                 out.push(b'"');
                 if self.cfg.tfs_san_utf8 {
-                    sanitize_utf8(out, s, complete);
+                    sanitize_utf8(out, s, complete, short_escape);
                 } else {
                     escape_c(out, s);
                 }
@@ -167,7 +171,7 @@ impl Renderer {
             }
             Val::StrClass(s) => {
                 if self.cfg.tfs_san_utf8 {
-                    sanitize_utf8(out, s, complete);
+                    sanitize_utf8(out, s, complete, short_escape);
                 } else {
                     out.extend_from_slice(s);
                 }
@@ -180,171 +184,12 @@ impl Renderer {
                     zero_padded(out, u64::from(frac), self.frac_width);
                 }
             },
-            Val::Mac(m) => self.mac(out, m),
-            Val::Ip4(a) => self.ip4(out, a),
-            Val::Ip6(a) => self.ip6(out, a),
+            Val::Mac(m) => self.spell.mac(out, m),
+            Val::Ip4(a) => self.spell.ip4(out, a),
+            Val::Ip6(a) => self.spell.ip6(out, a),
             Val::NoIp => put(out, self.cfg.b2t_non_ip_str.as_bytes()),
         }
     }
-
-    /// `digits` hex digits of `v`, zero-padded, no prefix.
-    #[inline]
-    fn hex(&self, out: &mut Vec<u8>, v: u64, digits: usize) {
-        for i in (0..digits).rev() {
-            out.push(self.hex[((v >> (4 * i)) & 0xf) as usize]);
-        }
-    }
-
-    #[inline]
-    fn hex0x(&self, out: &mut Vec<u8>, v: u64, digits: usize) {
-        out.extend_from_slice(b"0x");
-        self.hex(out, v, digits);
-    }
-
-    fn mac(&self, out: &mut Vec<u8>, m: [u8; 6]) {
-        let v = m.iter().fold(0u64, |v, &b| (v << 8) | u64::from(b));
-        match self.cfg.mac_format {
-            1 => self.hex0x(out, v, 16),
-            2 => int(out, v),
-            _ => {
-                for (i, &b) in m.iter().enumerate() {
-                    if i > 0 {
-                        put(out, self.cfg.mac_sep.as_bytes());
-                    }
-                    self.hex(out, u64::from(b), 2);
-                }
-            }
-        }
-    }
-
-    fn ip4(&self, out: &mut Vec<u8>, a: [u8; 4]) {
-        match self.cfg.ip4_format {
-            1 => {
-                for (i, &b) in a.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b'.');
-                    }
-                    zero_padded(out, u64::from(b), 3);
-                }
-            }
-            2 => self.hex0x(out, u64::from(u32::from_be_bytes(a)), 8),
-            3 => int(out, u32::from_be_bytes(a)),
-            _ => ip4_dotted(out, a),
-        }
-    }
-
-    fn ip6(&self, out: &mut Vec<u8>, a: [u8; 16]) {
-        let v = u128::from_be_bytes(a);
-        match self.cfg.ip6_format {
-            1 => {
-                for i in 0..8 {
-                    if i > 0 {
-                        out.push(b':');
-                    }
-                    self.hex(out, u64::from(u16::from_be_bytes([a[2 * i], a[2 * i + 1]])), 4);
-                }
-            }
-            2 => {
-                self.hex0x(out, (v >> 64) as u64, 16);
-                self.hex(out, v as u64, 16);
-            }
-            3 => {
-                self.hex0x(out, (v >> 64) as u64, 16);
-                out.push(b'_');
-                self.hex0x(out, v as u64, 16);
-            }
-            _ => inet_ntop6(out, a),
-        }
-    }
-}
-
-/// Decimal text of an integer.
-#[inline]
-fn int<I: itoa::Integer>(out: &mut Vec<u8>, v: I) {
-    put(out, itoa::Buffer::new().format(v).as_bytes());
-}
-
-/// `%0<width>u`: at least `width` digits (more when the value needs them).
-#[inline]
-fn zero_padded(out: &mut Vec<u8>, v: u64, width: usize) {
-    let mut buf = itoa::Buffer::new();
-    let s = buf.format(v);
-    for _ in s.len()..width {
-        out.push(b'0');
-    }
-    put(out, s.as_bytes());
-}
-
-fn ip4_dotted(out: &mut Vec<u8>, a: [u8; 4]) {
-    for (i, &b) in a.iter().enumerate() {
-        if i > 0 {
-            out.push(b'.');
-        }
-        int(out, b);
-    }
-}
-
-/// glibc's `inet_ntop(AF_INET6)`: longest run (first if tied) of ≥ 2 zero groups becomes `::`,
-/// `::ffff:a.b.c.d` and `::a.b.c.d` for mapped and compatible IPv4 addresses.
-pub fn inet_ntop6(out: &mut Vec<u8>, a: [u8; 16]) {
-    let words: [u16; 8] = core::array::from_fn(|i| u16::from_be_bytes([a[2 * i], a[2 * i + 1]]));
-    let (mut best, mut best_len) = (usize::MAX, 0);
-    let mut i = 0;
-    while i < 8 {
-        if words[i] == 0 {
-            let start = i;
-            while i < 8 && words[i] == 0 {
-                i += 1;
-            }
-            if i - start > best_len {
-                (best, best_len) = (start, i - start);
-            }
-        } else {
-            i += 1;
-        }
-    }
-    if best_len < 2 {
-        best = usize::MAX;
-    }
-    let mut i = 0;
-    while i < 8 {
-        if i == best {
-            // One ':' here and one for the group after the run (or a closing one at the end).
-            out.push(b':');
-            i += best_len;
-            if i == 8 {
-                out.push(b':');
-            }
-            continue;
-        }
-        if i > 0 {
-            out.push(b':');
-        }
-        if i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff)) {
-            ip4_dotted(out, [a[12], a[13], a[14], a[15]]);
-            return;
-        }
-        let w = words[i];
-        let digits = if w >= 0x1000 {
-            4
-        } else if w >= 0x100 {
-            3
-        } else if w >= 0x10 {
-            2
-        } else {
-            1
-        };
-        for d in (0..digits).rev() {
-            out.push(HEX_LOWER[usize::from((w >> (4 * d)) & 0xf)]);
-        }
-        i += 1;
-    }
-}
-
-/// Bytes that stand for themselves in `S`/`SC` text (printable ASCII except `"` and `\`).
-#[inline]
-fn is_plain(b: u8) -> bool {
-    (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\'
 }
 
 /// The escape of an ASCII byte that is not plain, if it has a short one.
@@ -361,120 +206,6 @@ fn short_escape(b: u8) -> Option<&'static [u8]> {
         b'"' => b"\\\"",
         _ => return None,
     })
-}
-
-/// The length of the run of plain bytes at the start of `s` (the fast path of both escapers),
-/// copied to `out`.
-#[inline]
-fn copy_plain(out: &mut Vec<u8>, s: &[u8]) -> usize {
-    let n = s.iter().position(|&b| !is_plain(b)).unwrap_or(s.len());
-    if n > 16 {
-        out.extend_from_slice(&s[..n]);
-    } else {
-        put(out, &s[..n]);
-    }
-    n
-}
-
-/// How reading a multi-byte sequence ended.
-enum Seq {
-    /// All continuation bytes read.
-    Complete,
-    /// Invalid by its second byte.
-    Rejected,
-    /// A byte that is no continuation byte: it starts the next character.
-    Restart(u8),
-}
-
-/// `TFS_SAN_UTF8`=1: escapes ASCII controls, copies valid UTF-8, and writes `.` for every
-/// rejected unit (txt-format.md §5). T2 reads the string byte by byte up to its NUL: the end of a
-/// `complete` string acts as that NUL; an incomplete one stops where the record ends.
-fn sanitize_utf8(out: &mut Vec<u8>, s: &[u8], complete: bool) {
-    let mut i = 0;
-    // The next byte, the NUL at the end of a complete string, or None past a cut one.
-    let next = |i: &mut usize| {
-        let b = s.get(*i).copied().or(complete.then_some(0));
-        *i += 1;
-        b
-    };
-    loop {
-        i += copy_plain(out, &s[i.min(s.len())..]);
-        let Some(mut c) = next(&mut i) else { return };
-        // A rejected continuation byte is decoded afresh: loop with it as the new lead byte.
-        loop {
-            if c == 0 {
-                return;
-            }
-            if c < 0x80 {
-                match short_escape(c) {
-                    Some(e) => put(out, e),
-                    None if c <= 0x1f || c == 0x7f => {
-                        out.extend_from_slice(b"\\u00");
-                        out.push(HEX_UPPER[usize::from(c >> 4)]);
-                        out.push(HEX_UPPER[usize::from(c & 0xf)]);
-                    }
-                    None => out.push(c),
-                }
-                break;
-            }
-            // 0x80-0xc1: continuation or overlong 2-byte lead; ≥ 0xf5: beyond U+10FFFF.
-            if !(0xc2..0xf5).contains(&c) {
-                out.push(b'.');
-                break;
-            }
-            let len = if c < 0xe0 {
-                2
-            } else if c < 0xf0 {
-                3
-            } else {
-                4
-            };
-            let mut seq = [c, 0, 0, 0];
-            let mut k = 1;
-            let outcome = loop {
-                if k == len {
-                    break Seq::Complete;
-                }
-                let Some(b) = next(&mut i) else { return };
-                if b == 0 {
-                    // The string ends inside the sequence.
-                    out.push(b'.');
-                    return;
-                }
-                if b & 0xc0 != 0x80 {
-                    break Seq::Restart(b);
-                }
-                // The second byte already tells overlong 3/4-byte forms and code points past
-                // U+10FFFF; the bytes read so far are dropped.
-                if k == 1 && ((c == 0xe0 && b < 0xa0) || (c == 0xf0 && b < 0x90) || (c == 0xf4 && b >= 0x90)) {
-                    break Seq::Rejected;
-                }
-                seq[k] = b;
-                k += 1;
-            };
-            match outcome {
-                Seq::Restart(b) => {
-                    out.push(b'.');
-                    c = b;
-                    continue;
-                }
-                Seq::Rejected => {
-                    out.push(b'.');
-                    break;
-                }
-                Seq::Complete => {}
-            }
-            if len == 3 {
-                let cp = (u32::from(c & 0x0f) << 12) | (u32::from(seq[1] & 0x3f) << 6) | u32::from(seq[2] & 0x3f);
-                if (0xd800..=0xdfff).contains(&cp) {
-                    out.push(b'.');
-                    break;
-                }
-            }
-            put(out, &seq[..len]);
-            break;
-        }
-    }
 }
 
 /// `TFS_SAN_UTF8`=0, `S`: only the eight C escapes, every other byte raw.
@@ -951,7 +682,7 @@ mod t2_sanitizer {
 mod glibc_inet_ntop {
     //! `tests/data/inet_ntop_glibc.txt` (made by `tests/data/gen_inet_ntop.c`).
 
-    use super::*;
+    use plugin_api::fmt::text::inet_ntop6;
 
     #[test]
     fn matches_glibc() {
