@@ -31,8 +31,9 @@ use crate::{flags, process, signals};
 pub enum Outcome {
     /// Normal end.
     Done,
-    /// The run stopped because a plugin failed; everything up to then was written.
-    PluginFailed,
+    /// The run stopped because a plugin failed or memory ran out; everything up to then was
+    /// written.
+    Failed,
 }
 
 /// The output prefix (T2's `baseFileName`, core.md §2.1).
@@ -422,7 +423,10 @@ impl Run<'_> {
         }
         p.close();
         // a full table without the autopilot and the drained flow table are normal ends, as in T2
-        if p.stop() == Some(Stop::Plugin) { Outcome::PluginFailed } else { Outcome::Done }
+        match p.stop() {
+            Some(Stop::Plugin | Stop::OutOfMemory) => Outcome::Failed,
+            _ => Outcome::Done,
+        }
     }
 }
 

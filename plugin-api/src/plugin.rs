@@ -109,7 +109,8 @@ pub struct Split {
 }
 
 impl Init<'_> {
-    /// Number of flow slots: size your [`crate::FlowSlots`] with it.
+    /// Number of flow slots the table may hold: size your [`crate::FlowSlots`] with it (they
+    /// allocate as flows arrive). Anything else sized by it should not touch its memory up front.
     pub fn capacity(&self) -> usize {
         self.config.capacity as usize
     }

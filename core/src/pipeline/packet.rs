@@ -242,7 +242,15 @@ impl Pipeline {
                 return None;
             }
         }
-        Some(self.table.insert(key, self.pv.ts, self.settings.flow_timeout))
+        match self.table.insert(key, self.pv.ts, self.settings.flow_timeout) {
+            Ok(slot) => Some(slot),
+            Err(e) => {
+                // the flows in memory are still written, the run ends with status 1
+                crate::log::error(&e.to_string());
+                self.stop = Some(Stop::OutOfMemory);
+                None
+            }
+        }
     }
 
     /// Links a new flow to its opposite direction (core.md §4.2 step 4); returns whether one
