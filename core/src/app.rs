@@ -4,7 +4,6 @@
 
 use std::cell::RefCell;
 use std::fs::File;
-use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -16,7 +15,7 @@ use crate::capture::{self, LiveCapture, PacketSource};
 use crate::cli::{self, Input, Options};
 use crate::dispatch::{self, HostShared, ListMode, PluginSet};
 use crate::error::Error;
-use crate::log::Log;
+use crate::log::{Log, Stream};
 use crate::output::columns::ColumnList;
 use crate::output::streams::Streams;
 use crate::pipeline::{self, PcapTrigger, Pipeline, Settings, Stop};
@@ -33,6 +32,8 @@ pub enum Outcome {
     Done,
     /// The run stopped because a plugin failed; everything up to then was written.
     PluginFailed,
+    /// The run ended but an output stream could not be written (already reported).
+    OutputFailed,
 }
 
 /// The output prefix (T2's `baseFileName`, core.md §2.1).
@@ -99,9 +100,13 @@ fn core_line() -> String {
     s
 }
 
-fn open_file(prefix: &str, suffix: &str) -> Result<File, Error> {
+/// Creates the output file `<prefix><suffix>`.
+fn open_file(prefix: &str, suffix: &str) -> Result<Stream, Error> {
     let path = format!("{prefix}{suffix}");
-    File::create(&path).map_err(|e| Error::CreateFile { path, reason: e })
+    match File::create(&path) {
+        Ok(f) => Ok(Stream::file(f, Path::new(&path))),
+        Err(e) => Err(Error::CreateFile { path, reason: e }),
+    }
 }
 
 fn rstr(s: &str) -> RStr {
@@ -126,19 +131,13 @@ pub fn run(o: Options) -> Result<Outcome, Error> {
     let mon_file = o.mon_file || to_stdout;
     let verbose = flags::VERBOSE;
     let log = if log_file {
-        let f = open_file(&prefix, "_log.txt")?;
-        Log::new(Box::new(BufWriter::new(f)), false)
+        Log::new(open_file(&prefix, "_log.txt")?, false)
     } else if verbose == 0 {
         Log::sink()
     } else {
         Log::stdout()
     };
-    let mon = if mon_file {
-        let f = open_file(&prefix, "_monitoring.txt")?;
-        Log::new(Box::new(BufWriter::new(f)), false)
-    } else {
-        Log::stdout()
-    };
+    let mon = if mon_file { Log::new(open_file(&prefix, "_monitoring.txt")?, false) } else { Log::stdout() };
     let streams = Rc::new(Streams::new(log, mon));
     let log = &streams.log;
     let sensor_id = o.sensor_id.unwrap_or(flags::T2_SENSORID);
@@ -209,7 +208,11 @@ pub fn run(o: Options) -> Result<Outcome, Error> {
             let _ = std::fs::remove_file(&path);
         }
     }
-    result
+    streams.flush();
+    match result {
+        Ok(Outcome::Done) if streams.failed() => Ok(Outcome::OutputFailed),
+        r => r,
+    }
 }
 
 fn pcapng_warning(log: &RefCell<Log>, pcapng: bool) {
@@ -326,8 +329,8 @@ impl Run<'_> {
         let columns = ColumnList::new(plugins.plugins().iter().flat_map(|p| p.columns.iter()));
         if o.packet_mode {
             // T2 creates it after the column list; the plugins append their names from `init`
-            let mut w: Box<dyn Write> = Box::new(BufWriter::new(open_file(self.prefix, "_packets.txt")?));
-            crate::output::packets::header_start(&mut *w);
+            let mut w = open_file(self.prefix, "_packets.txt")?;
+            crate::output::packets::header_start(&mut w);
             *self.streams.packets.borrow_mut() = Some(w);
         }
         let factor = o.hash_factor.unwrap_or(flags::HASHFACTOR);
@@ -351,7 +354,7 @@ impl Run<'_> {
         }
         self.init_plugins(&mut p, &columns, folder, capacity as u64)?;
         if let Some(w) = self.streams.packets.borrow_mut().as_mut() {
-            crate::output::packets::header_end(&mut **w);
+            crate::output::packets::header_end(w);
         }
         if p.plugins.must_stop() {
             return Err(Error::PluginFatal);
