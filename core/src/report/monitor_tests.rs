@@ -235,7 +235,7 @@ fn series_input_block_names_the_expanded_file() {
     let size = std::fs::metadata(&cap).unwrap().len();
     std::fs::copy(&cap, dir.join("cap_p0_first.pcap")).unwrap();
     std::fs::copy(&cap, dir.join("cap_p1_second.pcap")).unwrap();
-    let spec = capture::series::Spec::parse(&format!("{}/cap_p0_*.pcap:_p,1", dir.display())).unwrap();
+    let spec = capture::series::Spec::parse(dir.join("cap_p0_*.pcap:_p,1").as_os_str()).unwrap();
     let log = RefCell::new(Log::sink());
     let mut series = capture::series::Series::new(spec, false);
     let mut reader = series.open_first(&log);

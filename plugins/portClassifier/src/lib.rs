@@ -134,7 +134,7 @@ impl Plugin for PortClassifier {
     fn init(&mut self, init: &Init<'_>) {
         let host = self.host;
         self.cfg.apply_env(|name| host.getenv(name));
-        let (map, problem) = PortMap::load_in(init.plugin_folder(), &self.cfg.class_file);
+        let (map, problem) = PortMap::load_in(init.plugin_folder_os(), &self.cfg.class_file);
         if let Some(msg) = problem {
             self.host.warn(&msg);
         }

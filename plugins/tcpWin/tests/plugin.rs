@@ -67,7 +67,7 @@ impl Run {
         let mut plugin = plugin(&host);
         let mut config = core_config();
         config.capacity = SLOTS as u64;
-        plugin.init(&TestInit { prefix: prefix.to_owned(), ..TestInit::default() }.init(&config));
+        plugin.init(&TestInit { prefix: prefix.into(), ..TestInit::default() }.init(&config));
         Run { host, plugin, g: globals(), flows: (0..SLOTS).map(empty_record).collect(), dir }
     }
 

@@ -81,7 +81,7 @@ impl TxtSink {
             let file = if init.flows_to_stdout() {
                 FlowFile::stdout(header)
             } else {
-                let path = format!("{}{}", init.prefix(), cfg.flows_suffix);
+                let path = init.side_file(&cfg.flows_suffix);
                 let split = if cfg.split { init.split() } else { None };
                 FlowFile::create(&path, split, cfg.pri_hdr_fw, header).map_err(|e| e.to_string())?
             };
@@ -103,9 +103,10 @@ impl TxtSink {
                 plugins: init.plugins().to_vec(),
             };
             let text = header::headers_file(&info, (!block_buf).then_some(columns), &cfg);
-            let path = format!("{}{}", init.prefix(), cfg.header_suffix);
-            std::fs::write(&path, text)
-                .map_err(|e| format!("Failed to open file '{path}': {}", plugin_api::fmt::strerror(&e)))?;
+            let path = init.side_file(&cfg.header_suffix);
+            std::fs::write(&path, text).map_err(|e| {
+                format!("Failed to open file '{}': {}", plugin_api::fmt::escaped(&path), plugin_api::fmt::strerror(&e))
+            })?;
         }
         Ok(())
     }

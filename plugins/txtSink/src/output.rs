@@ -1,10 +1,13 @@
 //! The flow file: buffering, `-W` fragments (txt-format.md §7), stdout, and the extended
 //! header's flow count written at the end.
 
+use std::ffi::OsString;
 use std::fs::File;
 use std::io::{self, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
 
 use plugin_api::Split;
+use plugin_api::fmt::{escaped, strerror};
 
 /// Pending bytes are written out once they reach this size.
 const FLUSH_AT: usize = 1 << 20;
@@ -13,18 +16,18 @@ const FLUSH_AT: usize = 1 << 20;
 #[derive(Debug)]
 pub enum OutError {
     /// A file could not be created.
-    Open(String, io::Error),
+    Open(PathBuf, io::Error),
     /// Writing failed.
-    Write(String, io::Error),
+    Write(PathBuf, io::Error),
 }
 
 impl std::fmt::Display for OutError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             OutError::Open(path, e) => {
-                write!(f, "Failed to open file '{path}' for writing: {}", plugin_api::fmt::strerror(e))
+                write!(f, "Failed to open file '{}' for writing: {}", escaped(path), strerror(e))
             }
-            OutError::Write(path, e) => write!(f, "Failed to write to file '{path}': {}", plugin_api::fmt::strerror(e)),
+            OutError::Write(path, e) => write!(f, "Failed to write to file '{}': {}", escaped(path), strerror(e)),
         }
     }
 }
@@ -39,7 +42,7 @@ enum Dest {
 #[derive(Debug)]
 struct Fragments {
     /// `PREFIX_flows.txt`, to which the index is appended.
-    base: String,
+    base: OsString,
     index: u64,
     limit: u64,
     by_flows: bool,
@@ -53,7 +56,7 @@ struct Fragments {
 #[derive(Debug)]
 pub struct FlowFile {
     dest: Dest,
-    path: String,
+    path: PathBuf,
     /// Rendered text not yet written; records are rendered straight into it.
     pending: Vec<u8>,
     /// Bytes already written to the current file.
@@ -65,20 +68,29 @@ pub struct FlowFile {
     split: Option<Fragments>,
 }
 
-fn create(path: &str) -> Result<File, OutError> {
+fn create(path: &Path) -> Result<File, OutError> {
     File::create(path).map_err(|e| OutError::Open(path.to_owned(), e))
+}
+
+impl Fragments {
+    /// The file of the current fragment: `base` and the index.
+    fn path(&self) -> PathBuf {
+        let mut path = self.base.clone();
+        path.push(self.index.to_string());
+        path.into()
+    }
 }
 
 impl FlowFile {
     /// Creates `path` (or its first fragment `path<START>` with `split`) and writes `header`.
     pub fn create(
-        path: &str,
+        path: &Path,
         split: Option<Split>,
         header_every_file: bool,
         header: Vec<u8>,
     ) -> Result<Self, OutError> {
         let split = split.map(|s| Fragments {
-            base: path.to_owned(),
+            base: path.as_os_str().to_owned(),
             index: s.start,
             limit: s.size,
             by_flows: s.by_flows,
@@ -86,7 +98,7 @@ impl FlowFile {
             header_every_file,
         });
         let path = match &split {
-            Some(f) => format!("{}{}", f.base, f.index),
+            Some(f) => f.path(),
             None => path.to_owned(),
         };
         let dest = Dest::File(create(&path)?);
@@ -95,10 +107,10 @@ impl FlowFile {
 
     /// Writes to standard output (`-w -`); never split.
     pub fn stdout(header: Vec<u8>) -> FlowFile {
-        FlowFile::start(Dest::Stdout, "stdout".to_owned(), header, None)
+        FlowFile::start(Dest::Stdout, "stdout".into(), header, None)
     }
 
-    fn start(dest: Dest, path: String, header: Vec<u8>, split: Option<Fragments>) -> FlowFile {
+    fn start(dest: Dest, path: PathBuf, header: Vec<u8>, split: Option<Fragments>) -> FlowFile {
         let mut pending = Vec::with_capacity(FLUSH_AT + (FLUSH_AT >> 2));
         pending.extend_from_slice(&header);
         let has_header = !header.is_empty();
@@ -111,7 +123,7 @@ impl FlowFile {
     }
 
     /// Name of the current file.
-    pub fn path(&self) -> &str {
+    pub fn path(&self) -> &Path {
         &self.path
     }
 
@@ -135,7 +147,7 @@ impl FlowFile {
         }
         f.index += 1;
         f.records = 0;
-        let path = format!("{}{}", f.base, f.index);
+        let path = f.path();
         let with_header = f.header_every_file;
         self.flush()?;
         self.dest = Dest::File(create(&path)?);
