@@ -32,7 +32,7 @@ fn main() -> ExitCode {
         }
         Command::Run(o) => match app::run(*o) {
             Ok(Outcome::Done) => ExitCode::SUCCESS,
-            Ok(Outcome::Failed) => ExitCode::FAILURE,
+            Ok(Outcome::Failed | Outcome::OutputFailed) => ExitCode::FAILURE,
             Err(e) => fail(&e),
         },
     }

@@ -112,6 +112,13 @@ fn text(s: RStr) -> String {
     String::from_utf8_lossy(unsafe { rstr_bytes(s) }).into_owned()
 }
 
+/// A file name the host passes, byte for byte.
+fn name(s: RStr) -> std::ffi::OsString {
+    use std::os::unix::ffi::OsStrExt;
+    // SAFETY: the host passes strings valid for the duration of `init`.
+    std::ffi::OsStr::from_bytes(unsafe { rstr_bytes(s) }).to_owned()
+}
+
 unsafe extern "C" fn create<P: Plugin>(host: *const HostApi) -> Instance {
     install_hook();
     // SAFETY: the host passes its table, which lives until the process exits.
@@ -206,8 +213,10 @@ unsafe extern "C" fn init<P: Plugin>(inst: Instance, init: *const InitCtx) -> Ca
             .collect();
         let i = Init {
             config,
-            prefix: text(ic.prefix),
-            plugin_folder: text(ic.plugin_folder),
+            prefix: name(ic.prefix),
+            prefix_text: text(ic.prefix),
+            plugin_folder: name(ic.plugin_folder),
+            plugin_folder_text: text(ic.plugin_folder),
             cmdline: text(ic.cmdline),
             core_line: text(ic.core_line),
             hw_info: text(ic.hw_info),

@@ -3,11 +3,14 @@
 //! write through it; where the bytes go (a file, stdout, a socket, a gzip stream) is the
 //! sink's [`Target`].
 
+use std::ffi::OsString;
 use std::fs::File;
 use std::io::{self, Write};
 use std::net::TcpStream;
+use std::path::{Path, PathBuf};
 
 use crate::Split;
+use crate::fmt::{escaped, strerror};
 
 /// Pending bytes are written out once they reach this size (unless set otherwise).
 const FLUSH_AT: usize = 1 << 20;
@@ -49,7 +52,7 @@ impl Target for Stdout {}
 #[derive(Debug)]
 pub enum OutError {
     /// A file could not be created.
-    Open(String, io::Error),
+    Open(PathBuf, io::Error),
     /// Writing to the named destination (`file 'x'`, `TCP socket a:p`) failed.
     Write(String, io::Error),
 }
@@ -58,9 +61,9 @@ impl std::fmt::Display for OutError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             OutError::Open(path, e) => {
-                write!(f, "Failed to open file '{path}' for writing: {}", crate::fmt::strerror(e))
+                write!(f, "Failed to open file '{}' for writing: {}", escaped(path), strerror(e))
             }
-            OutError::Write(name, e) => write!(f, "Failed to write to {name}: {}", crate::fmt::strerror(e)),
+            OutError::Write(name, e) => write!(f, "Failed to write to {name}: {}", strerror(e)),
         }
     }
 }
@@ -80,15 +83,24 @@ pub struct Frame {
 
 /// `-W` state: where the fragment numbering stands and what fills a fragment.
 struct Fragments<T> {
-    /// The flow file's name, to which the index is appended.
-    base: String,
+    /// The flow file's name, to which the index is appended (byte for byte, as the user's `-w`).
+    base: OsString,
     index: u64,
     limit: u64,
     by_flows: bool,
     /// Records in the current fragment.
     records: u64,
     /// Creates the next fragment.
-    open: fn(&str) -> io::Result<T>,
+    open: fn(&Path) -> io::Result<T>,
+}
+
+impl<T> Fragments<T> {
+    /// The file of the current fragment: `base` and the index.
+    fn path(&self) -> PathBuf {
+        let mut path = self.base.clone();
+        path.push(self.index.to_string());
+        path.into()
+    }
 }
 
 /// Where flow records go.
@@ -122,25 +134,22 @@ impl<T: Target> FlowFile<T> {
     /// Creates `path` with `open` (or its first fragment `path<START>` with `split`, the next
     /// ones as they fill) and starts it with the header.
     pub fn create(
-        path: &str,
+        path: &Path,
         split: Option<Split>,
         frame: Frame,
-        open: fn(&str) -> io::Result<T>,
+        open: fn(&Path) -> io::Result<T>,
     ) -> Result<Self, OutError> {
-        let file = match split {
-            Some(s) => format!("{path}{}", s.start),
-            None => path.to_owned(),
-        };
-        let target = open(&file).map_err(|e| OutError::Open(file.clone(), e))?;
         let split = split.map(|s| Fragments {
-            base: path.to_owned(),
+            base: path.as_os_str().to_owned(),
             index: s.start,
             limit: s.size,
             by_flows: s.by_flows,
             records: 0,
             open,
         });
-        Ok(FlowFile::start(target, format!("file '{file}'"), false, frame, split))
+        let file = split.as_ref().map_or_else(|| path.to_owned(), Fragments::path);
+        let target = open(&file).map_err(|e| OutError::Open(file.clone(), e))?;
+        Ok(FlowFile::start(target, format!("file '{}'", escaped(&file)), false, frame, split))
     }
 
     /// Writes to `target` (stdout, a socket) named `name`, each record as it ends; never split.
@@ -213,11 +222,11 @@ impl<T: Target> FlowFile<T> {
         }
         f.index += 1;
         f.records = 0;
-        let path = format!("{}{}", f.base, f.index);
+        let path = f.path();
         let open = f.open;
         self.close()?;
         self.target = open(&path).map_err(|e| OutError::Open(path.clone(), e))?;
-        self.name = format!("file '{path}'");
+        self.name = format!("file '{}'", escaped(&path));
         self.written = 0;
         self.has_records = false;
         self.has_header = self.frame.header_every_file && !self.frame.header.is_empty();

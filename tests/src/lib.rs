@@ -69,9 +69,13 @@ impl LiveRun {
 
     /// [`LiveRun::spawn`] with environment variables `env` set for the process.
     pub fn spawn_env(plugins: &Path, args: &[&str], env: &[(&str, &Path)]) -> LiveRun {
+        LiveRun::spawn_in(tempfile::tempdir().expect("creating a temporary folder"), plugins, args, env)
+    }
+
+    /// [`LiveRun::spawn_env`] writing into `out`, a folder the test prepared.
+    pub fn spawn_in(out: tempfile::TempDir, plugins: &Path, args: &[&str], env: &[(&str, &Path)]) -> LiveRun {
         use std::io::Read;
         use std::process::Stdio;
-        let out = tempfile::tempdir().expect("creating a temporary folder");
         let prefix = format!("{}/", out.path().display());
         let mut child = Command::new(tranalyzer())
             .arg("-p")

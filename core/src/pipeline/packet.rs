@@ -211,7 +211,7 @@ impl Pipeline {
     #[inline]
     fn packet_line_start(&self, slot: u32) {
         if let Some(w) = self.streams.packets.borrow_mut().as_mut() {
-            crate::output::packets::prefix(&mut **w, self.g.num_packets, self.table.get(slot).findex);
+            crate::output::packets::prefix(w, self.g.num_packets, self.table.get(slot).findex);
         }
     }
 
@@ -219,7 +219,7 @@ impl Pipeline {
     #[inline]
     fn packet_line_end(&self, data: &[u8]) {
         if let Some(w) = self.streams.packets.borrow_mut().as_mut() {
-            crate::output::packets::payload(&mut **w, data, &self.pv);
+            crate::output::packets::payload(w, data, &self.pv);
         }
     }
 

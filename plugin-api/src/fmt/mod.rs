@@ -1,8 +1,9 @@
 //! Number formatting shared by the core's reports and the plugins' report lines
 //! (core.md §7.1, plugin-abi.md §12), and glibc's `%.7g` and `%f` ([`float`]), which T2's
-//! sinks print floats with.
+//! sinks print floats with, and file names as messages print them.
 
 use core::fmt;
+use std::ffi::OsStr;
 
 pub mod float;
 pub mod text;
@@ -108,9 +109,40 @@ pub fn strerror(e: &std::io::Error) -> String {
     }
 }
 
+/// A file name as messages print it: see [`escaped`].
+#[derive(Clone, Copy, Debug)]
+pub struct Escaped<'a>(&'a [u8]);
+
+/// `name` for a message: its UTF-8 text as it is and every byte that is not part of valid
+/// UTF-8 as `\xNN`, so that a name no locale can show still says which bytes it holds (where
+/// `Path::display` prints U+FFFD for all of them).
+pub fn escaped(name: &(impl AsRef<OsStr> + ?Sized)) -> Escaped<'_> {
+    Escaped(name.as_ref().as_encoded_bytes())
+}
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for chunk in self.0.utf8_chunks() {
+            f.write_str(chunk.valid())?;
+            for b in chunk.invalid() {
+                write!(f, "\\x{b:02x}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escapes_bytes_that_are_not_utf8() {
+        use std::os::unix::ffi::OsStrExt;
+        let name = OsStr::from_bytes(b"/tmp/\xc3\xa9t\xe9/bad\xff\xfename.pcap");
+        assert_eq!(escaped(name).to_string(), "/tmp/\u{e9}t\\xe9/bad\\xff\\xfename.pcap");
+        assert_eq!(escaped("plain").to_string(), "plain");
+    }
 
     #[test]
     fn percentages_like_printf() {

@@ -70,8 +70,8 @@ pub fn columns<P: Plugin>(plugin: &P) -> Vec<Column> {
 /// Owned values for an [`Init`]; build one with [`TestInit::init`].
 #[derive(Debug, Clone, Default)]
 pub struct TestInit {
-    /// See [`Init::prefix`].
-    pub prefix: String,
+    /// See [`Init::prefix_os`].
+    pub prefix: std::ffi::OsString,
     /// See [`Init::plugin_folder`].
     pub plugin_folder: String,
     /// See [`Init::cmdline`].
@@ -112,7 +112,9 @@ impl TestInit {
         Init {
             config,
             prefix: self.prefix.clone(),
-            plugin_folder: self.plugin_folder.clone(),
+            prefix_text: self.prefix.to_string_lossy().into_owned(),
+            plugin_folder: self.plugin_folder.clone().into(),
+            plugin_folder_text: self.plugin_folder.clone(),
             cmdline: self.cmdline.clone(),
             core_line: self.core_line.clone(),
             hw_info: self.hw_info.clone(),

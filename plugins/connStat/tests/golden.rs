@@ -26,10 +26,7 @@ const NEEDS_ICMPDECODE: [&str; 8] = [
 #[test]
 fn columns_and_report_match_t2() {
     let own = columns(&ConnStat::new(TestHost::new().host())).into_iter().map(|c| c.name);
-    let mut golden = rt2_golden::Golden::new("connStat")
-        .variant("default-all")
-        .flags(flags::CHANGED)
-        .columns(own);
+    let mut golden = rt2_golden::Golden::new("connStat").variant("default-all").flags(flags::CHANGED).columns(own);
     for capture in NEEDS_ICMPDECODE {
         golden = golden.known(capture, "", "T2's icmpDecode turns ICMP flows around");
     }

@@ -75,7 +75,7 @@ impl JsonSink {
         let columns = init.columns();
         let selected = if cfg.json_select {
             let name = self.env("JSON_SELECT_FILE", cfg.json_select_file);
-            let (sel, n) = select::load(init.plugin_folder(), &name, columns)?;
+            let (sel, n) = select::load(&init.data_file(&name), columns)?;
             self.host.info(&format!("only inserting {n} columns listed in '{name}'"));
             Some(sel)
         } else {
@@ -92,7 +92,7 @@ impl JsonSink {
         } else {
             let suffix = self.env("JSON_SUFFIX", cfg.json_suffix);
             let gz_suffix = if gz { ".gz" } else { "" };
-            let path = format!("{}{suffix}{gz_suffix}", init.prefix());
+            let path = init.side_file(&format!("{suffix}{gz_suffix}"));
             let split = if cfg.json_split { init.split() } else { None };
             output::create(&path, split, gz, frame).map_err(|e| e.to_string())?
         };

@@ -5,6 +5,7 @@
 use std::fs::File;
 use std::io::{self, Write};
 use std::net::TcpStream;
+use std::path::Path;
 
 use flate2::Compression;
 use flate2::write::GzEncoder;
@@ -47,16 +48,16 @@ fn wrap<W: Target + 'static>(target: W, gz: bool) -> Dest {
     if gz { Box::new(Gz::new(target)) } else { Box::new(target) }
 }
 
-fn open_plain(path: &str) -> io::Result<Dest> {
+fn open_plain(path: &Path) -> io::Result<Dest> {
     Ok(wrap(File::create(path)?, false))
 }
 
-fn open_gz(path: &str) -> io::Result<Dest> {
+fn open_gz(path: &Path) -> io::Result<Dest> {
     Ok(wrap(File::create(path)?, true))
 }
 
 /// Creates `path` (or its first `-W` fragment with `split`).
-pub fn create(path: &str, split: Option<Split>, gz: bool, frame: Frame) -> Result<FlowFile, OutError> {
+pub fn create(path: &Path, split: Option<Split>, gz: bool, frame: Frame) -> Result<FlowFile, OutError> {
     FlowFile::create(path, split, frame, if gz { open_gz } else { open_plain })
 }
 

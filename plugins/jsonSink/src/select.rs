@@ -3,12 +3,12 @@
 
 use plugin_api::Column;
 
-/// Which of `columns` the file `name` (relative to the plugin folder `folder` unless absolute)
-/// lists, and how many; `Err` carries the fatal message.
-pub fn load(folder: &str, name: &str, columns: &[Column]) -> Result<(Vec<bool>, usize), String> {
-    let path = if name.starts_with('/') { name.to_owned() } else { format!("{folder}{name}") };
-    let text =
-        std::fs::read(&path).map_err(|e| format!("Failed to open file '{path}': {}", plugin_api::fmt::strerror(&e)))?;
+/// Which of `columns` the file at `path` (the plugin folder's, see `Init::data_file`) lists,
+/// and how many; `Err` carries the fatal message.
+pub fn load(path: &std::path::Path, columns: &[Column]) -> Result<(Vec<bool>, usize), String> {
+    let text = std::fs::read(path).map_err(|e| {
+        format!("Failed to open file '{}': {}", plugin_api::fmt::escaped(path), plugin_api::fmt::strerror(&e))
+    })?;
     Ok(selection(&text, columns))
 }
 
@@ -35,7 +35,7 @@ mod tests {
 
     #[test]
     fn a_missing_file_is_an_error() {
-        let err = load("/nonexistent/", "cols.txt", &[]).unwrap_err();
+        let err = load(std::path::Path::new("/nonexistent/cols.txt"), &[]).unwrap_err();
         assert_eq!(err, "Failed to open file '/nonexistent/cols.txt': No such file or directory");
     }
 }

@@ -68,7 +68,7 @@ impl Run {
     fn new(dir: &Path, cfg: Config) -> Run {
         let host = TestHost::new();
         let init = TestInit {
-            prefix: dir.join("out").to_str().unwrap().to_owned(),
+            prefix: dir.join("out").into_os_string(),
             plugin_folder: format!("{}/", dir.display()),
             columns: columns(),
             ..TestInit::default()

@@ -77,23 +77,24 @@ impl MacRecorder {
     }
 
     /// Loads the label table; a missing or unusable file is one error line and `-` labels.
-    fn load_labels(&mut self, folder: &str) {
+    fn load_labels(&mut self, path: &std::path::Path) {
         let kind = if self.cfg.labels() == Labels::Long { LabelKind::Long } else { LabelKind::Short };
-        let path = std::path::Path::new(folder).join(self.cfg.maclblfile);
-        let read = std::fs::File::open(&path)
+        let read = std::fs::File::open(path)
             .and_then(|f| MacLabels::read(std::io::BufReader::new(f), kind, self.cfg.label_len()));
         let (table, errors) = match read {
             Ok(t) => t,
             Err(e) => {
                 let err = plugin_api::fmt::strerror(&e);
-                self.host
-                    .error(&format!("Failed to open file '{}' for reading: {err}; MAC labels are '-'", path.display()));
+                self.host.error(&format!(
+                    "Failed to open file '{}' for reading: {err}; MAC labels are '-'",
+                    plugin_api::fmt::escaped(path)
+                ));
                 return;
             }
         };
         if let Some(first) = errors.first() {
             let n = errors.len();
-            let msg = format!("'{}' {first} ({n} malformed lines skipped)", path.display());
+            let msg = format!("'{}' {first} ({n} malformed lines skipped)", plugin_api::fmt::escaped(path));
             if table.is_empty() { self.host.error(&format!("{msg}; MAC labels are '-'")) } else { self.host.warn(&msg) }
         }
         if !table.is_empty() {
@@ -195,7 +196,7 @@ impl Plugin for MacRecorder {
         if self.cfg.labels() == Labels::Off {
             return;
         }
-        self.load_labels(init.plugin_folder());
+        self.load_labels(&init.data_file(self.cfg.maclblfile));
         if init.packet_mode() {
             PacketLine::header(self.host, &["srcMacLbl", "dstMacLbl"]);
             self.packets = Some(PacketLine::default());

@@ -107,7 +107,7 @@ impl Plugin for PortClassifier {
         let env = |name: &str, compiled: &str| self.host.getenv(name).unwrap_or_else(|| compiled.to_owned());
         let class_file = env("PBC_CLASSFILE", self.cfg.pbc_classfile);
         let unknown = env("PBC_UNKNOWN", self.cfg.pbc_unknown);
-        let (map, problem) = PortMap::load_in(init.plugin_folder(), &class_file);
+        let (map, problem) = PortMap::load_in(init.plugin_folder_os(), &class_file);
         if let Some(msg) = problem {
             self.host.warn(&msg);
         }

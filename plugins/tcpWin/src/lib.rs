@@ -61,7 +61,7 @@ pub struct TcpWin {
     /// Summary-file entries (at most `TCPWIN_MAXWSCNT`, allocated once in `init`).
     worst: Vec<WinEntry>,
     /// `PREFIX_tcpwin.txt`, the summary file.
-    summary_path: String,
+    summary_path: std::path::PathBuf,
     /// Packet mode (`-s`): write `tcpWinStat` and `tcpWinSz` for every packet of a flow.
     packet_mode: bool,
     /// The packet columns of the current packet (a reused buffer: no allocation per packet).
@@ -79,7 +79,7 @@ impl TcpWin {
             win_th_cnt: 0,
             win_th_cnt0: 0,
             worst: Vec::new(),
-            summary_path: String::new(),
+            summary_path: std::path::PathBuf::new(),
             packet_mode: false,
             line: PacketLine::default(),
         }
@@ -149,7 +149,7 @@ impl Plugin for TcpWin {
     fn init(&mut self, init: &Init<'_>) {
         self.flows = FlowSlots::new(init.capacity());
         self.worst = Vec::with_capacity(self.cfg.tcpwin_maxwscnt as usize);
-        self.summary_path = format!("{}{}", init.prefix(), self.cfg.tcpwin_fnsup);
+        self.summary_path = init.side_file(self.cfg.tcpwin_fnsup);
         // Packet mode: the names of our packet columns, each followed by a tab.
         self.packet_mode = init.packet_mode();
         if self.packet_mode {
@@ -236,7 +236,7 @@ impl Plugin for TcpWin {
     fn finalize(&mut self, _ctx: Ctx<'_>) {
         if let Err(e) = self.write_summary() {
             let err = plugin_api::fmt::strerror(&e);
-            self.host.warn(&format!("Failed to open file '{}': {err}", self.summary_path));
+            self.host.warn(&format!("Failed to open file '{}': {err}", plugin_api::fmt::escaped(&self.summary_path)));
         }
     }
 }

@@ -52,7 +52,7 @@ impl Run {
 
     fn with_prefix(make: impl FnOnce(plugin_api::Host) -> TcpWin, prefix: &str, dir: tempfile::TempDir) -> Run {
         let core = plugin_api::abi::CoreConfig { capacity: 8, ..core_config() };
-        let h = Harness::with(make, &TestInit { prefix: prefix.to_owned(), ..TestInit::default() }, core);
+        let h = Harness::with(make, &TestInit { prefix: prefix.into(), ..TestInit::default() }, core);
         Run { h, dir }
     }
 

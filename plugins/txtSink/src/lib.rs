@@ -75,7 +75,7 @@ impl TxtSink {
                 output::stdout(header)
             } else {
                 let suffix = self.suffix("TFS_FLOWS_TXT_SUFFIX", cfg.tfs_flows_txt_suffix);
-                let path = format!("{}{suffix}", init.prefix());
+                let path = init.side_file(&suffix);
                 let split = if cfg.tfs_split { init.split() } else { None };
                 output::create(&path, split, cfg.tfs_pri_hdr_fw, header).map_err(|e| e.to_string())?
             };
@@ -98,9 +98,10 @@ impl TxtSink {
             };
             let text = header::headers_file(&info, (!block_buf).then_some(columns), &cfg);
             let suffix = self.suffix("TFS_HEADER_SUFFIX", cfg.tfs_header_suffix);
-            let path = format!("{}{suffix}", init.prefix());
-            std::fs::write(&path, text)
-                .map_err(|e| format!("Failed to open file '{path}': {}", plugin_api::fmt::strerror(&e)))?;
+            let path = init.side_file(&suffix);
+            std::fs::write(&path, text).map_err(|e| {
+                format!("Failed to open file '{}': {}", plugin_api::fmt::escaped(&path), plugin_api::fmt::strerror(&e))
+            })?;
         }
         Ok(())
     }

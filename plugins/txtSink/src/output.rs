@@ -3,6 +3,7 @@
 
 use std::fs::File;
 use std::io::{self, Seek, SeekFrom, Write};
+use std::path::Path;
 
 use plugin_api::Split;
 use plugin_api::flowfile::{self, Frame, OutError, Stdout, Target};
@@ -38,7 +39,7 @@ pub type FlowFile = flowfile::FlowFile<Dest>;
 
 /// Creates `path` (or its first fragment `path<START>` with `split`) starting with `header`.
 pub fn create(
-    path: &str,
+    path: &Path,
     split: Option<Split>,
     header_every_file: bool,
     header: Vec<u8>,

@@ -37,7 +37,7 @@ impl Run {
     fn new(dir: &Path, cfg: Config) -> Run {
         let host = TestHost::new();
         let init = TestInit {
-            prefix: dir.join("out").to_str().unwrap().to_owned(),
+            prefix: dir.join("out").into_os_string(),
             columns: columns(),
             start_date: "1.000000002 sec (Thu 01 Jan 1970 00:00:01 UTC)".into(),
             core_line: "L2, IPv4, IPv6".into(),
