@@ -8,6 +8,8 @@ use std::io::{self, IsTerminal, Write};
 use plugin_api::abi::level;
 use plugin_api::fmt::{human, percent};
 
+use crate::term;
+
 const RESET: &str = "\x1b[0m";
 
 /// Message kinds.
@@ -56,18 +58,19 @@ pub fn tagged(kind: Kind, plugin: Option<&str>, msg: &str, colour: bool) -> Stri
 
 /// Writes one `[ERR]` line to stderr (colour when stderr is a terminal).
 pub fn error(msg: &str) {
-    let colour = io::stderr().is_terminal();
-    let mut e = io::stderr().lock();
-    let _ = writeln!(e, "{}", tagged(Kind::Err, None, msg, colour));
-    let _ = e.flush();
+    stderr_line(Kind::Err, None, msg);
 }
 
 /// Writes one `[ERR] <plugin>: msg` line to stderr.
 pub fn plugin_error(plugin: &str, msg: &str) {
-    let colour = io::stderr().is_terminal();
-    let mut e = io::stderr().lock();
-    let _ = writeln!(e, "{}", tagged(Kind::Err, Some(plugin), msg, colour));
-    let _ = e.flush();
+    stderr_line(Kind::Err, Some(plugin), msg);
+}
+
+/// Writes one tagged line to stderr, the progress line erased first.
+pub fn stderr_line(kind: Kind, plugin: Option<&str>, msg: &str) {
+    let mut line = tagged(kind, plugin, msg, io::stderr().is_terminal());
+    line.push('\n');
+    term::write_stderr(line.as_bytes());
 }
 
 /// The log stream: stdout, `PREFIX_log.txt`, or nowhere.
@@ -114,10 +117,14 @@ impl Log {
         let _ = self.w.write_all(&r);
     }
 
-    /// Standard output (coloured when it is a terminal).
+    /// Standard output. On a terminal it is coloured and written line by line, each line
+    /// erasing the progress line first; elsewhere it is buffered.
     pub fn stdout() -> Log {
-        let colour = io::stdout().is_terminal();
-        Log::new(Box::new(io::BufWriter::new(io::stdout())), colour)
+        if io::stdout().is_terminal() {
+            Log::new(Box::new(io::LineWriter::new(term::Stdout)), true)
+        } else {
+            Log::new(Box::new(io::BufWriter::new(io::stdout())), false)
+        }
     }
 
     /// A log that discards everything.

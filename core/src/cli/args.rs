@@ -47,6 +47,8 @@ pub struct Options {
     pub mon_file: bool,
     /// `-s`.
     pub packet_mode: bool,
+    /// `--no-progress`: no progress line on a terminal (an option of rt2's own).
+    pub no_progress: bool,
     /// `-p PATH`.
     pub plugin_folder: Option<PathBuf>,
     /// `-b FILE`.
@@ -126,6 +128,9 @@ const LONG: &[(&str, char)] = &[
     ("help", 'h'),
 ];
 
+/// rt2's own option, long only so that no letter T2 may take one day is used.
+const NO_PROGRESS: &str = "no-progress";
+
 fn takes_arg(c: char) -> bool {
     "rRDiwWpbefxcPMSBF".contains(c)
 }
@@ -159,6 +164,13 @@ pub fn parse(argv: &[OsString]) -> Result<Command, ArgError> {
                 Some((n, v)) => (n, Some(v.to_owned())),
                 None => (long, None),
             };
+            if name == NO_PROGRESS {
+                if inline.is_some() {
+                    return Err(ArgError(format!("Option '--{name}' doesn't allow an argument")));
+                }
+                o.no_progress = true;
+                continue;
+            }
             let Some(&(_, c)) = LONG.iter().find(|(n, _)| *n == name) else {
                 return Err(ArgError(format!("Unknown option '{a}'")));
             };
@@ -395,6 +407,17 @@ mod tests {
         assert_eq!(o.input, Some(Input::File("b.pcap".into())));
         assert_eq!(o.hash_factor, Some(16));
         assert_eq!(opts(&["-r", "-"]).input, Some(Input::Stdin));
+    }
+
+    #[test]
+    fn the_progress_option_is_long_only() {
+        assert!(!opts(&["-r", "a"]).no_progress);
+        assert!(opts(&["--no-progress", "-r", "a"]).no_progress);
+        assert_eq!(
+            run(&["-r", "a", "--no-progress=1"]).unwrap_err().0,
+            "Option '--no-progress' doesn't allow an argument"
+        );
+        assert_eq!(run(&["-r", "a", "--no-prog"]).unwrap_err().0, "Unknown option '--no-prog'");
     }
 
     #[test]
