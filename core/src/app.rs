@@ -22,6 +22,7 @@ use crate::log::{Log, Stream};
 use crate::output::columns::ColumnList;
 use crate::output::streams::Streams;
 use crate::pipeline::{self, PcapTrigger, Pipeline, Settings, Stop};
+use crate::progress::{self, Progress};
 use crate::report::end::{self, InputStats};
 use crate::report::monitor::{InputInfo, Monitor, MonitorConfig};
 use crate::report::sys;
@@ -309,7 +310,12 @@ impl Run<'_> {
             p.mon_trigger = Some(PcapTrigger::new(flags::MONINTV));
         }
         let ctl = start_signals(o, &self.streams.log);
-        if let Err(e) = p.run(&mut input, ctl.as_ref(), &mut monitor) {
+        let shown = progress::wanted(o.no_progress, flags::VERBOSE, self.to_stdout);
+        let line = if shown { Progress::start(input.meter()) } else { None };
+        let read = p.run(&mut input, ctl.as_ref(), &mut monitor);
+        // erased before anything else is written
+        drop(line);
+        if let Err(e) = read {
             p.close();
             return Err(e);
         }

@@ -11,6 +11,8 @@ use std::path::Path;
 use plugin_api::abi::level;
 use plugin_api::fmt::{human, percent};
 
+use crate::term;
+
 const RESET: &str = "\x1b[0m";
 
 /// Message kinds.
@@ -59,18 +61,19 @@ pub fn tagged(kind: Kind, plugin: Option<&str>, msg: &str, colour: bool) -> Stri
 
 /// Writes one `[ERR]` line to stderr (colour when stderr is a terminal).
 pub fn error(msg: &str) {
-    let colour = io::stderr().is_terminal();
-    let mut e = io::stderr().lock();
-    let _ = writeln!(e, "{}", tagged(Kind::Err, None, msg, colour));
-    let _ = e.flush();
+    stderr_line(Kind::Err, None, msg);
 }
 
 /// Writes one `[ERR] <plugin>: msg` line to stderr.
 pub fn plugin_error(plugin: &str, msg: &str) {
-    let colour = io::stderr().is_terminal();
-    let mut e = io::stderr().lock();
-    let _ = writeln!(e, "{}", tagged(Kind::Err, Some(plugin), msg, colour));
-    let _ = e.flush();
+    stderr_line(Kind::Err, Some(plugin), msg);
+}
+
+/// Writes one tagged line to stderr, the progress line erased first.
+pub fn stderr_line(kind: Kind, plugin: Option<&str>, msg: &str) {
+    let mut line = tagged(kind, plugin, msg, io::stderr().is_terminal());
+    line.push('\n');
+    term::write_stderr(line.as_bytes());
 }
 
 /// An output stream of the run (the log, the monitoring stream, the packet file) that keeps
@@ -111,9 +114,14 @@ impl Stream {
         Stream { w, name, stdout: false, state: StreamState::Open }
     }
 
-    /// Buffered standard output.
+    /// Buffered standard output; on a terminal written line by line, each line erasing the
+    /// progress line first.
     pub fn stdout() -> Stream {
-        let w = Box::new(BufWriter::new(io::stdout()));
+        let w: Box<dyn Write> = if io::stdout().is_terminal() {
+            Box::new(io::LineWriter::new(term::Stdout))
+        } else {
+            Box::new(BufWriter::new(io::stdout()))
+        };
         Stream { stdout: true, ..Stream::new(w, "standard output".to_owned()) }
     }
 
@@ -205,7 +213,8 @@ impl Log {
         let _ = self.w.write_all(&r);
     }
 
-    /// Standard output (coloured when it is a terminal).
+    /// Standard output. On a terminal it is coloured and written line by line, each line
+    /// erasing the progress line first; elsewhere it is buffered.
     pub fn stdout() -> Log {
         Log::new(Stream::stdout(), io::stdout().is_terminal())
     }

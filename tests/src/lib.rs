@@ -26,6 +26,14 @@ pub fn sample_pcap() -> PathBuf {
     repo_root().join("samples/sample.pcap")
 }
 
+/// Copies the sample capture to `dir/name` in one step (written aside, then renamed), so a
+/// waiting `tranalyzer -D` never sees half a file.
+pub fn put_sample(dir: &Path, name: &str) {
+    let tmp = dir.join(format!(".{name}.part"));
+    std::fs::copy(sample_pcap(), &tmp).expect("copying the sample capture");
+    std::fs::rename(&tmp, dir.join(name)).expect("renaming the copy");
+}
+
 /// A capture of `../shared/pcaps`.
 pub fn shared_pcap(name: &str) -> Option<PathBuf> {
     shared_dir().map(|d| d.join("pcaps").join(name))

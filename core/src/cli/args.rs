@@ -50,6 +50,8 @@ pub struct Options {
     pub mon_file: bool,
     /// `-s`.
     pub packet_mode: bool,
+    /// `--no-progress`: no progress line on a terminal (an option of rt2's own).
+    pub no_progress: bool,
     /// `-p PATH`.
     pub plugin_folder: Option<PathBuf>,
     /// `-b FILE`.
@@ -129,6 +131,9 @@ const LONG: &[(&str, char)] = &[
     ("help", 'h'),
 ];
 
+/// rt2's own option, long only so that no letter T2 may take one day is used.
+const NO_PROGRESS: &str = "no-progress";
+
 fn takes_arg(c: char) -> bool {
     "rRDiwWpbefxcPMSBF".contains(c)
 }
@@ -167,6 +172,13 @@ pub fn parse(argv: &[OsString]) -> Result<Command, ArgError> {
                 Some(eq) => (&long[..eq], Some(os(&long[eq + 1..]))),
                 None => (long, None),
             };
+            if name == NO_PROGRESS.as_bytes() {
+                if inline.is_some() {
+                    return Err(ArgError(format!("Option '--{NO_PROGRESS}' doesn't allow an argument")));
+                }
+                o.no_progress = true;
+                continue;
+            }
             let Some(&(name, c)) = LONG.iter().find(|(n, _)| n.as_bytes() == name) else {
                 return Err(ArgError(format!("Unknown option '{}'", escaped(OsStr::from_bytes(a)))));
             };
@@ -432,6 +444,17 @@ mod tests {
         let Command::Run(o) = o else { panic!("{o:?}") };
         assert_eq!(o.output, Some(name(b"w\xff")));
         assert_eq!(parse(&[name(b"-\xff")]).unwrap_err().0, "Unknown option '-\\xff'");
+    }
+
+    #[test]
+    fn the_progress_option_is_long_only() {
+        assert!(!opts(&["-r", "a"]).no_progress);
+        assert!(opts(&["--no-progress", "-r", "a"]).no_progress);
+        assert_eq!(
+            run(&["-r", "a", "--no-progress=1"]).unwrap_err().0,
+            "Option '--no-progress' doesn't allow an argument"
+        );
+        assert_eq!(run(&["-r", "a", "--no-prog"]).unwrap_err().0, "Unknown option '--no-prog'");
     }
 
     #[test]

@@ -84,7 +84,7 @@ impl HostShared {
                 }
             }
             stream::ERR => {
-                let _ = std::io::stderr().write_all(data);
+                crate::term::write_stderr(data);
             }
             _ => s.log.borrow_mut().raw(data),
         }
