@@ -53,7 +53,7 @@ pub mod status;
 pub mod testing;
 pub mod types;
 
-pub use flow::{Ctx, Flow, FlowSlots};
+pub use flow::{Ctx, EtherTypeCounts, Flow, FlowSlots};
 pub use host::Host;
 pub use output::Output;
 pub use packet::Packet;
