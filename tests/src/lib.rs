@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 
 use plugin_api::build::PluginMeta;
 
-pub mod plugin_golden;
+pub mod golden;
 pub mod t2tree;
 
 /// The workspace root.
@@ -96,14 +96,14 @@ impl PluginDir {
     }
 
     /// Installs the release build of the plugin crate in `crate_dir` under its declared number,
-    /// with the files it installs beside it (`extra_files`), as `t2build` does.
+    /// with its data files (`extra_files`), as `t2build` does.
     pub fn install_crate(&self, crate_dir: &Path) {
         let meta = PluginMeta::read(crate_dir).expect("plugin metadata");
         let built = artifact(&format!("lib{}.so", meta.name));
         std::fs::copy(built, self.path().join(meta.file_name())).expect("installing a plugin");
         for f in &meta.extra_files {
             let src = crate_dir.join(f);
-            let name = Path::new(f).file_name().expect("an extra file has a name");
+            let name = Path::new(f).file_name().expect("extra files name a file");
             std::fs::copy(&src, self.path().join(name)).unwrap_or_else(|e| panic!("installing {}: {e}", src.display()));
         }
     }
