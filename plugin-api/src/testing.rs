@@ -10,7 +10,8 @@ use core::ffi::c_void;
 use std::sync::{Mutex, MutexGuard};
 
 use crate::abi::{
-    ABI_MAJOR, ABI_MINOR, CoreConfig, FlowKey, Globals, HostApi, NO_FLOW, OutBuf, RStr, Timestamp, stream,
+    ABI_MAJOR, ABI_MINOR, CoreConfig, FlowKey, Globals, HDRDESC_LEN, HostApi, NO_FLOW, NO_OFFSET, OutBuf, PacketView,
+    RStr, Timestamp, stream,
 };
 use crate::host::{Host, rstr, rstr_bytes};
 use crate::output::Output;
@@ -279,4 +280,65 @@ pub fn globals() -> Box<Globals> {
     // SAFETY: every field of `Globals` (integers, `Cell<u64>`, `Timestamp`, arrays of
     // integers, raw pointers) is valid when all bits are zero.
     Box::new(unsafe { core::mem::zeroed::<Globals>() })
+}
+
+/// A view of `data` as a packet without any header the core recognised: every offset
+/// [`NO_OFFSET`], every length the captured length, time 1 s. Tests set the fields their
+/// packets need with struct update syntax.
+pub fn view(data: &[u8]) -> PacketView {
+    let n = data.len() as u32;
+    PacketView {
+        raw: data.as_ptr(),
+        ts: Timestamp { sec: 1, frac: 0 },
+        status: 0,
+        pad_len: 0,
+        raw_len: n,
+        snap_len: n,
+        l2_off: NO_OFFSET,
+        l3_off: NO_OFFSET,
+        l4_off: NO_OFFSET,
+        l7_off: NO_OFFSET,
+        llc_off: NO_OFFSET,
+        ppp_off: NO_OFFSET,
+        pppoe_off: NO_OFFSET,
+        mpls_off: NO_OFFSET,
+        vlan_off: NO_OFFSET,
+        gre_off: NO_OFFSET,
+        gre_l3_off: NO_OFFSET,
+        gtp_off: NO_OFFSET,
+        l2tp_off: NO_OFFSET,
+        l2tp_l3_off: NO_OFFSET,
+        ip6_hhopt_off: NO_OFFSET,
+        ip6_dopt_off: NO_OFFSET,
+        ip6_frag_off: NO_OFFSET,
+        ip6_route_off: NO_OFFSET,
+        trdo_oi_off: NO_OFFSET,
+        trdo_auth_off: NO_OFFSET,
+        l2_len: n,
+        l3_len: 0,
+        len: 0,
+        snap_l2_len: n,
+        snap_l3_len: 0,
+        snap_l4_len: 0,
+        snap_l7_len: 0,
+        l7_len: 0,
+        l2_hdr_len: 0,
+        l3_hdr_len: 0,
+        l4_hdr_len: 0,
+        src_ip: [0; 16],
+        dst_ip: [0; 16],
+        vlan_id: 0,
+        src_port: 0,
+        dst_port: 0,
+        eth_type: 0,
+        outer_eth_type: 0,
+        l3_proto: 0,
+        num_hdr_desc: 0,
+        hdr_desc_len: 0,
+        hdr_desc: [0; HDRDESC_LEN],
+        l4_proto: 0,
+        mpls_hdr_cnt: 0,
+        vlan_hdr_cnt: 0,
+        pad: [0; 5],
+    }
 }

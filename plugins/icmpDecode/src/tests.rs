@@ -2,9 +2,9 @@
 //! frames: columns, direction correction, parent lookup, packet mode, the end report,
 //! monitoring and the statistics file.
 
-use plugin_api::abi::{FlowKey, FlowRecord, Globals, NO_FLOW, NO_OFFSET, PacketView, Timestamp, level, stream};
+use plugin_api::abi::{FlowKey, FlowRecord, Globals, NO_FLOW, PacketView, level, stream};
 use plugin_api::status::{L2_IPV4, L2_IPV6, L3FLOWINVERT};
-use plugin_api::testing::{TestHost, TestInit, columns, core_config, globals};
+use plugin_api::testing::{self, TestHost, TestInit, columns, core_config, globals};
 use plugin_api::{Ctx, MonState, Packet, Plugin};
 
 use crate::IcmpDecode;
@@ -43,40 +43,17 @@ fn frame(v6: bool, src: [u8; 4], dst: [u8; 4], typ: u8, code: u8, seq: u16, payl
 
 /// The view the core's dissector makes of `frame` (IPv4 or IPv6 without extension headers).
 fn view(frame: &[u8], v6: bool) -> PacketView {
-    let l3 = ETH as u32;
+    let (l3, n) = (ETH as u32, frame.len() as u32);
     let l4 = l3 + if v6 { 40 } else { 20 };
-    let n = frame.len() as u32;
+    let ether_type = if v6 { 0x86dd } else { 0x0800 };
     PacketView {
-        raw: frame.as_ptr(),
-        ts: Timestamp { sec: 1, frac: 0 },
         status: if v6 { L2_IPV6 } else { L2_IPV4 },
-        pad_len: 0,
-        raw_len: n,
-        snap_len: n,
         l2_off: 0,
         l3_off: l3,
         l4_off: l4,
         l7_off: l4 + 8,
-        llc_off: NO_OFFSET,
-        ppp_off: NO_OFFSET,
-        pppoe_off: NO_OFFSET,
-        mpls_off: NO_OFFSET,
-        vlan_off: NO_OFFSET,
-        gre_off: NO_OFFSET,
-        gre_l3_off: NO_OFFSET,
-        gtp_off: NO_OFFSET,
-        l2tp_off: NO_OFFSET,
-        l2tp_l3_off: NO_OFFSET,
-        ip6_hhopt_off: NO_OFFSET,
-        ip6_dopt_off: NO_OFFSET,
-        ip6_frag_off: NO_OFFSET,
-        ip6_route_off: NO_OFFSET,
-        trdo_oi_off: NO_OFFSET,
-        trdo_auth_off: NO_OFFSET,
-        l2_len: n,
         l3_len: n - l3,
         len: n - l4 - 8,
-        snap_l2_len: n,
         snap_l3_len: n - l3,
         snap_l4_len: (n - l4) as u16,
         snap_l7_len: (n - l4 - 8) as u16,
@@ -84,21 +61,12 @@ fn view(frame: &[u8], v6: bool) -> PacketView {
         l2_hdr_len: ETH as u16,
         l3_hdr_len: (l4 - l3) as u16,
         l4_hdr_len: 8,
-        src_ip: [0; 16],
-        dst_ip: [0; 16],
-        vlan_id: 0,
-        src_port: 0,
-        dst_port: 0,
-        eth_type: if v6 { 0x86dd } else { 0x0800 },
-        outer_eth_type: if v6 { 0x86dd } else { 0x0800 },
-        l3_proto: if v6 { 0x86dd } else { 0x0800 },
+        eth_type: ether_type,
+        outer_eth_type: ether_type,
+        l3_proto: ether_type,
         num_hdr_desc: 3,
-        hdr_desc_len: 0,
-        hdr_desc: [0; 128],
         l4_proto: if v6 { 58 } else { 1 },
-        mpls_hdr_cnt: 0,
-        vlan_hdr_cnt: 0,
-        pad: [0; 5],
+        ..testing::view(frame)
     }
 }
 
