@@ -368,7 +368,8 @@ fn real_build_of_a_new_plugin_and_core_flags() {
     let base = rt2_tests::release_dir().parent().unwrap().join("t2build-e2e");
     let ws = base.join("ws");
     let _ = std::fs::remove_dir_all(&ws);
-    for dir in ["core", "plugin-api", "prototable", "plugins/t2PSkel", "plugins/txtSink"] {
+    // txtSink's golden test needs rt2-golden (a dev-dependency, but cargo reads its manifest)
+    for dir in ["core", "plugin-api", "prototable", "plugins/t2PSkel", "plugins/txtSink", "tests/golden"] {
         copy_tree(&real.join(dir), &ws.join(dir));
     }
     std::fs::copy(real.join("Cargo.lock"), ws.join("Cargo.lock")).unwrap();

@@ -21,24 +21,24 @@ pub mod stats;
 mod tests;
 
 use plugin_api::status::L3FLOWINVERT;
+use plugin_api::wire::icmp;
+use plugin_api::wire::ipproto::{ICMP, ICMP6};
 use plugin_api::{
     Columns, Ctx, Flow, FlowSlots, Host, Init, MonState, Monitor, Output, Packet, PacketLine, Plugin, Report,
 };
 
-use flags::{ICMP_FDCORR, ICMP_NOCODE, ICMP_NUM, ICMP_PARENT, ICMP_STATFILE, ICMP_SUFFIX, ICMP_TC_MD};
+pub use flags::Config;
 use parse::{Header, parent_key};
 use state::{FlowState, Settings, TcMode, Totals, TypeCodes};
 use stats::{CoreCounts, echo_ratio, stats_file};
 
-/// IP protocol numbers of ICMP and ICMPv6.
-const ICMP: u8 = 1;
-const ICMP6: u8 = 58;
 /// The packet-mode columns before `icmpPFindex`.
 const PACKET_COLUMNS: [&str; 5] = ["icmpStat", "icmpType", "icmpCode", "icmpID", "icmpSeq"];
 
 /// The icmpDecode plugin.
 pub struct IcmpDecode {
     host: Host,
+    cfg: Config,
     set: Settings,
     flows: FlowSlots<FlowState>,
     /// Type/code pairs per flow (`ICMP_TC_MD=1` only).
@@ -52,15 +52,18 @@ pub struct IcmpDecode {
 }
 
 impl IcmpDecode {
-    /// Settings from icmpDecode's flags and the core's `IPV6_ACTIVATE` and `ETH_ACTIVATE`.
-    fn settings(ipv6_activate: u8, eth_activate: u8) -> Settings {
-        Settings {
-            tc_mode: TcMode::from_flag(ICMP_TC_MD),
-            tc_num: usize::from(ICMP_NUM),
-            fdcorr: ICMP_FDCORR == 1,
-            parent: ICMP_PARENT == 1 && eth_activate != 2,
-            ipv4: ipv6_activate != 1,
-            ipv6: ipv6_activate > 0,
+    /// An icmpDecode with flags `cfg` instead of the compiled ones.
+    pub fn with_config(host: Host, cfg: Config) -> IcmpDecode {
+        IcmpDecode {
+            host,
+            cfg,
+            set: Settings::new(&cfg, 2, 1),
+            flows: FlowSlots::default(),
+            tcs: TypeCodes::default(),
+            tot: Totals::default(),
+            packet_mode: false,
+            line: PacketLine::default(),
+            prefix: String::new(),
         }
     }
 
@@ -75,8 +78,8 @@ impl IcmpDecode {
     /// Writes `PREFIX_icmpStats.txt` (suffix and no-code symbol overridable from the
     /// environment, as T2's `ENVCNTRL`).
     fn write_stats(&self, ctx: &Ctx<'_>) {
-        let suffix = self.host.getenv("ICMP_SUFFIX").unwrap_or_else(|| ICMP_SUFFIX.to_owned());
-        let nocode = self.host.getenv("ICMP_NOCODE").unwrap_or_else(|| ICMP_NOCODE.to_owned());
+        let suffix = self.host.getenv("ICMP_SUFFIX").unwrap_or_else(|| self.cfg.icmp_suffix.to_owned());
+        let nocode = self.host.getenv("ICMP_NOCODE").unwrap_or_else(|| self.cfg.icmp_nocode.to_owned());
         let g = ctx.globals();
         let core = CoreCounts {
             packets: g.num_packets,
@@ -92,16 +95,7 @@ impl IcmpDecode {
 
 impl Plugin for IcmpDecode {
     fn new(host: Host) -> Self {
-        IcmpDecode {
-            host,
-            set: IcmpDecode::settings(2, 1),
-            flows: FlowSlots::default(),
-            tcs: TypeCodes::default(),
-            tot: Totals::default(),
-            packet_mode: false,
-            line: PacketLine::default(),
-            prefix: String::new(),
-        }
+        IcmpDecode::with_config(host, Config::default())
     }
 
     // T2 leaves icmpPFindex out with ETH_ACTIVATE=2; the core's flags reach plugins only at
@@ -109,7 +103,7 @@ impl Plugin for IcmpDecode {
     fn columns(&self, c: &mut Columns) {
         c.add("icmpStat", "ICMP status", "H8");
         c.add("icmpTCcnt", "ICMP type code count", "U8");
-        if TcMode::from_flag(ICMP_TC_MD) == TcMode::List {
+        if TcMode::from_flag(self.cfg.icmp_tc_md) == TcMode::List {
             c.add("icmpType_Code", "ICMP type and code fields", "U8_U8:R");
         } else {
             c.add(
@@ -120,14 +114,14 @@ impl Plugin for IcmpDecode {
         }
         c.add("icmpTmGtw", "ICMP time/gateway", "H32");
         c.add("icmpEchoSuccRatio", "ICMP Echo reply/request success ratio", "F");
-        if ICMP_PARENT == 1 {
+        if self.cfg.icmp_parent {
             c.add("icmpPFindex", "ICMP parent flowIndex", "U64");
         }
     }
 
     fn init(&mut self, init: &Init<'_>) {
         let cfg = init.config();
-        self.set = IcmpDecode::settings(cfg.ipv6_activate, cfg.eth_activate);
+        self.set = Settings::new(&self.cfg, cfg.ipv6_activate, cfg.eth_activate);
         self.flows = FlowSlots::new(init.capacity());
         if self.set.tc_mode == TcMode::List {
             self.tcs = TypeCodes::new(init.capacity(), self.set.tc_num);
@@ -154,7 +148,7 @@ impl Plugin for IcmpDecode {
         let h = Header::parse(pkt.l4());
         *s = FlowState::start(Some(&h));
         if self.set.fdcorr && flow.opposite().is_none() {
-            let echo = if pkt.is_ipv6() { parse::v6::ECHO } else { parse::v4::ECHO };
+            let echo = if pkt.is_ipv6() { icmp::V6_ECHO_REQUEST } else { icmp::ECHO_REQUEST };
             let status = &flow.record().status;
             let invert = if h.typ == echo { 0 } else { L3FLOWINVERT };
             status.set(status.get() & !L3FLOWINVERT | invert);
@@ -224,7 +218,7 @@ impl Plugin for IcmpDecode {
         }
         out.u32(s.tm_stmp);
         out.f32(s.echo_ratio(flow.opposite().and_then(|o| self.flows.at(o.index()))));
-        if ICMP_PARENT == 1 {
+        if self.cfg.icmp_parent {
             out.u64(s.pfi);
         }
     }
@@ -283,7 +277,7 @@ impl Plugin for IcmpDecode {
     }
 
     fn finalize(&mut self, ctx: Ctx<'_>) {
-        if ICMP_STATFILE == 1 {
+        if self.cfg.icmp_statfile {
             self.write_stats(&ctx);
         }
     }

@@ -6,49 +6,7 @@
 //! panic or read out of bounds.
 
 use plugin_api::abi::FlowKey;
-
-/// IPv4 ICMP types icmpDecode counts or reacts to.
-pub mod v4 {
-    /// Echo reply.
-    pub const ECHO_REPLY: u8 = 0;
-    /// Destination unreachable.
-    pub const DEST_UNREACH: u8 = 3;
-    /// Source quench.
-    pub const SOURCE_QUENCH: u8 = 4;
-    /// Redirect.
-    pub const REDIRECT: u8 = 5;
-    /// Echo request.
-    pub const ECHO: u8 = 8;
-    /// Time exceeded.
-    pub const TIME_EXCEEDED: u8 = 11;
-    /// Timestamp request.
-    pub const TIMESTAMP: u8 = 13;
-    /// Timestamp reply.
-    pub const TIMESTAMP_REPLY: u8 = 14;
-    /// Traceroute (RFC 1393).
-    pub const TRACEROUTE: u8 = 30;
-}
-
-/// ICMPv6 types icmpDecode counts or reacts to.
-pub mod v6 {
-    /// Destination unreachable.
-    pub const DEST_UNREACH: u8 = 1;
-    /// Packet too big.
-    pub const PKT_TOO_BIG: u8 = 2;
-    /// Time exceeded.
-    pub const TIME_EXCEEDED: u8 = 3;
-    /// Parameter problem.
-    pub const PARAM_PROBLEM: u8 = 4;
-    /// Echo request.
-    pub const ECHO: u8 = 128;
-    /// Echo reply.
-    pub const ECHO_REPLY: u8 = 129;
-}
-
-/// IP protocol numbers whose ports are part of a parent key.
-const TCP: u8 = 6;
-const UDP: u8 = 17;
-const UDPLITE: u8 = 136;
+use plugin_api::wire::{Icmp, Ipv4, Ipv6, Udp, array, icmp, ipproto, ipv6};
 
 /// The sequence field LOKI's covert channel uses, as T2 compares it: the raw field read as a
 /// host-order integer.
@@ -60,16 +18,6 @@ const OPENSSH_FROM: usize = 40;
 /// The marker of Microsoft's bandwidth test, at payload offset 6 of an echo request.
 const WANG2: &[u8] = b"WANG2";
 const WANG2_AT: usize = 6;
-
-/// Byte `i` of `b`, zero when it was not captured.
-fn byte(b: &[u8], i: usize) -> u8 {
-    b.get(i).copied().unwrap_or(0)
-}
-
-/// `N` bytes of `b` from `at`, zero-filled past the end.
-fn bytes<const N: usize>(b: &[u8], at: usize) -> [u8; N] {
-    core::array::from_fn(|k| at.checked_add(k).map_or(0, |i| byte(b, i)))
-}
 
 /// The ICMP header fields icmpDecode uses (the first 8 bytes of an ICMP or ICMPv6 message).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -92,14 +40,14 @@ pub struct Header {
 impl Header {
     /// Reads the header at the start of `l4`; bytes not captured read as zero.
     pub fn parse(l4: &[u8]) -> Header {
-        let seq = bytes::<2>(l4, 6);
+        let m = Icmp::new(l4);
         Header {
-            typ: byte(l4, 0),
-            code: byte(l4, 1),
-            id: u16::from_be_bytes(bytes(l4, 4)),
-            seq: u16::from_be_bytes(seq),
-            seq_raw: u16::from_ne_bytes(seq),
-            gateway: u32::from_ne_bytes(bytes(l4, 4)),
+            typ: m.kind(),
+            code: m.code(),
+            id: m.ident(),
+            seq: m.seq(),
+            seq_raw: u16::from_ne_bytes(m.seq().to_be_bytes()),
+            gateway: u32::from_ne_bytes(array(l4, icmp::field::IDENT.start)),
         }
     }
 
@@ -129,19 +77,19 @@ pub fn openssh(l7: &[u8]) -> bool {
 pub fn parent_key(l3: &[u8], l7: &[u8], v6: bool, eth_type: u16, vlan_id: u16) -> FlowKey {
     let mut key = FlowKey { eth_type, vlan_id, ..FlowKey::default() };
     let l7_off = if v6 {
-        key.l4_proto = byte(l3, 6);
-        key.src_ip = bytes(l3, 8);
-        key.dst_ip = bytes(l3, 24);
-        40
+        let ip = Ipv6::new(l3);
+        (key.l4_proto, key.src_ip, key.dst_ip) = (ip.next_header(), ip.src(), ip.dst());
+        ipv6::HEADER_LEN
     } else {
-        key.l4_proto = byte(l3, 9);
-        key.src_ip[..4].copy_from_slice(&bytes::<4>(l3, 12));
-        key.dst_ip[..4].copy_from_slice(&bytes::<4>(l3, 16));
-        usize::from(byte(l3, 0) & 0x0f) << 2
+        let ip = Ipv4::new(l3);
+        key.l4_proto = ip.protocol();
+        key.src_ip[..4].copy_from_slice(&ip.src());
+        key.dst_ip[..4].copy_from_slice(&ip.dst());
+        ip.header_len()
     };
-    if matches!(key.l4_proto, TCP | UDP | UDPLITE) {
-        key.src_port = u16::from_be_bytes(bytes(l7, l7_off));
-        key.dst_port = u16::from_be_bytes(bytes(l7, l7_off + 2));
+    if matches!(key.l4_proto, ipproto::TCP | ipproto::UDP | ipproto::UDPLITE) {
+        let ports = Udp::at(l7, l7_off);
+        (key.src_port, key.dst_port) = (ports.src_port(), ports.dst_port());
     }
     key
 }
@@ -206,7 +154,7 @@ mod tests {
         assert_eq!(k.src_ip[4..], [0; 12]);
         assert_eq!(k.dst_ip[..4], [10, 0, 0, 1]);
         // a UDP header claims ports, read from the payload at the header length
-        ip[9] = UDP;
+        ip[9] = ipproto::UDP;
         let mut l7 = [0u8; 24];
         l7[20..24].copy_from_slice(&[0x30, 0x39, 0x00, 0x35]);
         let k = parent_key(&ip, &l7, false, 0x0800, 0);

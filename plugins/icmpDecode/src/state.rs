@@ -1,7 +1,10 @@
 //! What icmpDecode counts: per flow ([`FlowState`], [`TypeCodes`]) and over the run
 //! ([`Totals`]), and how one ICMP message updates both ([`FlowState::analyse`]).
 
-use crate::parse::{Header, openssh, v4, v6, wang2};
+use plugin_api::wire::icmp;
+
+use crate::flags::Config;
+use crate::parse::{Header, openssh, wang2};
 
 /// `icmpStat` bit: the flow is an ICMP or ICMPv6 flow.
 pub const STAT_ICMP: u8 = 0x01;
@@ -57,6 +60,20 @@ pub struct Settings {
     pub ipv4: bool,
     /// IPv6 counted and reported (`IPV6_ACTIVATE` 1 or 2).
     pub ipv6: bool,
+}
+
+impl Settings {
+    /// icmpDecode's flags `cfg` with the core's `IPV6_ACTIVATE` and `ETH_ACTIVATE`.
+    pub fn new(cfg: &Config, ipv6_activate: u8, eth_activate: u8) -> Settings {
+        Settings {
+            tc_mode: TcMode::from_flag(cfg.icmp_tc_md),
+            tc_num: usize::from(cfg.icmp_num),
+            fdcorr: cfg.icmp_fdcorr,
+            parent: cfg.icmp_parent && eth_activate != 2,
+            ipv4: ipv6_activate != 1,
+            ipv6: ipv6_activate > 0,
+        }
+    }
 }
 
 /// One flow's ICMP analysis (T2's `icmpFlow_t`). The slot is reset for every new flow.
@@ -119,8 +136,8 @@ impl FlowState {
             if set.tc_mode == TcMode::BitField {
                 if t < LOW_TYPES {
                     self.type_l |= 1 << t;
-                } else if (v6::ECHO..V6_TYPE_BITS_END).contains(&t) {
-                    self.type_h |= 1 << (t - v6::ECHO);
+                } else if (icmp::V6_ECHO_REQUEST..V6_TYPE_BITS_END).contains(&t) {
+                    self.type_h |= 1 << (t - icmp::V6_ECHO_REQUEST);
                 }
                 if c < CODES {
                     self.code_bf |= 1 << c;
@@ -128,16 +145,16 @@ impl FlowState {
             }
             let n = &mut tot.v6;
             match t {
-                v6::ECHO | v6::ECHO_REPLY => {
-                    n.echo[usize::from(t == v6::ECHO_REPLY)] += 1;
-                    self.echo(h, t == v6::ECHO, l7, l7_ip, tot);
+                icmp::V6_ECHO_REQUEST | icmp::V6_ECHO_REPLY => {
+                    n.echo[usize::from(t == icmp::V6_ECHO_REPLY)] += 1;
+                    self.echo(h, t == icmp::V6_ECHO_REQUEST, l7, l7_ip, tot);
                     false
                 }
-                v6::DEST_UNREACH => {
+                icmp::V6_DEST_UNREACH => {
                     bump(&mut n.dest_unreach, c);
                     true
                 }
-                v6::TIME_EXCEEDED => {
+                icmp::V6_TIME_EXCEEDED => {
                     if usize::from(c) < n.time_exceeded.len() {
                         n.time_exceeded[usize::from(c)] += 1;
                     } else {
@@ -145,11 +162,11 @@ impl FlowState {
                     }
                     true
                 }
-                v6::PKT_TOO_BIG => {
+                icmp::V6_PKT_TOO_BIG => {
                     n.pkt_too_big += 1;
                     true
                 }
-                v6::PARAM_PROBLEM => {
+                icmp::V6_PARAM_PROBLEM => {
                     if usize::from(c) < n.param_problem.len() {
                         n.param_problem[usize::from(c)] += 1;
                     } else {
@@ -179,32 +196,32 @@ impl FlowState {
             }
             let n = &mut tot.v4;
             match t {
-                v4::ECHO | v4::ECHO_REPLY => {
-                    n.echo[usize::from(t == v4::ECHO_REPLY)] += 1;
-                    self.echo(h, t == v4::ECHO, l7, l7_ip, tot);
+                icmp::ECHO_REQUEST | icmp::ECHO_REPLY => {
+                    n.echo[usize::from(t == icmp::ECHO_REPLY)] += 1;
+                    self.echo(h, t == icmp::ECHO_REQUEST, l7, l7_ip, tot);
                     false
                 }
-                v4::SOURCE_QUENCH => {
+                icmp::SOURCE_QUENCH => {
                     n.source_quench += 1;
                     true
                 }
-                v4::DEST_UNREACH => {
+                icmp::DEST_UNREACH => {
                     bump(&mut n.dest_unreach, c);
                     true
                 }
-                v4::TIME_EXCEEDED => {
+                icmp::TIME_EXCEEDED => {
                     bump(&mut n.time_exceeded, c);
                     true
                 }
-                v4::REDIRECT => {
+                icmp::REDIRECT => {
                     bump(&mut n.redirect, c);
                     true
                 }
-                v4::TIMESTAMP | v4::TIMESTAMP_REPLY => {
+                icmp::TIMESTAMP | icmp::TIMESTAMP_REPLY => {
                     self.tm_stmp = h.gateway;
                     false
                 }
-                v4::TRACEROUTE => {
+                icmp::TRACEROUTE => {
                     n.traceroute += 1;
                     false
                 }

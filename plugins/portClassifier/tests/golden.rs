@@ -1,16 +1,14 @@
 //! portClassifier against T2 0.9.3's runs with its ten default plugins
-//! (`../shared/golden/<capture>/default-all/`): the release `tranalyzer` with the default five,
-//! portClassifier and txtSink on every shared capture must write T2's `dstPortClassN
-//! dstPortClass` cells and column descriptions, and no report line (T2 has none). A run in
+//! (`../shared/golden/<capture>/default-all/`): the release `tranalyzer` with those of them rt2
+//! has on every shared capture must write T2's `dstPortClassN dstPortClass` cells and column
+//! descriptions, and no report line (T2 has none; see `rt2_golden::Golden`). A run in
 //! packet mode (`-s`) writes the flow's port and name on every packet line. Needs the release
 //! build (`cargo build --release --workspace`).
 
-use rt2_tests::golden::Reference;
-use rt2_tests::{PluginDir, run_t2, shared_dir};
-
-/// T2 0.9.3 rejects Linux cooked v2 captures; rt2 decodes them.
-const SKIP: &[&str] = &["linux-sll2-icmp"];
-const COLUMNS: [&str; 2] = ["dstPortClassN", "dstPortClass"];
+use plugin_api::Plugin;
+use plugin_api::testing::{TestHost, columns};
+use portClassifier::{PortClassifier, flags};
+use rt2_golden::{PluginDir, run_t2, shared_dir};
 
 fn plugins() -> PluginDir {
     PluginDir::with(&["basicFlow", "portClassifier", "basicStats", "tcpFlags", "tcpStates", "txtSink"])
@@ -18,18 +16,8 @@ fn plugins() -> PluginDir {
 
 #[test]
 fn every_capture_matches_the_reference() {
-    let Some(shared) = shared_dir() else { return };
-    assert!(portClassifier::flags::CHANGED.is_empty(), "the reference used the default flags");
-    let plugins = plugins();
-    let refs = Reference::all(&shared, "default-all", SKIP);
-    assert!(refs.len() >= 45, "only {} captures have a default-all reference", refs.len());
-    let mut diffs = Vec::new();
-    for r in &refs {
-        let run = run_t2(plugins.path(), &["-r", r.pcap.to_str().unwrap(), "-l"]);
-        assert_eq!(run.code(), Some(0), "{}: {}", r.name, run.stderr());
-        diffs.extend(r.compare_plugin(&run, "portClassifier", &COLUMNS));
-    }
-    assert!(diffs.is_empty(), "{} differences:\n{}", diffs.len(), diffs.join("\n"));
+    let own = columns(&PortClassifier::new(TestHost::new().host())).into_iter().map(|c| c.name);
+    rt2_golden::Golden::new("portClassifier").variant("default-all").flags(flags::CHANGED).columns(own).check();
 }
 
 #[test]

@@ -20,13 +20,14 @@ use plugin_api::{Ctx, Flow, Host, Init, Packet, Plugin};
 use portmap::PortMap;
 use prototable::{EtherTypes, ProtoTable, Table};
 
-use flags::{PST_ETH_STAT, PST_L2ETHFILE, PST_PORTFILE, PST_PROTOFILE, PST_SCTP_STAT, PST_SUFFIX, PST_UDPLITE_STAT};
+pub use flags::Config;
 use ports::Ports;
 use render::{Counts, Names, Parts, render};
 
 /// The protoStats plugin.
 pub struct ProtoStats {
     host: Host,
+    cfg: Config,
     ports: Ports,
     parts: Parts,
     /// Name tables, read at init.
@@ -38,6 +39,20 @@ pub struct ProtoStats {
 }
 
 impl ProtoStats {
+    /// A protoStats with flags `cfg` instead of the compiled ones.
+    pub fn with_config(host: Host, cfg: Config) -> ProtoStats {
+        ProtoStats {
+            host,
+            cfg,
+            ports: Ports::default(),
+            parts: Parts { ethertypes: cfg.pst_eth_stat, ipv4: true, ipv6: true },
+            ethertypes: EtherTypes::default(),
+            protocols: ProtoTable::shipped(),
+            port_names: PortMap::default(),
+            path: String::new(),
+        }
+    }
+
     /// A runtime parameter: its environment override (`ENVCNTRL`), else the compiled value.
     fn param(&self, name: &str, value: &str) -> String {
         self.host.getenv(name).unwrap_or_else(|| value.to_owned())
@@ -56,30 +71,23 @@ impl ProtoStats {
 
 impl Plugin for ProtoStats {
     fn new(host: Host) -> Self {
-        ProtoStats {
-            host,
-            ports: Ports::default(),
-            parts: Parts { ethertypes: PST_ETH_STAT == 1, ipv4: true, ipv6: true },
-            ethertypes: EtherTypes::default(),
-            protocols: ProtoTable::shipped(),
-            port_names: PortMap::default(),
-            path: String::new(),
-        }
+        ProtoStats::with_config(host, Config::default())
     }
 
     fn init(&mut self, init: &Init<'_>) {
         let ipv6 = init.config().ipv6_activate;
-        self.parts = Parts { ethertypes: PST_ETH_STAT == 1, ipv4: ipv6 != 1, ipv6: ipv6 > 0 };
-        self.ports = Ports::new(PST_UDPLITE_STAT == 1, PST_SCTP_STAT == 1);
-        self.path = format!("{}{}", init.prefix(), self.param("PST_SUFFIX", PST_SUFFIX));
+        let cfg = self.cfg;
+        self.parts = Parts { ethertypes: cfg.pst_eth_stat, ipv4: ipv6 != 1, ipv6: ipv6 > 0 };
+        self.ports = Ports::new(cfg.pst_udplite_stat, cfg.pst_sctp_stat);
+        self.path = format!("{}{}", init.prefix(), self.param("PST_SUFFIX", cfg.pst_suffix));
         let folder = init.plugin_folder();
         if self.parts.ethertypes {
-            let file = self.param("PST_L2ETHFILE", PST_L2ETHFILE);
+            let file = self.param("PST_L2ETHFILE", cfg.pst_l2ethfile);
             self.ethertypes = self.table(EtherTypes::load_in, folder, &file);
         }
-        let file = self.param("PST_PROTOFILE", PST_PROTOFILE);
+        let file = self.param("PST_PROTOFILE", cfg.pst_protofile);
         self.protocols = self.table(ProtoTable::load_in, folder, &file);
-        let file = self.param("PST_PORTFILE", PST_PORTFILE);
+        let file = self.param("PST_PORTFILE", cfg.pst_portfile);
         self.port_names = self.table(PortMap::load_in, folder, &file);
     }
 

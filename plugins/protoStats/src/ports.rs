@@ -1,13 +1,6 @@
 //! Packets and bytes per server port of TCP, UDP, UDP-Lite and SCTP.
 
-/// IP protocol numbers with port statistics.
-pub const TCP: u8 = 6;
-/// See [`TCP`].
-pub const UDP: u8 = 17;
-/// See [`TCP`].
-pub const SCTP: u8 = 132;
-/// See [`TCP`].
-pub const UDPLITE: u8 = 136;
+use plugin_api::wire::ipproto::{SCTP, TCP, UDP, UDPLITE};
 
 /// Packets and captured bytes per port of one transport protocol (65536 counters each,
 /// allocated once).

@@ -7,7 +7,9 @@ use plugin_api::fmt::human;
 use portmap::{PortMap, Proto};
 use prototable::{EtherTypes, ProtoTable};
 
-use crate::ports::{PortCounts, Ports, SCTP, TCP, UDP, UDPLITE};
+use plugin_api::wire::ipproto::{SCTP, TCP, UDP, UDPLITE};
+
+use crate::ports::{PortCounts, Ports};
 
 /// A percentage printed as C's `printf("%W.2f")`, NaN and infinities included (glibc prints
 /// the NaN of `0 × ∞` and `0 / 0` as `-nan` on x86, where T2's reference runs).

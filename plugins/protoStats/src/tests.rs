@@ -1,28 +1,27 @@
-//! protoStats driven through the `Plugin` trait in-process: port counting by server port, the
-//! name tables from the plugin folder, runtime parameters and the file it writes.
+//! protoStats driven through its callbacks by the testing kit's harness: port counting by
+//! server port, the name tables from the plugin folder, runtime parameters and the file it
+//! writes.
 
-use plugin_api::abi::{FlowKey, FlowRecord, Globals, level, stream};
-use plugin_api::status::L3FLOWINVERT;
-use plugin_api::testing::{self, TestHost, TestInit, core_config, globals};
-use plugin_api::{Ctx, EtherTypeCounts, Packet, Plugin};
+use plugin_api::Plugin;
+use plugin_api::abi::{CoreConfig, level, stream};
+use plugin_api::testing::packet::{Ip, L4, Tcp, packet, ts};
+use plugin_api::testing::{Harness, TestHost, TestInit, core_config};
 use portmap::PortMap;
 use prototable::{EtherTypes, ProtoTable, Table};
 
 use crate::ProtoStats;
 
-/// The plugin with the counters and flow table the core would hold around it.
+const CLIENT: [u8; 4] = [192, 168, 1, 10];
+const SERVER: [u8; 4] = [10, 0, 0, 1];
+
+/// The plugin in a harness whose plugin folder holds `files` (name, content) and whose host
+/// answers `env`.
 struct Run {
-    host: TestHost,
-    plugin: ProtoStats,
-    g: Box<Globals>,
-    flows: Vec<FlowRecord>,
-    l2_pkts: Vec<u64>,
-    l2_bytes: Vec<u64>,
+    h: Harness<ProtoStats>,
     dir: tempfile::TempDir,
 }
 
 impl Run {
-    /// A run whose plugin folder holds `files` (name, content) and whose host answers `env`.
     fn new(files: &[(&str, &str)], env: &[(&str, &str)]) -> Run {
         let dir = tempfile::tempdir().unwrap();
         let folder = dir.path().join("plugins");
@@ -34,16 +33,13 @@ impl Run {
         for (k, v) in env {
             host.set_env(k, v);
         }
-        let mut plugin = ProtoStats::new(host.host());
-        let config = core_config();
         let init = TestInit {
             prefix: dir.path().join("cap").to_str().unwrap().to_owned(),
             plugin_folder: format!("{}/", folder.display()),
             ..TestInit::default()
         };
-        plugin.init(&init.init(&config));
-        let flows = (0..4).map(FlowRecord::empty).collect();
-        Run { host, plugin, g: globals(), flows, l2_pkts: vec![0; 1 << 16], l2_bytes: vec![0; 1 << 16], dir }
+        let h = Harness::with_host(host, ProtoStats::new, &init, CoreConfig { capacity: 16, ..core_config() });
+        Run { h, dir }
     }
 
     /// The shipped tables in the plugin folder.
@@ -58,38 +54,29 @@ impl Run {
         )
     }
 
-    /// Flow `slot` with protocol `proto` from port `sport` to `dport`; `b` for a B flow.
-    fn flow(&mut self, slot: usize, proto: u8, sport: u16, dport: u16, b: bool) {
-        let rec = &mut self.flows[slot];
-        rec.key = FlowKey { eth_type: 0x0800, l4_proto: proto, src_port: sport, dst_port: dport, ..FlowKey::default() };
-        rec.status.set(if b { L3FLOWINVERT } else { 0 });
+    /// A TCP segment from `sport` to `dport` (client to server, or back when `back`) with
+    /// `payload` bytes, to the flow in `slot`.
+    fn tcp(&mut self, slot: usize, sport: u16, dport: u16, back: bool, payload: usize) {
+        let data = vec![0u8; payload];
+        let seg = Tcp { sport, dport, flags: 0x10, payload: &data, ..Tcp::default() };
+        let ip = if back { Ip::V4(SERVER, CLIENT) } else { Ip::V4(CLIENT, SERVER) };
+        self.h.packet(slot, ts(1, 0), &packet(ip, L4::Tcp(seg)).frame());
     }
 
-    /// A packet of `len` captured bytes of the flow in `slot`, counted as the core does.
-    fn packet(&mut self, slot: usize, len: usize) {
-        let data = vec![0u8; len];
-        let proto = self.flows[slot].key.l4_proto;
-        let pv = plugin_api::abi::PacketView { l4_proto: proto, eth_type: 0x0800, ..testing::view(&data) };
-        self.g.num_packets += 1;
-        self.g.num_v4_packets += 1;
-        self.g.bytes_processed += len as u64;
-        self.g.pkts_l3[usize::from(proto)] += 1;
-        self.g.bytes_l3[usize::from(proto)] += len as u64;
-        self.l2_pkts[0x0800] += 1;
-        self.l2_bytes[0x0800] += len as u64;
-        let ctx = Ctx::new(&self.g, &self.flows);
-        self.plugin.on_layer4(ctx, &Packet::new(&pv, &data), ctx.flow(slot as u64).unwrap());
+    /// A UDP datagram from `sport` to `dport` with `payload` bytes, to the flow in `slot`.
+    fn udp(&mut self, slot: usize, sport: u16, dport: u16, payload: usize) {
+        let data = vec![0u8; payload];
+        self.h.packet(slot, ts(1, 0), &packet(Ip::V4(CLIENT, SERVER), L4::Udp(sport, dport, &data)).frame());
     }
 
     /// Ends the run and reads the file written under `suffix`.
     fn finish(&mut self, suffix: &str) -> String {
-        let ctx = Ctx::new(&self.g, &self.flows).with_ethertypes(EtherTypeCounts::new(&self.l2_pkts, &self.l2_bytes));
-        self.plugin.finalize(ctx);
+        self.h.finalize();
         std::fs::read_to_string(self.dir.path().join(format!("cap{suffix}"))).unwrap()
     }
 
     fn warnings(&self) -> Vec<String> {
-        let rec = self.host.recorded();
+        let rec = self.h.host.recorded();
         rec.lines.iter().filter(|(s, l, _)| *s == stream::LOG && *l == level::WARN).map(|(_, _, m)| m.clone()).collect()
     }
 }
@@ -97,15 +84,12 @@ impl Run {
 #[test]
 fn ports_are_the_flows_server_ports() {
     let mut run = Run::shipped(&[]);
-    run.flow(0, 6, 40000, 80, false);
-    run.flow(1, 6, 80, 40000, true);
-    run.flow(2, 17, 5353, 53, false);
-    run.flow(3, 1, 0, 0, false);
-    run.packet(0, 74);
-    run.packet(0, 66);
-    run.packet(1, 1514);
-    run.packet(2, 80);
-    run.packet(3, 98);
+    // captured lengths 74, 66 and 1514 (Ethernet, IPv4, TCP: 54 bytes of headers), 80 and 98
+    run.tcp(0, 40000, 80, false, 20);
+    run.tcp(0, 40000, 80, false, 12);
+    run.tcp(1, 80, 40000, true, 1460);
+    run.udp(2, 5353, 53, 38);
+    run.h.packet(4, ts(1, 0), &packet(Ip::V4(CLIENT, SERVER), L4::Icmp(8, 0, 1, 1, &[0; 56])).frame());
     assert!(run.warnings().is_empty(), "{:?}", run.warnings());
     let text = run.finish("_protocols.txt");
     let lines: Vec<&str> = text.lines().collect();
@@ -141,8 +125,7 @@ fn missing_tables_are_one_warning_each_and_the_shipped_names_stand_in() {
         assert!(w.starts_with("Failed to open file '") && w.contains(file), "{w}");
         assert!(w.ends_with("No such file or directory; using the built-in table"), "{w}");
     }
-    run.flow(0, 6, 40000, 443, false);
-    run.packet(0, 60);
+    run.tcp(0, 40000, 443, false, 6);
     let text = run.finish("_protocols.txt");
     assert!(text.contains("\tInternet Protocol version 4 (IPv4)\n"), "{text}");
     assert!(text.contains("\tHTTP protocol over TLS/SSL\n"), "{text}");
@@ -158,8 +141,7 @@ fn malformed_tables_are_reported_and_used() {
     let warnings = run.warnings();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(warnings[0].ends_with("ethertypes.txt' line 2: failed to parse 'not an ethertype'"), "{}", warnings[0]);
-    run.flow(0, 6, 1, 80, false);
-    run.packet(0, 60);
+    run.tcp(0, 1, 80, false, 6);
     let text = run.finish("_protocols.txt");
     for name in ["\tMy IPv4\n", "\tMy TCP\n", "\tMy web\n"] {
         assert!(text.contains(name), "{name:?} in {text}");
@@ -171,8 +153,7 @@ fn malformed_tables_are_reported_and_used() {
 fn runtime_parameters_from_the_environment() {
     let mut run =
         Run::new(&[("eth.txt", "0x0800\tFrom env\n")], &[("PST_SUFFIX", "_p.txt"), ("PST_L2ETHFILE", "eth.txt")]);
-    run.flow(0, 17, 1, 2, false);
-    run.packet(0, 60);
+    run.udp(0, 1, 2, 18);
     let text = run.finish("_p.txt");
     assert!(text.contains("\tFrom env\n"), "{text}");
     assert_eq!(run.warnings().len(), 2, "proto.txt and portmap.txt are missing: {:?}", run.warnings());
@@ -180,14 +161,11 @@ fn runtime_parameters_from_the_environment() {
 
 #[test]
 fn an_unwritable_file_fails_the_run() {
-    let host = TestHost::new();
-    let mut plugin = ProtoStats::new(host.host());
-    let config = core_config();
-    plugin.init(&TestInit { prefix: "/nonexistent/dir/cap".into(), ..TestInit::default() }.init(&config));
-    let g = globals();
-    plugin.finalize(Ctx::new(&g, &[]));
+    let init = TestInit { prefix: "/nonexistent/dir/cap".into(), ..TestInit::default() };
+    let mut h = Harness::with(ProtoStats::new, &init, CoreConfig { capacity: 16, ..core_config() });
+    h.finalize();
     assert_eq!(
-        host.failures(),
+        h.host.failures(),
         ["Failed to open file '/nonexistent/dir/cap_protocols.txt': No such file or directory"]
     );
 }
