@@ -15,7 +15,7 @@ use core::ffi::c_void;
 /// Major ABI version: a plugin built for another major version is refused at load time.
 pub const ABI_MAJOR: u16 = 1;
 /// Minor ABI version: grows when fields are appended; older plugins keep working.
-pub const ABI_MINOR: u16 = 1;
+pub const ABI_MINOR: u16 = 2;
 /// The one symbol every plugin exports (`extern "C" fn() -> *const PluginVTable`).
 pub const ENTRY_SYMBOL: &str = "rt2_plugin_entry";
 /// Tranalyzer core version this ABI stands for (plugins declare support for 0.9, as in T2).
@@ -483,11 +483,11 @@ pub struct Globals {
     pub bytes_l3: [u64; 256],
     /// Snapshot.
     pub bytes_l3_0: [u64; 256],
-    /// Packets per Ethertype (65536 entries).
+    /// Packets per Ethertype (65536 entries, or null).
     pub pkts_l2: *const u64,
     /// Snapshot (65536 entries).
     pub pkts_l2_0: *const u64,
-    /// Captured bytes per Ethertype (65536 entries).
+    /// Captured bytes per Ethertype (65536 entries, or null).
     pub bytes_l2: *const u64,
     /// Snapshot (65536 entries).
     pub bytes_l2_0: *const u64,
@@ -702,6 +702,10 @@ pub struct HostApi {
     /// Report a fatal error (`[ERR] <plugin>: msg`): the host stops the run cleanly after the
     /// current callback, writes what it has, and exits with status 1.
     pub fail: unsafe extern "C" fn(ctx: *const c_void, msg: RStr),
+    /// Since 1.2: the slot of the live flow with exactly this key (T2's `hashTable_lookup` on
+    /// the main flow table), or [`NO_FLOW`]. Answers only during packet callbacks
+    /// (`on_new_flow`, `on_layer2`, `on_layer4`); [`NO_FLOW`] at any other time.
+    pub flow_lookup: unsafe extern "C" fn(ctx: *const c_void, key: *const FlowKey) -> u64,
 }
 
 /// Creates a plugin instance; returns null if creation failed (see `last_panic` with null).

@@ -11,7 +11,7 @@ use crate::abi::{
     self, CallCtx, CallStatus, ColumnDesc, FlowRecord, HostApi, InitCtx, Instance, OutBuf, PacketView, PluginVTable,
     RStr, mon_state, stream,
 };
-use crate::flow::Ctx;
+use crate::flow::{Ctx, EtherTypeCounts};
 use crate::host::{Host, rstr, rstr_bytes};
 use crate::packet::Packet;
 use crate::plugin::{Columns, Init, Plugin, Split};
@@ -90,7 +90,20 @@ unsafe fn call_ctx<'a>(ctx: *const CallCtx) -> Ctx<'a> {
         // SAFETY: `flows` points to `num_flows` initialised records, valid during the call.
         unsafe { std::slice::from_raw_parts(c.flows, c.num_flows) }
     };
-    Ctx::new(globals, flows)
+    // SAFETY: the per-EtherType tables of the host's counters are null or 65536 counters each,
+    // valid during the call.
+    let (pkts, bytes) = unsafe { (ethertype_table(globals.pkts_l2), ethertype_table(globals.bytes_l2)) };
+    Ctx::new(globals, flows).with_ethertypes(EtherTypeCounts::new(pkts, bytes))
+}
+
+/// # Safety
+/// `p` must be null or point to 65536 counters valid for `'a`.
+unsafe fn ethertype_table<'a>(p: *const u64) -> &'a [u64] {
+    if p.is_null() {
+        return &[];
+    }
+    // SAFETY: guaranteed by the caller.
+    unsafe { std::slice::from_raw_parts(p, 1 << 16) }
 }
 
 /// # Safety

@@ -8,17 +8,29 @@ use crate::status;
 pub struct Ctx<'a> {
     globals: &'a Globals,
     flows: &'a [FlowRecord],
+    ethertypes: EtherTypeCounts<'a>,
 }
 
 impl<'a> Ctx<'a> {
-    /// Wraps the host's counters and flow table.
+    /// Wraps the host's counters and flow table (no per-EtherType counts: see
+    /// [`Ctx::with_ethertypes`]).
     pub fn new(globals: &'a Globals, flows: &'a [FlowRecord]) -> Ctx<'a> {
-        Ctx { globals, flows }
+        Ctx { globals, flows, ethertypes: EtherTypeCounts::default() }
+    }
+
+    /// The same context with the core's per-EtherType counters.
+    pub fn with_ethertypes(self, ethertypes: EtherTypeCounts<'a>) -> Ctx<'a> {
+        Ctx { ethertypes, ..self }
     }
 
     /// Core counters (`numPackets`, `globalWarn`, ...).
     pub fn globals(&self) -> &'a Globals {
         self.globals
+    }
+
+    /// Packets and captured bytes per EtherType (T2's `numPacketsL2`/`numBytesL2`).
+    pub fn ethertypes(&self) -> EtherTypeCounts<'a> {
+        self.ethertypes
     }
 
     /// The flow in slot `index`, if the slot exists.
@@ -30,6 +42,31 @@ impl<'a> Ctx<'a> {
     /// ORs bits into `globalWarn`.
     pub fn add_global_warn(&self, bits: u64) {
         self.globals.global_warn.set(self.globals.global_warn.get() | bits);
+    }
+}
+
+/// The core's packet and byte counters per EtherType ([`Globals::pkts_l2`], [`Globals::bytes_l2`]
+/// as slices); an EtherType the tables do not cover counts 0.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct EtherTypeCounts<'a> {
+    pkts: &'a [u64],
+    bytes: &'a [u64],
+}
+
+impl<'a> EtherTypeCounts<'a> {
+    /// Wraps the two tables, indexed by EtherType.
+    pub fn new(pkts: &'a [u64], bytes: &'a [u64]) -> EtherTypeCounts<'a> {
+        EtherTypeCounts { pkts, bytes }
+    }
+
+    /// Packets of EtherType `et`.
+    pub fn packets(&self, et: u16) -> u64 {
+        self.pkts.get(usize::from(et)).copied().unwrap_or(0)
+    }
+
+    /// Captured bytes of EtherType `et`.
+    pub fn bytes(&self, et: u16) -> u64 {
+        self.bytes.get(usize::from(et)).copied().unwrap_or(0)
     }
 }
 

@@ -2,7 +2,7 @@
 #![allow(unsafe_code)]
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 
-use crate::abi::{HostApi, OutBuf, RStr, level, stream};
+use crate::abi::{FlowKey, HostApi, NO_FLOW, OutBuf, RStr, level, stream};
 
 /// The host as a plugin sees it: logging, raw stream output, timeout registration.
 #[derive(Debug, Clone, Copy)]
@@ -71,6 +71,20 @@ impl Host {
         // SAFETY: the host returns a pointer to `len` initialised bytes (see above).
         let bytes = unsafe { core::slice::from_raw_parts(v.ptr, v.len) };
         Some(String::from_utf8_lossy(bytes).into_owned())
+    }
+
+    /// The slot of the live flow whose key is `key` (T2's `hashTable_lookup`), for
+    /// [`crate::Ctx::flow`]; `None` when there is none, outside packet callbacks, or when the
+    /// host predates ABI 1.2.
+    pub fn flow_lookup(&self, key: &FlowKey) -> Option<u64> {
+        let end = core::mem::offset_of!(HostApi, flow_lookup) + size_of::<usize>();
+        if (self.api.size as usize) < end {
+            return None;
+        }
+        // SAFETY: the host's table is large enough to hold `flow_lookup` (checked above), which
+        // is a valid host function; the key outlives the call.
+        let slot = unsafe { (self.api.flow_lookup)(self.api.ctx, key) };
+        (slot != NO_FLOW).then_some(slot)
     }
 
     /// Asks the host to make room for `additional` bytes in `buf`.

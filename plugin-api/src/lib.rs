@@ -59,7 +59,7 @@ pub mod testing;
 pub mod types;
 pub mod wire;
 
-pub use flow::{Ctx, Flow, FlowSlots};
+pub use flow::{Ctx, EtherTypeCounts, Flow, FlowSlots};
 pub use host::Host;
 pub use packet::Packet;
 pub use pktline::PacketLine;

@@ -369,7 +369,7 @@ fn real_build_of_a_new_plugin_and_core_flags() {
     let ws = base.join("ws");
     let _ = std::fs::remove_dir_all(&ws);
     // txtSink's golden test needs rt2-golden (a dev-dependency, but cargo reads its manifest)
-    for dir in ["core", "plugin-api", "plugins/t2PSkel", "plugins/txtSink", "tests/golden"] {
+    for dir in ["core", "plugin-api", "prototable", "plugins/t2PSkel", "plugins/txtSink", "tests/golden"] {
         copy_tree(&real.join(dir), &ws.join(dir));
     }
     std::fs::copy(real.join("Cargo.lock"), ws.join("Cargo.lock")).unwrap();
@@ -378,7 +378,7 @@ fn real_build_of_a_new_plugin_and_core_flags() {
     std::fs::write(
         ws.join("Cargo.toml"),
         format!(
-            "[workspace]\nresolver = \"2\"\nmembers = [\n    \"core\",\n    \"plugin-api\",\n    \"plugins/t2PSkel\",\n    \"plugins/txtSink\",\n]\n\n{rest}"
+            "[workspace]\nresolver = \"2\"\nmembers = [\n    \"core\",\n    \"plugin-api\",\n    \"prototable\",\n    \"plugins/t2PSkel\",\n    \"plugins/txtSink\",\n]\n\n{rest}"
         ),
     )
     .unwrap();

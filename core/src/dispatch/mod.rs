@@ -23,6 +23,7 @@ use plugin_api::types::Column;
 use loader::CheckedVTable;
 pub use loader::LoadError;
 
+use crate::flow::table::FlowTable;
 use crate::output::columns::encode_empty;
 use crate::output::streams::Streams;
 
@@ -41,6 +42,9 @@ pub struct HostShared {
     record: RefCell<Vec<u8>>,
     /// Whether plugins may read runtime parameters from the environment (`ENVCNTRL` > 1).
     env_overrides: bool,
+    /// The flow table while a packet round runs (for the plugins' `flow_lookup`), else null:
+    /// set by `table_round` only while its caller holds a shared borrow of the table.
+    table: Cell<*const FlowTable>,
 }
 
 impl core::fmt::Debug for HostShared {
@@ -58,6 +62,7 @@ impl HostShared {
             fatal: Cell::new(false),
             record: RefCell::new(Vec::with_capacity(MAIN_OUTBUF_SIZE)),
             env_overrides,
+            table: Cell::new(core::ptr::null()),
         }
     }
 
@@ -403,22 +408,35 @@ impl PluginSet {
     }
 
     /// `t2OnNewFlow`.
-    pub fn on_new_flow(&mut self, g: &Globals, flows: &[FlowRecord], pv: &PacketView, flow: u32) {
-        let ctx = ffi::call_ctx(g, flows);
-        self.packet_round(|v| v.on_new_flow, "on_new_flow", &ctx, pv, u64::from(flow));
+    pub fn on_new_flow(&mut self, g: &Globals, table: &FlowTable, pv: &PacketView, flow: u32) {
+        self.table_round(g, table, |v| v.on_new_flow, "on_new_flow", pv, u64::from(flow));
     }
 
     /// `t2OnLayer2` (`flow` = None: an IP packet whose layer 4 call follows).
-    pub fn on_layer2(&mut self, g: &Globals, flows: &[FlowRecord], pv: &PacketView, flow: Option<u32>) {
-        let ctx = ffi::call_ctx(g, flows);
+    pub fn on_layer2(&mut self, g: &Globals, table: &FlowTable, pv: &PacketView, flow: Option<u32>) {
         let f = flow.map_or(plugin_api::abi::NO_FLOW, u64::from);
-        self.packet_round(|v| v.on_layer2, "on_layer2", &ctx, pv, f);
+        self.table_round(g, table, |v| v.on_layer2, "on_layer2", pv, f);
     }
 
     /// `t2OnLayer4`.
-    pub fn on_layer4(&mut self, g: &Globals, flows: &[FlowRecord], pv: &PacketView, flow: u32) {
-        let ctx = ffi::call_ctx(g, flows);
-        self.packet_round(|v| v.on_layer4, "on_layer4", &ctx, pv, u64::from(flow));
+    pub fn on_layer4(&mut self, g: &Globals, table: &FlowTable, pv: &PacketView, flow: u32) {
+        self.table_round(g, table, |v| v.on_layer4, "on_layer4", pv, u64::from(flow));
+    }
+
+    /// A packet round during which plugins may look flows up in `table`.
+    fn table_round(
+        &mut self,
+        g: &Globals,
+        table: &FlowTable,
+        pick: fn(&PluginVTable) -> plugin_api::abi::PacketFn,
+        what: &str,
+        pv: &PacketView,
+        flow: u64,
+    ) {
+        let ctx = ffi::call_ctx(g, table.records());
+        self.shared.table.set(table);
+        self.packet_round(pick, what, &ctx, pv, flow);
+        self.shared.table.set(core::ptr::null());
     }
 
     /// Builds the record of one flow direction (`t2OnFlowTerminate` of every plugin) and hands

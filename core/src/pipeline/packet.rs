@@ -103,12 +103,12 @@ impl Pipeline {
                 self.g.pad_bytes_on_wire += pad as u64;
             }
         }
-        self.plugins.on_layer2(&self.g, self.table.records(), &self.pv, None);
+        self.plugins.on_layer2(&self.g, &self.table, &self.pv, None);
         let f = self.table.get_mut(slot);
         f.status.set(f.status.get() | self.pv.status);
         f.last_seen = self.pv.ts;
         self.packet_line_start(slot);
-        self.plugins.on_layer4(&self.g, self.table.records(), &self.pv, slot);
+        self.plugins.on_layer4(&self.g, &self.table, &self.pv, slot);
         self.packet_line_end(data);
         self.count_direction(slot);
     }
@@ -160,7 +160,7 @@ impl Pipeline {
         self.g.num_l2_packets += 1;
         self.count_ethertype();
         if !self.settings.l2_flows {
-            self.plugins.on_layer2(&self.g, self.table.records(), &self.pv, None);
+            self.plugins.on_layer2(&self.g, &self.table, &self.pv, None);
             return;
         }
         let pv = &mut self.pv;
@@ -202,7 +202,7 @@ impl Pipeline {
         let status = self.pv.status;
         self.set_flow_status(slot, status);
         self.packet_line_start(slot);
-        self.plugins.on_layer2(&self.g, self.table.records(), &self.pv, Some(slot));
+        self.plugins.on_layer2(&self.g, &self.table, &self.pv, Some(slot));
         self.packet_line_end(data);
         self.count_direction(slot);
     }
@@ -349,6 +349,6 @@ impl Pipeline {
         self.g.max_num_flows += 1;
         self.g.max_num_flows_peak = self.g.max_num_flows_peak.max(self.g.max_num_flows);
         debug_assert_ne!(self.table.get(slot).findex, NO_FLOW);
-        self.plugins.on_new_flow(&self.g, self.table.records(), &self.pv, slot);
+        self.plugins.on_new_flow(&self.g, &self.table, &self.pv, slot);
     }
 }

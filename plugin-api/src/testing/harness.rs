@@ -1,7 +1,7 @@
 //! A plugin driven through its callbacks the way the core drives it, on built frames.
 
 use crate::abi::{CoreConfig, FlowKey, FlowRecord, Globals, NO_FLOW, PacketView, Timestamp, level, stream};
-use crate::flow::Ctx;
+use crate::flow::{Ctx, EtherTypeCounts};
 use crate::host::Host;
 use crate::packet::Packet;
 use crate::plugin::Plugin;
@@ -29,7 +29,8 @@ const MINRAWLEN: u32 = 64;
 /// flow starts with its first packet and is keyed by it. Per packet the harness does what the
 /// core does besides dissecting ([`Frame`] holds the dissector's view): the flow's IP version
 /// bit, IPv4 fragment bits, duplicate IP IDs, Ethernet padding and the packet counters, then
-/// `on_new_flow` (first packet), `on_layer2` and `on_layer4` in the core's order.
+/// `on_new_flow` (first packet), `on_layer2` and `on_layer4` in the core's order. The host's
+/// `flow_lookup` finds the flows of the table by their keys.
 pub struct Harness<P> {
     /// The plugin.
     pub plugin: P,
@@ -39,6 +40,8 @@ pub struct Harness<P> {
     pub globals: Box<Globals>,
     /// The flow table.
     pub flows: Vec<FlowRecord>,
+    /// The core's packets and captured bytes per EtherType.
+    l2: [Vec<u64>; 2],
     columns: Vec<Column>,
     /// Slots whose flow has been written and waits for its opposite to be freed with it.
     ended: Vec<bool>,
@@ -67,6 +70,7 @@ impl<P: Plugin> Harness<P> {
             host,
             globals: globals(),
             flows: (0..slots as u64).map(FlowRecord::empty).collect(),
+            l2: [vec![0; 1 << 16], vec![0; 1 << 16]],
             columns,
             ended: vec![false; slots],
         }
@@ -79,7 +83,7 @@ impl<P: Plugin> Harness<P> {
 
     /// The context of a callback now.
     pub fn ctx(&self) -> Ctx<'_> {
-        Ctx::new(&self.globals, &self.flows)
+        ctx(&self.globals, &self.flows, &self.l2)
     }
 
     /// Hands `frame`, captured at `at`, to the flow in `slot`.
@@ -122,11 +126,11 @@ impl<P: Plugin> Harness<P> {
                     self.new_flow(slot, &pv, frame.bytes());
                 }
                 let pkt = Packet::new(&pv, frame.bytes());
-                self.plugin.on_layer2(Ctx::new(&self.globals, &self.flows), &pkt, None);
+                self.plugin.on_layer2(ctx(&self.globals, &self.flows, &self.l2), &pkt, None);
                 let f = &mut self.flows[slot];
                 f.status.set(f.status.get() | pv.status);
                 f.last_seen = at;
-                let ctx = Ctx::new(&self.globals, &self.flows);
+                let ctx = ctx(&self.globals, &self.flows, &self.l2);
                 if let Some(flow) = ctx.flow(slot as u64) {
                     self.plugin.on_layer4(ctx, &pkt, flow);
                 }
@@ -153,7 +157,7 @@ impl<P: Plugin> Harness<P> {
         f.pad_len += pv.pad_len;
         f.status.set(f.status.get() | pv.status);
         let pkt = Packet::new(pv, data);
-        let ctx = Ctx::new(&self.globals, &self.flows);
+        let ctx = ctx(&self.globals, &self.flows, &self.l2);
         self.plugin.on_layer2(ctx, &pkt, ctx.flow(slot as u64));
     }
 
@@ -211,18 +215,36 @@ impl<P: Plugin> Harness<P> {
             self.flows[opposite].opposite = slot as u64;
         }
         self.ended[slot] = false;
+        // the host's `flow_lookup` finds the flow by its key, as the core's flow table does
+        let mut rec = self.host.recorded();
+        rec.flows.retain(|&(_, s)| s != slot as u64);
+        rec.flows.push((key, slot as u64));
     }
 
     fn new_flow(&mut self, slot: usize, pv: &PacketView, data: &[u8]) {
-        let ctx = Ctx::new(&self.globals, &self.flows);
+        let ctx = ctx(&self.globals, &self.flows, &self.l2);
         if let Some(flow) = ctx.flow(slot as u64) {
             self.plugin.on_new_flow(ctx, &Packet::new(pv, data), flow);
         }
     }
 
-    /// The core's per-direction packet and byte counters.
+    /// The core's per-direction packet and byte counters, per EtherType, per IP version and per
+    /// IP protocol.
     fn count(&mut self, slot: usize, pv: &PacketView) {
         let g = &mut self.globals;
+        let len = u64::from(pv.snap_len);
+        g.bytes_processed += len;
+        self.l2[0][usize::from(pv.eth_type)] += 1;
+        self.l2[1][usize::from(pv.eth_type)] += len;
+        if pv.status & L2_FLOW == 0 {
+            g.pkts_l3[usize::from(pv.l4_proto)] += 1;
+            g.bytes_l3[usize::from(pv.l4_proto)] += len;
+        }
+        if pv.status & L2_IPV4 != 0 {
+            g.num_v4_packets += 1;
+        } else if pv.status & L2_IPV6 != 0 {
+            g.num_v6_packets += 1;
+        }
         if self.flows[slot].status.get() & L3FLOWINVERT != 0 {
             g.num_b_packets += 1;
             g.num_b_bytes += u64::from(pv.snap_len);
@@ -243,7 +265,7 @@ impl<P: Plugin> Harness<P> {
             ns += 1_000_000_000;
         }
         f.duration = Timestamp { sec, frac: ns };
-        let ctx = Ctx::new(&self.globals, &self.flows);
+        let ctx = ctx(&self.globals, &self.flows, &self.l2);
         let rec = match ctx.flow(slot as u64) {
             Some(flow) => self.host.record(|out| self.plugin.on_flow_terminate(ctx, flow, out)),
             None => Vec::new(),
@@ -257,6 +279,7 @@ impl<P: Plugin> Harness<P> {
                     *f = FlowRecord::empty(s as u64);
                 }
             }
+            self.host.recorded().flows.retain(|&(_, s)| s != slot as u64 && s != opposite);
         }
         rec
     }
@@ -271,7 +294,7 @@ impl<P: Plugin> Harness<P> {
     /// The end report: the plugin's lines (`report` writes them to the log stream).
     pub fn report(&mut self) -> Vec<String> {
         self.host.recorded().lines.clear();
-        let ctx = Ctx::new(&self.globals, &self.flows);
+        let ctx = ctx(&self.globals, &self.flows, &self.l2);
         self.plugin.report(ctx, &self.host.report());
         self.plugin_lines(stream::LOG)
     }
@@ -282,7 +305,7 @@ impl<P: Plugin> Harness<P> {
     pub fn monitoring(&mut self, diff: bool, state: MonState) -> String {
         self.host.recorded().written.clear();
         self.host.recorded().lines.clear();
-        let ctx = Ctx::new(&self.globals, &self.flows);
+        let ctx = ctx(&self.globals, &self.flows, &self.l2);
         self.plugin.monitoring(ctx, &self.host.monitor(diff), state);
         if diff {
             self.globals.num_packets0 = self.globals.num_packets;
@@ -300,7 +323,7 @@ impl<P: Plugin> Harness<P> {
 
     /// The end of the run (`finalize`).
     pub fn finalize(&mut self) {
-        let ctx = Ctx::new(&self.globals, &self.flows);
+        let ctx = ctx(&self.globals, &self.flows, &self.l2);
         self.plugin.finalize(ctx);
     }
 
@@ -309,4 +332,9 @@ impl<P: Plugin> Harness<P> {
         let rec = self.host.recorded();
         rec.lines.iter().filter(|(s, l, _)| *s == strm && *l == level::PLUGIN).map(|l| l.2.clone()).collect()
     }
+}
+
+/// A callback's context over the harness's counters and flow table.
+fn ctx<'a>(globals: &'a Globals, flows: &'a [FlowRecord], l2: &'a [Vec<u64>; 2]) -> Ctx<'a> {
+    Ctx::new(globals, flows).with_ethertypes(EtherTypeCounts::new(&l2[0], &l2[1]))
 }

@@ -10,7 +10,7 @@
 use core::ffi::c_void;
 use std::sync::{Mutex, MutexGuard};
 
-use crate::abi::{ABI_MAJOR, ABI_MINOR, Globals, HostApi, OutBuf, RStr, stream};
+use crate::abi::{ABI_MAJOR, ABI_MINOR, FlowKey, Globals, HostApi, NO_FLOW, OutBuf, RStr, stream};
 use crate::host::{Host, rstr, rstr_bytes};
 use crate::record::Output;
 use crate::report::{Monitor, Report};
@@ -30,6 +30,8 @@ pub struct Recorded {
     pub env: Vec<(String, String)>,
     /// Storage for the last `getenv` answer (valid until the next call).
     getenv_value: Vec<u8>,
+    /// Flows `flow_lookup` finds: key and slot.
+    pub flows: Vec<(FlowKey, u64)>,
 }
 
 /// A host that records every call instead of acting on it.
@@ -89,6 +91,12 @@ unsafe extern "C" fn fail(ctx: *const c_void, msg: RStr) {
     state(ctx).failures.push(text(msg));
 }
 
+unsafe extern "C" fn flow_lookup(ctx: *const c_void, key: *const FlowKey) -> u64 {
+    // SAFETY: the plugin passes a key valid for the duration of the call.
+    let key = unsafe { &*key };
+    state(ctx).flows.iter().find(|(k, _)| k == key).map_or(NO_FLOW, |&(_, slot)| slot)
+}
+
 impl TestHost {
     /// A fresh host with no environment overrides.
     pub fn new() -> TestHost {
@@ -104,6 +112,7 @@ impl TestHost {
             grow,
             getenv,
             fail,
+            flow_lookup,
         }));
         // SAFETY: `api` is leaked, so it outlives every plugin instance.
         let host = unsafe { Host::from_raw(api) }.expect("non-null");
@@ -113,6 +122,11 @@ impl TestHost {
     /// Adds an environment override answered by `getenv`.
     pub fn set_env(&self, name: &str, value: &str) {
         self.recorded().env.push((name.to_owned(), value.to_owned()));
+    }
+
+    /// Makes `flow_lookup` answer `slot` for `key`.
+    pub fn add_flow(&self, key: FlowKey, slot: u64) {
+        self.recorded().flows.push((key, slot));
     }
 
     /// The host handle to pass to [`crate::Plugin::new`].

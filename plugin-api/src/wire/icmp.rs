@@ -28,10 +28,28 @@ pub const HEADER_LEN: usize = field::PAYLOAD.start;
 pub const ECHO_REPLY: u8 = 0;
 /// ICMP type: destination unreachable.
 pub const DEST_UNREACH: u8 = 3;
+/// ICMP type: source quench.
+pub const SOURCE_QUENCH: u8 = 4;
+/// ICMP type: redirect.
+pub const REDIRECT: u8 = 5;
 /// ICMP type: echo request.
 pub const ECHO_REQUEST: u8 = 8;
 /// ICMP type: time exceeded.
 pub const TIME_EXCEEDED: u8 = 11;
+/// ICMP type: timestamp request.
+pub const TIMESTAMP: u8 = 13;
+/// ICMP type: timestamp reply.
+pub const TIMESTAMP_REPLY: u8 = 14;
+/// ICMP type: traceroute (RFC 1393).
+pub const TRACEROUTE: u8 = 30;
+/// ICMPv6 type: destination unreachable.
+pub const V6_DEST_UNREACH: u8 = 1;
+/// ICMPv6 type: packet too big.
+pub const V6_PKT_TOO_BIG: u8 = 2;
+/// ICMPv6 type: time exceeded.
+pub const V6_TIME_EXCEEDED: u8 = 3;
+/// ICMPv6 type: parameter problem.
+pub const V6_PARAM_PROBLEM: u8 = 4;
 /// ICMPv6 type: echo request.
 pub const V6_ECHO_REQUEST: u8 = 128;
 /// ICMPv6 type: echo reply.

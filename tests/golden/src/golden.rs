@@ -121,7 +121,7 @@ impl Golden {
     /// Runs every capture and fails with every difference found.
     pub fn check(self) {
         let Some(shared) = shared_dir() else { return };
-        assert!(!self.columns.is_empty(), "{}: no column to compare", self.plugin);
+        assert!(!self.columns.is_empty() || !self.files.is_empty(), "{}: no column or file to compare", self.plugin);
         assert!(
             self.changed_flags.is_empty(),
             "{}: the references ran with the default flags, not {}",
@@ -170,7 +170,7 @@ impl Golden {
             compared += 1;
         }
         assert!(compared >= 45, "{}: only {compared} captures have a {} reference", self.plugin, self.variant);
-        assert!(cells >= compared, "{}: only {cells} cells compared", self.plugin);
+        assert!(cells >= compared, "{}: only {cells} cells and files compared", self.plugin);
         for (k, seen) in self.known.iter().zip(seen) {
             assert!(seen, "{}: the known difference {} {} no longer occurs: remove it", self.plugin, k.capture, k.what);
         }
@@ -178,7 +178,7 @@ impl Golden {
         assert!(diffs.is_empty(), "{} differences, the first {shown}:\n{}", diffs.len(), diffs[..shown].join("\n"));
     }
 
-    /// The differences for one capture; `cells` counts the cells compared.
+    /// The differences for one capture; `cells` counts the cells and files compared.
     fn compare(
         &self,
         name: &str,
@@ -238,6 +238,7 @@ impl Golden {
             diffs.push(format!("{name}: report {got:?}, expected {want:?}"));
         }
         for suffix in &self.files {
+            *cells += 1;
             if run.file(suffix) != read(suffix) {
                 diffs.push(format!("{name}: {suffix} differs: {:?}", run.file(suffix)));
             }
