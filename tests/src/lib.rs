@@ -5,10 +5,12 @@
 //! `target/release` (scripts/test-all builds them first): they run the program exactly as a
 //! user does and never call cargo themselves, which would deadlock on cargo's build lock.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::{Arc, Mutex};
 
-use plugin_api::build::PluginMeta;
+use plugin_api::build::{PluginMeta, extra_file_bytes, extra_file_name};
 
 pub mod t2tree;
 
@@ -94,11 +96,15 @@ impl PluginDir {
         PluginDir { dir: tempfile::tempdir().expect("creating a temporary folder") }
     }
 
-    /// Installs the release build of the plugin crate in `crate_dir` under its declared number.
+    /// Installs the release build of the plugin crate in `crate_dir` under its declared number,
+    /// and its extra files as t2build does.
     pub fn install_crate(&self, crate_dir: &Path) {
         let meta = PluginMeta::read(crate_dir).expect("plugin metadata");
         let built = artifact(&format!("lib{}.so", meta.name));
         std::fs::copy(built, self.path().join(meta.file_name())).expect("installing a plugin");
+        for f in &meta.extra_files {
+            self.add_file(&extra_file_name(f), &extra_file(&crate_dir.join(f)));
+        }
     }
 
     /// Puts `bytes` into the folder as `file`.
@@ -110,6 +116,18 @@ impl PluginDir {
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
+}
+
+/// The contents t2build installs for the extra file `path`, read (and decompressed) once per
+/// test process: the subnet tables are large.
+fn extra_file(path: &Path) -> Arc<Vec<u8>> {
+    static CACHE: Mutex<BTreeMap<PathBuf, Arc<Vec<u8>>>> = Mutex::new(BTreeMap::new());
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    let bytes = cache.entry(path.to_path_buf()).or_insert_with(|| {
+        let bytes = extra_file_bytes(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+        Arc::new(bytes)
+    });
+    bytes.clone()
 }
 
 /// What one run of `tranalyzer` left behind.
@@ -246,7 +264,7 @@ impl LiveRun {
             .stderr(Stdio::piped())
             .spawn()
             .expect("running tranalyzer");
-        let stdout = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let stdout = Arc::new(std::sync::Mutex::new(String::new()));
         let mut pipe = child.stdout.take().expect("piped stdout");
         let sink = stdout.clone();
         std::thread::spawn(move || {
