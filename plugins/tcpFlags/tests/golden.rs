@@ -15,7 +15,6 @@ use rt2_tests::{Flows, PluginDir, run_t2, shared_dir};
 /// T2 0.9.3 rejects this capture; rt2 decodes it (tested by the workspace's conformance test).
 const REJECTED: &str = "linux-sll2-icmp";
 
-
 /// The columns compared: flowStat and tcpFlags' own, as the golden headers list them.
 fn compared_columns(golden: &Flows) -> Vec<String> {
     let first = golden.columns.iter().position(|c| c == "tcpFStat").expect("tcpFStat in the reference");
