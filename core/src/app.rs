@@ -1,31 +1,30 @@
-//! One run of the analyzer: output prefix and streams, input, plugins, the packet loop, and
-//! the end (core.md §2-§3, §7, §9).
+//! One run of the analyzer, set up and torn down: output prefix and streams, input, plugins,
+//! the engine and its reports, then the end (core.md §2-§3, §7, §9). The packet loop itself is
+//! [`Pipeline::run`].
 
 use std::cell::RefCell;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use plugin_api::abi::{CoreConfig, InitCtx, PluginId, RStr, Timestamp};
 
-use crate::capture::bpf::Filter;
-use crate::capture::feed::Feed;
-use crate::capture::{self, LiveCapture, PacketSource, Polled};
+use crate::capture::feed::{Feed, Single};
+use crate::capture::{self, LiveCapture, PacketSource};
 use crate::cli::{self, Input, Options};
 use crate::dispatch::{self, HostShared, ListMode, PluginSet};
 use crate::error::Error;
-use crate::flags;
+use crate::log::Log;
 use crate::output::columns::ColumnList;
-use crate::pipeline::{Pipeline, Settings, Stop};
-use crate::process;
+use crate::output::streams::Streams;
+use crate::pipeline::{self, PcapTrigger, Pipeline, Settings, Stop};
 use crate::report::end::{self, InputStats};
-use crate::report::log::Log;
-use crate::report::monitor::{InputInfo, Monitor, MonitorConfig, PcapTrigger};
-use crate::report::time::{Date, Span, sub};
-use crate::report::{self, sys};
-use crate::signals;
+use crate::report::monitor::{InputInfo, Monitor, MonitorConfig};
+use crate::report::sys;
+use crate::time::{Date, Span, now, since, sub};
+use crate::{flags, process, signals};
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,17 +99,6 @@ fn core_line() -> String {
     s
 }
 
-fn now() -> Timestamp {
-    let d = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    Timestamp { sec: d.as_secs() as i64, frac: i64::from(d.subsec_nanos()) }
-}
-
-/// Wall time since `start` as a T2 time (nanosecond fraction).
-fn since(start: Instant) -> Timestamp {
-    let d = start.elapsed();
-    Timestamp { sec: d.as_secs() as i64, frac: i64::from(d.subsec_nanos()) }
-}
-
 fn open_file(prefix: &str, suffix: &str) -> Result<File, Error> {
     let path = format!("{prefix}{suffix}");
     File::create(&path).map_err(|e| Error::CreateFile { path, reason: e })
@@ -151,8 +139,8 @@ pub fn run(o: Options) -> Result<Outcome, Error> {
     } else {
         Log::stdout()
     };
-    let shared = Rc::new(HostShared::new(log, mon, flags::ENVCNTRL > 1));
-    let log = &shared.log;
+    let streams = Rc::new(Streams::new(log, mon));
+    let log = &streams.log;
     let sensor_id = o.sensor_id.unwrap_or(flags::T2_SENSORID);
     if verbose > 0 && process::is_root() && !matches!(input, Input::Interface(_)) {
         log.borrow_mut().warn("Running Tranalyzer as root on a pcap is not recommended");
@@ -176,24 +164,21 @@ pub fn run(o: Options) -> Result<Outcome, Error> {
         l.info(&format!("Creating flows for {}", core_line()));
     }
 
+    let run = Run { o: &o, prefix: &prefix, streams: &streams, start, start_wall, to_stdout };
     let result = match &input {
         Input::File(path) => {
             let reader = capture::open_file(path).inspect_err(|e| pcapng_warning(log, e.warned_pcapng()))?;
             if reader.format() == capture::CaptureFormat::PcapNg && verbose > 1 {
                 pcapng_warning(log, true);
             }
-            let name = path.display().to_string();
-            run_feed(reader, &mut capture::feed::Single, &o, &prefix, &shared, start, start_wall, &name, to_stdout)
+            run.read(reader, &mut Single, &path.display().to_string())
         }
-        Input::Stdin => {
-            let reader = capture::open_stdin()?;
-            run_feed(reader, &mut capture::feed::Single, &o, &prefix, &shared, start, start_wall, "-", to_stdout)
-        }
+        Input::Stdin => run.read(capture::open_stdin()?, &mut Single, "-"),
         Input::List(path) => {
             let mut list = capture::list::List::read(path, log).map_err(Error::Input)?;
             let reader = list.open_first()?;
             let name = list.current();
-            run_feed(reader, &mut list, &o, &prefix, &shared, start, start_wall, &name, to_stdout)
+            run.read(reader, &mut list, &name)
         }
         Input::Series(arg) => {
             // checked by the option parser already
@@ -204,7 +189,7 @@ pub fn run(o: Options) -> Result<Outcome, Error> {
             // before signal handling starts, so an interrupt ends the wait as in T2
             let reader = series.open_first(log);
             let name = series.current();
-            run_feed(reader, &mut series, &o, &prefix, &shared, start, start_wall, &name, to_stdout)
+            run.read(reader, &mut series, &name)
         }
         Input::Interface(iface) => {
             let snaplen = o.snaplen.unwrap_or(flags::SNAPLEN);
@@ -213,12 +198,12 @@ pub fn run(o: Options) -> Result<Outcome, Error> {
                 let msg = format!("Failed to set timestamp precision to nanoseconds for capture interface '{iface}'");
                 log.borrow_mut().warn(&msg);
             }
-            run_feed(live, &mut capture::feed::Single, &o, &prefix, &shared, start, start_wall, iface, to_stdout)
+            run.read(live, &mut Single, iface)
         }
     };
     if mon_file {
         // as T2: an empty monitoring file is removed
-        shared.mon.borrow_mut().flush();
+        streams.mon.borrow_mut().flush();
         let path = format!("{prefix}_monitoring.txt");
         if std::fs::metadata(&path).is_ok_and(|m| m.len() == 0) {
             let _ = std::fs::remove_file(&path);
@@ -261,245 +246,184 @@ fn bind_cpu(cpu: i64, log: &mut Log) -> Option<i64> {
     }
 }
 
-/// Runs `reader` and then every capture `feed` gives, as one stream.
-#[allow(clippy::too_many_arguments)]
-fn run_feed<S: PacketSource>(
-    mut reader: S,
-    feed: &mut dyn Feed<S>,
-    o: &Options,
-    prefix: &str,
-    shared: &Rc<HostShared>,
+/// What every input mode's run shares: the options, the output prefix and streams, and when
+/// the run started.
+struct Run<'a> {
+    o: &'a Options,
+    prefix: &'a str,
+    streams: &'a Rc<Streams>,
     start: Instant,
     start_wall: Timestamp,
-    name: &str,
     to_stdout: bool,
-) -> Result<Outcome, Error> {
-    let verbose = flags::VERBOSE;
-    // as T2: the filter is set when the input is opened, before the plugins are loaded
-    let bpf = capture::bpf::expression(o.bpf_file.as_deref(), &o.bpf_words).map_err(Error::Input)?;
-    let mut filter = match bpf.as_deref() {
-        Some(expr) if reader.set_filter(expr).map_err(Error::Input)? => None,
-        _ => compile_filter(bpf.as_deref(), reader.dlt(), &*feed)?,
-    };
-    let folder = plugin_folder(o)?;
-    let list_path = o.plugin_list.clone().unwrap_or_else(|| PathBuf::from(format!("{folder}plugins.txt")));
-    let mode = match flags::USE_PLLIST {
-        1 => ListMode::Whitelist,
-        2 => ListMode::Blacklist,
-        _ => ListMode::None,
-    };
-    let list = if mode == ListMode::None { None } else { dispatch::read_list(&list_path) };
-    let (files, blacklisted) = dispatch::select(Path::new(&folder), list.as_deref(), mode)?;
-    if blacklisted > 0 {
-        shared.log.borrow_mut().info(&format!("Blacklisted plugins: {blacklisted}"));
-    }
-    let plugins = PluginSet::load(&files, shared.clone())?;
-    if plugins.is_empty() {
-        if verbose > 0 {
-            shared.log.borrow_mut().warn(&format!("No valid plugins found in folder '{folder}'"));
-        }
-    } else if verbose > 1 {
-        let mut l = shared.log.borrow_mut();
-        l.line("Active plugins:");
-        for (i, p) in plugins.plugins().iter().enumerate() {
-            l.line(format_args!("    {:02}: {}, {}", i + 1, p.name, p.version));
-        }
-    }
-    let columns = ColumnList::new(plugins.plugins().iter().flat_map(|p| p.columns.iter()));
-    if o.packet_mode {
-        // T2 creates it after the column list; the plugins append their names from `init`
-        let mut w: Box<dyn Write> = Box::new(BufWriter::new(open_file(prefix, "_packets.txt")?));
-        crate::output::packets::header_start(&mut *w);
-        *shared.packets.borrow_mut() = Some(w);
-    }
-    let factor = o.hash_factor.unwrap_or(flags::HASHFACTOR);
-    let capacity = flags::HASHCHAINTABLE_BASE_SIZE as usize * factor as usize;
-    let settings = Settings {
-        flow_timeout: flags::FLOW_TIMEOUT as f32,
-        autopilot: flags::HASH_AUTOPILOT == 1,
-        autopilot_flows: flags::NUMFLWRM,
-        hash_factor: factor,
-        l2_flows: flags::ETH_ACTIVATE > 0,
-        verbose,
-    };
-    let mut p = Pipeline::new(capacity, plugins, settings);
-    p.capture_size = feed.totals().map_or_else(|| reader.file_size(), |t| t.0);
-    // With the real-time monitoring base T2 starts the capture clock at the wall time; the
-    // first packet resets it, so only a capture without packets reports a duration against it
-    // (a huge, wrapped one, as T2)
-    if flags::MONINTTMPCP == 0 {
-        p.g.start_time = start_wall;
-        p.g.start_time0 = start_wall;
-    }
-
-    let sensor_id = o.sensor_id.unwrap_or(flags::T2_SENSORID);
-    let config = core_config(sensor_id, capacity as u64);
-    let ids: Vec<(String, String)> = p.plugins.plugins().iter().map(|p| (p.name.clone(), p.version.clone())).collect();
-    let pids: Vec<PluginId> = ids.iter().map(|(n, v)| PluginId { name: rstr(n), version: rstr(v) }).collect();
-    let date = start_date(start_wall);
-    let (core, hw, sw) = (core_line(), sys::hw_info(), report::pcap_version());
-    let split = o.split.as_ref();
-    let ic = InitCtx {
-        size: size_of::<InitCtx>() as u32,
-        packet_mode: u8::from(o.packet_mode),
-        flows_to_stdout: u8::from(to_stdout),
-        split: u8::from(split.is_some()),
-        split_by_flows: u8::from(split.is_some_and(|s| s.by_flows)),
-        split_size: split.map_or(0, |s| s.size),
-        split_start: split.map_or(0, |s| s.start),
-        config: &config,
-        prefix: rstr(prefix),
-        plugin_folder: rstr(&folder),
-        cmdline: rstr(&o.cmdline),
-        core_line: rstr(&core),
-        hw_info: rstr(&hw),
-        sw_info: rstr(&sw),
-        headers_extra: rstr(""),
-        start_wall,
-        start_date: rstr(&date),
-        pid: std::process::id(),
-        priority: sys::nice(),
-        columns: columns.descs().as_ptr(),
-        num_columns: columns.descs().len(),
-        plugins: pids.as_ptr(),
-        num_plugins: pids.len(),
-        pcapd_file: rstr(o.pcapd.as_deref().unwrap_or("")),
-    };
-    if let Err(e) = p.plugins.init(&ic) {
-        return Err(Error::Plugin(e));
-    }
-    if let Some(w) = shared.packets.borrow_mut().as_mut() {
-        crate::output::packets::header_end(&mut **w);
-    }
-    if shared.fatal.get() {
-        return Err(Error::PluginFatal);
-    }
-    p.add_plugin_timeouts();
-
-    if verbose > 1 {
-        let mut l = shared.log.borrow_mut();
-        if reader.rx_buffer().is_some() {
-            l.line(format_args!("Live capture on interface: {name}"));
-        } else {
-            feed.announce(&mut l, name);
-        }
-        if let Some(b) = &bpf {
-            l.info(&format!("BPF: {b}"));
-        }
-        l.line(format_args!("Link layer type: {}", report::linktype_text(reader.dlt())));
-        let snap = u64::from(reader.snaplen());
-        l.line(format_args!("Snapshot length: {snap}{}", plugin_api::fmt::human(snap)));
-        if let Some(rx) = reader.rx_buffer() {
-            l.line(format_args!("Rx buffer length: {rx}{}", plugin_api::fmt::human(u64::from(rx))));
-        }
-    }
-
-    let cfg = MonitorConfig::from_flags(sensor_id, Path::new(&folder));
-    let input = InputInfo::of(&reader, &*feed, name, start);
-    let mut monitor = Monitor::new(cfg, input);
-    monitor.live = reader.live_stats();
-    monitor.header(&mut p);
-    if flags::MONINTTMPCP == 1 {
-        p.mon_trigger = Some(PcapTrigger::new(flags::MONINTV));
-    }
-    let ctl = start_signals(o, &shared.log);
-
-    let mut supported = crate::dissect::supported(reader.linktype());
-    let mut last_err: Option<String> = None;
-    // live capture: reads without a packet since the clock last moved
-    let mut idle_polls = 0u32;
-    loop {
-        if p.stop().is_some() {
-            break;
-        }
-        match reader.poll() {
-            // filtered out: as with libpcap's filter, counted nowhere
-            Polled::Packet(pkt) if filter.as_ref().is_some_and(|f| !f.matches(pkt.data, pkt.wirelen)) => {}
-            Polled::Packet(pkt) => {
-                if !supported {
-                    // as T2: fail at the first packet, after its "Dump start"
-                    p.begin(pkt.ts);
-                    close(&mut p);
-                    return Err(Error::LinkType(report::linktype_text(reader.dlt())));
-                }
-                p.packet(&pkt);
-                if p.report_due {
-                    p.report_due = false;
-                    monitor.live = reader.live_stats();
-                    monitor.report(&mut p);
-                }
-                idle_polls = 0;
-            }
-            Polled::Idle => {
-                // as T2 (ZPKTITMUPD): an idle interface still times flows out, every ~1.5 s
-                idle_polls += 1;
-                if idle_polls >= capture::IDLE_POLLS {
-                    idle_polls = 0;
-                    p.idle(now());
-                }
-            }
-            Polled::Error(msg) => {
-                if last_err.as_deref() != Some(msg.as_str()) {
-                    shared.log.borrow_mut().warn(&format!("pcap_dispatch failed: {msg}"));
-                    last_err = Some(msg);
-                }
-            }
-            Polled::End => {
-                let mut serve =
-                    || ctl.as_ref().is_some_and(|c| c.pending() != 0 && serve_signals(c, &mut p, &mut monitor));
-                let Some(next) = feed.next(&shared.log, &mut serve) else { break };
-                reader = next;
-                monitor.next_capture(&reader, &*feed);
-                filter = match compile_filter(bpf.as_deref(), reader.dlt(), &*feed) {
-                    Ok(f) => f,
-                    Err(e) => {
-                        close(&mut p);
-                        return Err(e);
-                    }
-                };
-                supported = crate::dissect::supported(reader.linktype());
-                if verbose > 1 {
-                    let mut l = shared.log.borrow_mut();
-                    feed.announce(&mut l, name);
-                    l.line(format_args!("Link layer type: {}", report::linktype_text(reader.dlt())));
-                    let snap = u64::from(reader.snaplen());
-                    l.line(format_args!("Snapshot length: {snap}{}", plugin_api::fmt::human(snap)));
-                }
-            }
-        }
-        if let Some(c) = &ctl
-            && c.pending() != 0
-        {
-            monitor.live = reader.live_stats();
-            if serve_signals(c, &mut p, &mut monitor) {
-                break;
-            }
-        }
-    }
-    if let Some(c) = &ctl {
-        c.stopping();
-    }
-    let ctl = ctl.as_ref();
-    let (size, count) = feed.totals().unwrap_or_else(|| (reader.file_size(), 1));
-    let stats = InputStats::Files { size, count };
-    let stats = if name == "-" { InputStats::Stream } else { stats };
-    let stats = match reader.live_stats() {
-        Some(s) => InputStats::Live { recv: s.recv, drop: s.drop, ifdrop: s.ifdrop },
-        None => stats,
-    };
-    finish(&mut p, &mut monitor, stats, start, ctl)
 }
 
-/// Compiles the run's BPF for a capture with link type `dlt` (`None`: no filter).
-fn compile_filter<S>(bpf: Option<&str>, dlt: u32, feed: &dyn Feed<S>) -> Result<Option<Filter>, Error> {
-    let Some(expr) = bpf else { return Ok(None) };
-    Filter::compile(expr, dlt).map(Some).map_err(|msg| match feed.bpf_hint() {
-        Some(hint) => {
-            crate::report::log::error(&msg);
-            Error::Input(hint.to_owned())
+impl Run<'_> {
+    /// Reads `reader` and then every capture `feed` gives, as one stream, through the engine.
+    fn read<S: PacketSource>(&self, reader: S, feed: &mut dyn Feed<S>, name: &str) -> Result<Outcome, Error> {
+        let o = self.o;
+        let bpf = capture::bpf::expression(o.bpf_file.as_deref(), &o.bpf_words).map_err(Error::Input)?;
+        let mut input = pipeline::Input::new(reader, feed, bpf, name)?;
+        let folder = plugin_folder(o)?;
+        let mut p = self.engine(&folder, input.totals().0)?;
+        if flags::VERBOSE > 1 {
+            input.announce(&mut self.streams.log.borrow_mut(), true);
         }
-        None => Error::Input(msg),
-    })
+        let sensor_id = o.sensor_id.unwrap_or(flags::T2_SENSORID);
+        let cfg = MonitorConfig::from_flags(sensor_id, Path::new(&folder));
+        let info = InputInfo::of(input.source(), input.feed(), input.name(), self.start);
+        let mut monitor = Monitor::new(cfg, info);
+        monitor.live = input.live_stats();
+        monitor.header(&mut p);
+        if flags::MONINTTMPCP == 1 {
+            p.mon_trigger = Some(PcapTrigger::new(flags::MONINTV));
+        }
+        let ctl = start_signals(o, &self.streams.log);
+        if let Err(e) = p.run(&mut input, ctl.as_ref(), &mut monitor) {
+            p.close();
+            return Err(e);
+        }
+        if let Some(c) = &ctl {
+            c.stopping();
+        }
+        let (size, count) = input.totals();
+        let stats = if input.name() == "-" { InputStats::Stream } else { InputStats::Files { size, count } };
+        let stats = match input.live_stats() {
+            Some(s) => InputStats::Live { recv: s.recv, drop: s.drop, ifdrop: s.ifdrop },
+            None => stats,
+        };
+        Ok(self.finish(&mut p, &mut monitor, stats, ctl.as_ref()))
+    }
+
+    /// The plugins of `folder` selected, loaded and initialised, and the engine that drives
+    /// them, for an input of `capture_size` bytes.
+    fn engine(&self, folder: &str, capture_size: u64) -> Result<Pipeline, Error> {
+        let (o, verbose) = (self.o, flags::VERBOSE);
+        let list_path = o.plugin_list.clone().unwrap_or_else(|| PathBuf::from(format!("{folder}plugins.txt")));
+        let mode = match flags::USE_PLLIST {
+            1 => ListMode::Whitelist,
+            2 => ListMode::Blacklist,
+            _ => ListMode::None,
+        };
+        let list = if mode == ListMode::None { None } else { dispatch::read_list(&list_path) };
+        let (files, blacklisted) = dispatch::select(Path::new(&folder), list.as_deref(), mode)?;
+        let log = &self.streams.log;
+        if blacklisted > 0 {
+            log.borrow_mut().info(&format!("Blacklisted plugins: {blacklisted}"));
+        }
+        let shared = HostShared::new(self.streams.clone(), flags::ENVCNTRL > 1);
+        let plugins = PluginSet::load(&files, Rc::new(shared))?;
+        if plugins.is_empty() {
+            if verbose > 0 {
+                log.borrow_mut().warn(&format!("No valid plugins found in folder '{folder}'"));
+            }
+        } else if verbose > 1 {
+            let mut l = log.borrow_mut();
+            l.line("Active plugins:");
+            for (i, p) in plugins.plugins().iter().enumerate() {
+                l.line(format_args!("    {:02}: {}, {}", i + 1, p.name, p.version));
+            }
+        }
+        let columns = ColumnList::new(plugins.plugins().iter().flat_map(|p| p.columns.iter()));
+        if o.packet_mode {
+            // T2 creates it after the column list; the plugins append their names from `init`
+            let mut w: Box<dyn Write> = Box::new(BufWriter::new(open_file(self.prefix, "_packets.txt")?));
+            crate::output::packets::header_start(&mut *w);
+            *self.streams.packets.borrow_mut() = Some(w);
+        }
+        let factor = o.hash_factor.unwrap_or(flags::HASHFACTOR);
+        let capacity = flags::HASHCHAINTABLE_BASE_SIZE as usize * factor as usize;
+        let settings = Settings {
+            flow_timeout: flags::FLOW_TIMEOUT as f32,
+            autopilot: flags::HASH_AUTOPILOT == 1,
+            autopilot_flows: flags::NUMFLWRM,
+            hash_factor: factor,
+            l2_flows: flags::ETH_ACTIVATE > 0,
+            verbose,
+        };
+        let mut p = Pipeline::new(capacity, plugins, settings);
+        p.capture_size = capture_size;
+        // With the real-time monitoring base T2 starts the capture clock at the wall time; the
+        // first packet resets it, so only a capture without packets reports a duration against
+        // it (a huge, wrapped one, as T2)
+        if flags::MONINTTMPCP == 0 {
+            p.g.start_time = self.start_wall;
+            p.g.start_time0 = self.start_wall;
+        }
+        self.init_plugins(&mut p, &columns, folder, capacity as u64)?;
+        if let Some(w) = self.streams.packets.borrow_mut().as_mut() {
+            crate::output::packets::header_end(&mut **w);
+        }
+        if p.plugins.must_stop() {
+            return Err(Error::PluginFatal);
+        }
+        p.add_plugin_timeouts();
+        Ok(p)
+    }
+
+    /// `t2Init` of every plugin, with what T2 tells them about the run.
+    fn init_plugins(&self, p: &mut Pipeline, columns: &ColumnList, folder: &str, capacity: u64) -> Result<(), Error> {
+        let o = self.o;
+        let config = core_config(o.sensor_id.unwrap_or(flags::T2_SENSORID), capacity);
+        let ids: Vec<(String, String)> =
+            p.plugins.plugins().iter().map(|p| (p.name.clone(), p.version.clone())).collect();
+        let pids: Vec<PluginId> = ids.iter().map(|(n, v)| PluginId { name: rstr(n), version: rstr(v) }).collect();
+        let date = start_date(self.start_wall);
+        let (core, hw, sw) = (core_line(), sys::hw_info(), capture::live::lib_version());
+        let split = o.split.as_ref();
+        let ic = InitCtx {
+            size: size_of::<InitCtx>() as u32,
+            packet_mode: u8::from(o.packet_mode),
+            flows_to_stdout: u8::from(self.to_stdout),
+            split: u8::from(split.is_some()),
+            split_by_flows: u8::from(split.is_some_and(|s| s.by_flows)),
+            split_size: split.map_or(0, |s| s.size),
+            split_start: split.map_or(0, |s| s.start),
+            config: &config,
+            prefix: rstr(self.prefix),
+            plugin_folder: rstr(folder),
+            cmdline: rstr(&o.cmdline),
+            core_line: rstr(&core),
+            hw_info: rstr(&hw),
+            sw_info: rstr(&sw),
+            headers_extra: rstr(""),
+            start_wall: self.start_wall,
+            start_date: rstr(&date),
+            pid: std::process::id(),
+            priority: sys::nice(),
+            columns: columns.descs().as_ptr(),
+            num_columns: columns.descs().len(),
+            plugins: pids.as_ptr(),
+            num_plugins: pids.len(),
+            pcapd_file: rstr(o.pcapd.as_deref().unwrap_or("")),
+        };
+        p.plugins.init(&ic).map_err(Error::Plugin)
+    }
+
+    /// T2's `terminate`: last log lines, flush of every flow (until a SIGINT at run level 1
+    /// stops it), end report, finalize.
+    fn finish(
+        &self,
+        p: &mut Pipeline,
+        monitor: &mut Monitor,
+        stats: InputStats,
+        ctl: Option<&signals::Control>,
+    ) -> Outcome {
+        let verbose = flags::VERBOSE;
+        if verbose > 0 {
+            let mut l = self.streams.log.borrow_mut();
+            l.line(format_args!("Dump stop : {}", Date { ts: p.g.act_time, utc: true }));
+            l.line(format_args!("Total dump duration: {}", Span(sub(p.g.act_time, p.g.start_time))));
+            l.line(format_args!("Finished processing. Elapsed time: {}", Span(since(self.start))));
+        }
+        p.end_flows(ctl);
+        monitor.end(p);
+        if verbose > 0 {
+            end::print(p, stats, since(self.start), flags::PLUGIN_REPORT == 1);
+        }
+        p.close();
+        // a full table without the autopilot and the drained flow table are normal ends, as in T2
+        if p.stop() == Some(Stop::Plugin) { Outcome::PluginFailed } else { Outcome::Done }
+    }
 }
 
 /// Starts the signal thread; periodic reports every `-M` or `MONINTV` seconds, on at start with
@@ -513,79 +437,6 @@ fn start_signals(o: &Options, log: &RefCell<Log>) -> Option<signals::Control> {
             log.borrow_mut().warn(&format!("Cannot handle signals: {e}"));
             None
         }
-    }
-}
-
-/// Serves what the signal thread requested; true when the run must stop reading.
-fn serve_signals(c: &signals::Control, p: &mut Pipeline, monitor: &mut Monitor) -> bool {
-    let req = c.take();
-    if req & signals::REPORT != 0 {
-        monitor.report(p);
-    }
-    log_run_levels(req, p);
-    if req & signals::NO_NEW_FLOWS != 0 {
-        p.stop_flow_creation();
-    }
-    req & (signals::INT | signals::TERM | signals::ABORT) != 0 || p.stop().is_some()
-}
-
-/// T2's messages for the run levels the signals in `req` reached, in the order they were reached.
-fn log_run_levels(req: u8, p: &Pipeline) {
-    if flags::VERBOSE == 0 {
-        return;
-    }
-    let soft = format!("SIGINT: Stop flow creation, when all pending flows timeout ({}s): exit", flags::FLOW_TIMEOUT);
-    let messages = [
-        (signals::NO_NEW_FLOWS, soft.as_str()),
-        (signals::INT, "SIGINT: Remove all flows and exit"),
-        (signals::TERM, "SIGTERM: Terminate, terminate. Remove all flows and exit"),
-        (signals::ABORT, "SIGINT: Terminate, terminate."),
-    ];
-    let mut log = p.plugins.shared.log.borrow_mut();
-    for (_, msg) in messages.iter().filter(|(bit, _)| req & bit != 0) {
-        log.info(msg);
-    }
-    // seen at once even through a pipe: the user waits for it to decide on the next Ctrl-C
-    log.flush();
-}
-
-/// T2's `terminate`: last log lines, flush of every flow (until a SIGINT at run level 1 stops
-/// it), end report, finalize.
-fn finish(
-    p: &mut Pipeline,
-    monitor: &mut Monitor,
-    stats: InputStats,
-    start: Instant,
-    ctl: Option<&signals::Control>,
-) -> Result<Outcome, Error> {
-    let verbose = flags::VERBOSE;
-    if verbose > 0 {
-        let mut l = p.plugins.shared.log.borrow_mut();
-        l.line(format_args!("Dump stop : {}", Date { ts: p.g.act_time, utc: true }));
-        l.line(format_args!("Total dump duration: {}", Span(sub(p.g.act_time, p.g.start_time))));
-        l.line(format_args!("Finished processing. Elapsed time: {}", Span(since(start))));
-    }
-    p.flush_until(|| ctl.is_some_and(signals::Control::aborted));
-    if let Some(c) = ctl {
-        log_run_levels(c.take(), p);
-    }
-    monitor.end(p);
-    if verbose > 0 {
-        end::print(p, stats, since(start), flags::PLUGIN_REPORT == 1);
-    }
-    close(p);
-    // a full table without the autopilot and the drained flow table are normal ends, as in T2
-    Ok(if p.stop() == Some(Stop::Plugin) { Outcome::PluginFailed } else { Outcome::Done })
-}
-
-/// Lets the plugins finish their files and flushes the core's streams, so that what the run
-/// computed is written out however it ends.
-fn close(p: &mut Pipeline) {
-    p.plugins.finalize(&p.g, p.table.records());
-    p.plugins.shared.log.borrow_mut().flush();
-    p.plugins.shared.mon.borrow_mut().flush();
-    if let Some(w) = p.plugins.shared.packets.borrow_mut().as_mut() {
-        let _ = w.flush();
     }
 }
 

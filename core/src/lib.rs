@@ -1,7 +1,26 @@
 //! rt2 core: the `tranalyzer` flow analyzer as a library (the binary is a thin `main`).
 //!
-//! The data path reads top to bottom: [`capture`] → [`dissect`] → [`flow`] → [`dispatch`]
-//! (plugins) → [`output`], driven by [`pipeline`] and set up by [`app`].
+//! The modules form layers, each importing only from the layers above it in this list (checked
+//! by `tests/layers.rs`, which also checks that the files of a module import each other
+//! without a cycle):
+//!
+//! 1. leaves: [`flags`] (compile-time configuration), [`log`] (the `[INF]`/`[WRN]`/`[ERR]`
+//!    writer), [`time`], [`process`] (`-P`, `-c`), [`signals`];
+//! 2. [`capture`]: packet sources (pcap and pcapng files, stdin, `-R` lists, `-D` series,
+//!    interfaces) and the BPF filter;
+//! 3. [`dissect`] (layers 2 to 4) and [`cli`] (the command line);
+//! 4. [`flow`] (flow table, fragments) and [`output`] (record columns, packet file, the run's
+//!    streams);
+//! 5. [`dispatch`]: plugin loading and calls;
+//! 6. [`error`]: why a run stops;
+//! 7. [`pipeline`]: the flow engine and the packet loop;
+//! 8. [`report`]: the end report and the monitoring reports;
+//! 9. [`app`]: setting a run up and tearing it down (and `testing`, builders for tests, with
+//!    the `testing` feature).
+//!
+//! `unsafe` code is denied here and allowed only in the files that call C: `capture/live.rs`
+//! (libpcap), `capture/os.rs` (mmap, glob), `dispatch/loader.rs` and `dispatch/ffi.rs` (the
+//! plugin ABI).
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -13,10 +32,12 @@ pub mod dissect;
 pub mod error;
 pub mod flags;
 pub mod flow;
+pub mod log;
 pub mod output;
 pub mod pipeline;
 pub mod process;
 pub mod report;
 pub mod signals;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
-pub mod wire;
+pub mod time;

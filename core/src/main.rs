@@ -6,7 +6,7 @@ use tranalyzer::app::{self, Outcome};
 use tranalyzer::cli::{self, Command};
 use tranalyzer::error::Error;
 use tranalyzer::flags;
-use tranalyzer::report::log;
+use tranalyzer::log;
 
 fn main() -> ExitCode {
     let args: Vec<_> = std::env::args_os().skip(1).collect();

@@ -1,13 +1,13 @@
 //! Settings of the analyzer process itself: nice value (`-P`) and CPU binding (`-c`)
-//! (core.md §1, T2's `t2_set_cpu`). Thin system calls, hence the `unsafe`.
-#![allow(unsafe_code)]
+//! (core.md §1, T2's `t2_set_cpu`), through rustix's safe system calls.
 
 use std::io;
 
+use rustix::thread::{CpuSet, sched_getcpu, sched_setaffinity};
+
 /// Whether the process runs as root (T2 asks `getuid() == 0`).
 pub fn is_root() -> bool {
-    // SAFETY: getuid has no preconditions and cannot fail.
-    unsafe { libc::getuid() == 0 }
+    rustix::process::getuid().is_root()
 }
 
 /// Checks a `-P` value as T2 does before setting it: root may use -20…20, others 0…20.
@@ -27,15 +27,13 @@ pub fn check_priority(prio: i64, root: bool) -> Result<i32, String> {
 
 /// Sets the nice value of this process (`setpriority(PRIO_PROCESS, pid, prio)`).
 pub fn set_priority(prio: i32) -> io::Result<()> {
-    // SAFETY: plain system call on our own process; no pointers involved.
-    let rc = unsafe { libc::setpriority(libc::PRIO_PROCESS, libc::getpid() as libc::id_t, prio) };
-    if rc == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }
+    let pid = rustix::process::getpid();
+    rustix::process::setpriority_process(Some(pid), prio).map_err(io::Error::from)
 }
 
 /// The CPU this thread runs on, 1-based as `-c` counts.
 fn current_cpu() -> i64 {
-    // SAFETY: no arguments; returns -1 on failure, which maps to 0 here.
-    i64::from(unsafe { libc::sched_getcpu() }) + 1
+    sched_getcpu() as i64 + 1
 }
 
 /// What `-c` did.
@@ -62,16 +60,15 @@ pub enum Binding {
 pub fn bind_cpu(cpu: i64) -> Binding {
     let old = current_cpu();
     let wanted = if cpu == 0 { old } else { cpu };
-    let index = usize::try_from(wanted - 1).ok().filter(|&i| i < libc::CPU_SETSIZE as usize);
+    let index = usize::try_from(wanted - 1).ok().filter(|&i| i < CpuSet::MAX_CPU);
     let Some(index) = index else { return Binding::Failed { old, wanted } };
-    // SAFETY: cpu_set_t is plain data (all zero = empty set); CPU_SET stays in bounds (checked
-    // above) and sched_setaffinity reads exactly size_of::<cpu_set_t>() bytes.
-    let rc = unsafe {
-        let mut set: libc::cpu_set_t = std::mem::zeroed();
-        libc::CPU_SET(index, &mut set);
-        libc::sched_setaffinity(0, size_of::<libc::cpu_set_t>(), &set)
-    };
-    if rc == 0 { Binding::Bound { old, new: current_cpu() } } else { Binding::Failed { old, wanted } }
+    let mut set = CpuSet::new();
+    set.set(index);
+    // `None`: the calling thread, from which later threads inherit the binding
+    match sched_setaffinity(None, &set) {
+        Ok(()) => Binding::Bound { old, new: current_cpu() },
+        Err(_) => Binding::Failed { old, wanted },
+    }
 }
 
 #[cfg(test)]

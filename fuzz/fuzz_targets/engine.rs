@@ -5,7 +5,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use tranalyzer::capture::{Next, Reader};
-use tranalyzer::report::log::Log;
+use tranalyzer::log::Log;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(mut r) = Reader::from_read(data) else { return };

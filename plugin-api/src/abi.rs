@@ -268,6 +268,67 @@ pub struct PacketView {
     pub pad: [u8; 5],
 }
 
+impl PacketView {
+    /// A view of no packet: every header absent ([`NO_OFFSET`]), every length and field 0 (the
+    /// dissector starts from it).
+    pub fn empty() -> PacketView {
+        PacketView {
+            raw: core::ptr::null(),
+            ts: Timestamp { sec: 0, frac: 0 },
+            status: 0,
+            pad_len: 0,
+            raw_len: 0,
+            snap_len: 0,
+            l2_off: NO_OFFSET,
+            l3_off: NO_OFFSET,
+            l4_off: NO_OFFSET,
+            l7_off: NO_OFFSET,
+            llc_off: NO_OFFSET,
+            ppp_off: NO_OFFSET,
+            pppoe_off: NO_OFFSET,
+            mpls_off: NO_OFFSET,
+            vlan_off: NO_OFFSET,
+            gre_off: NO_OFFSET,
+            gre_l3_off: NO_OFFSET,
+            gtp_off: NO_OFFSET,
+            l2tp_off: NO_OFFSET,
+            l2tp_l3_off: NO_OFFSET,
+            ip6_hhopt_off: NO_OFFSET,
+            ip6_dopt_off: NO_OFFSET,
+            ip6_frag_off: NO_OFFSET,
+            ip6_route_off: NO_OFFSET,
+            trdo_oi_off: NO_OFFSET,
+            trdo_auth_off: NO_OFFSET,
+            l2_len: 0,
+            l3_len: 0,
+            len: 0,
+            snap_l2_len: 0,
+            snap_l3_len: 0,
+            snap_l4_len: 0,
+            snap_l7_len: 0,
+            l7_len: 0,
+            l2_hdr_len: 0,
+            l3_hdr_len: 0,
+            l4_hdr_len: 0,
+            src_ip: [0; 16],
+            dst_ip: [0; 16],
+            vlan_id: 0,
+            src_port: 0,
+            dst_port: 0,
+            eth_type: 0,
+            outer_eth_type: 0,
+            l3_proto: 0,
+            num_hdr_desc: 0,
+            hdr_desc_len: 0,
+            hdr_desc: [0; HDRDESC_LEN],
+            l4_proto: 0,
+            mpls_hdr_cnt: 0,
+            vlan_hdr_cnt: 0,
+            pad: [0; 5],
+        }
+    }
+}
+
 /// Core counters (T2's globals, `x` and their `x0` snapshots for differential reports).
 #[repr(C)]
 #[derive(Debug)]

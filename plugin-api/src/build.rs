@@ -104,14 +104,15 @@ pub fn extra_file_bytes(path: &Path) -> std::io::Result<Vec<u8>> {
 }
 
 /// Call from a plugin's `build.rs`: exports the metadata to the compiler for `export_plugin!`
-/// and compiles the plugin's configuration flags (see [`flags`]).
+/// and compiles the plugin's configuration flags (see [`flags`]) with the struct `Config`
+/// holding them all ([`crate::flags::config_rust`]).
 pub fn plugin() {
     let dir = manifest_dir();
     println!("cargo:rerun-if-changed=Cargo.toml");
     let meta = PluginMeta::read(&dir).unwrap_or_else(|e| panic!("{e}"));
     println!("cargo:rustc-env=T2_PLUGIN_NUMBER={}", meta.number);
     println!("cargo:rustc-env=T2_PLUGIN_DEPENDENCIES={}", meta.dependencies.join(","));
-    flags();
+    write_flags(true);
 }
 
 fn manifest_dir() -> std::path::PathBuf {
@@ -128,12 +129,16 @@ pub const FLAGS_FILE: &str = "flags.toml";
 /// Each flag becomes a `pub const NAME: T = value;` documented with its description, and
 /// `CHANGED` lists `(name, value, default)` of the flags that differ from their defaults.
 pub fn flags() {
+    write_flags(false);
+}
+
+fn write_flags(config: bool) {
     let dir = manifest_dir();
     let path = dir.join(FLAGS_FILE);
     println!("cargo:rerun-if-changed={FLAGS_FILE}");
     let flags = if path.exists() { crate::flags::read(&path).unwrap_or_else(|e| panic!("{e}")) } else { Vec::new() };
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR is set by cargo"));
-    std::fs::write(out.join("t2flags.rs"), crate::flags::to_rust(&flags)).expect("write t2flags.rs");
+    std::fs::write(out.join("t2flags.rs"), crate::flags::to_rust(&flags, config)).expect("write t2flags.rs");
 }
 
 #[cfg(test)]

@@ -13,9 +13,9 @@ use crate::abi::{
 };
 use crate::flow::Ctx;
 use crate::host::{Host, rstr, rstr_bytes};
-use crate::output::Output;
 use crate::packet::Packet;
 use crate::plugin::{Columns, Init, Plugin, Split};
+use crate::record::Output;
 use crate::report::{MonState, Monitor, Report};
 
 thread_local! {
@@ -279,7 +279,7 @@ unsafe extern "C" fn on_flow_terminate<P: Plugin>(
     let host = w.host;
     guard(w, |w| {
         if let Some(f) = ctx.flow(flow) {
-            let mut out = Output::new(buf, host);
+            let mut out = Output::for_host(buf, host);
             w.plugin.on_flow_terminate(ctx, f, &mut out);
         }
     })

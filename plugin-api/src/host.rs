@@ -99,6 +99,7 @@ pub unsafe fn rstr_bytes<'a>(s: RStr) -> &'a [u8] {
 
 /// Appends `bytes` to the host's output buffer, growing it through the host when needed.
 /// Returns false (and appends nothing) when the host cannot grow the buffer.
+#[inline]
 pub(crate) fn append(host: &Host, buf: &mut OutBuf, bytes: &[u8]) -> bool {
     if buf.cap - buf.len < bytes.len() && !host.grow(buf, bytes.len()) {
         return false;

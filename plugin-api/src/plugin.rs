@@ -3,8 +3,8 @@
 use crate::abi::{CoreConfig, Timestamp};
 use crate::flow::{Ctx, Flow};
 use crate::host::Host;
-use crate::output::Output;
 use crate::packet::Packet;
+use crate::record::Output;
 use crate::report::{MonState, Monitor, Report};
 use crate::types::{Column, SigError};
 

@@ -9,6 +9,7 @@ pub mod args;
 pub mod cargo;
 pub mod folder;
 pub mod guard;
+pub mod lock;
 pub mod targets;
 pub mod template;
 pub mod ui;

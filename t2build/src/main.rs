@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use t2build::args::{self, Args, Parsed};
 use t2build::cargo::{Cargo, Outcome};
 use t2build::guard::{self, Lock, Stamps};
+use t2build::lock::TreeLock;
 use t2build::targets;
 use t2build::workspace::{CORE, CORE_PACKAGE, Workspace};
 use t2build::{default_plugin_dir, folder, ui};
@@ -122,6 +123,17 @@ fn run(ws: &Workspace, a: &Args) -> bool {
     };
     let stamps = Stamps { dir: own.join("flags").join(if a.debug { "debug" } else { "release" }) };
     let run = Run { ws, a, op, cargo, stamps, plugin_dir };
+    // cargo's build scripts read the flag files: no t2conf may change them in the middle
+    let _lock = match op {
+        Op::Build => match TreeLock::shared(&ws.root) {
+            Ok(l) => Some(l),
+            Err(e) => {
+                ui::error(&e);
+                return false;
+            }
+        },
+        Op::Clean | Op::Unload => None,
+    };
     let mut failed = Vec::new();
     for name in &list {
         if name == CORE {

@@ -23,6 +23,11 @@ pub fn warn(msg: &str) {
     println!("{}", paint(ORANGE, msg, io::stdout().is_terminal()));
 }
 
+/// A warning line on stderr (orange), where stdout carries data (`t2conf -I`).
+pub fn warn_stderr(msg: &str) {
+    eprintln!("{}", paint(ORANGE, msg, io::stderr().is_terminal()));
+}
+
 /// An information line on stdout (blue).
 pub fn info(msg: &str) {
     println!("{}", paint(BLUE, msg, io::stdout().is_terminal()));

@@ -138,6 +138,13 @@ impl Args {
     }
 }
 
+impl Action<'_> {
+    /// Whether the action may write flag files (and so needs the tree to itself).
+    pub fn writes(&self) -> bool {
+        matches!(self, Action::Set | Action::Reset | Action::Patch(..))
+    }
+}
+
 /// Parses the arguments; `Ok(None)` for `-h`.
 pub fn parse(argv: &[String]) -> Result<Option<Args>, String> {
     let mut a = Args::default();

@@ -1,6 +1,7 @@
 //! One component's `flags.toml`: read with its declarations, edited in place with `toml_edit`
 //! so comments and layout survive, written back atomically.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use plugin_api::flags::{self, Flag};
@@ -72,19 +73,25 @@ impl FlagFile {
         self.dirty
     }
 
-    /// Writes the file if it changed: to a temporary file beside it, then renamed over it, so
-    /// an interrupted t2conf never leaves half a file.
+    /// Writes the file if it changed: to a uniquely named temporary file beside it, then
+    /// renamed over it, so an interrupted t2conf never leaves half a file and readers see the
+    /// old or the new one whole.
     pub fn save(&mut self) -> Result<(), String> {
         if !self.dirty {
             return Ok(());
         }
         let err = |e: std::io::Error| format!("Failed to write '{}': {e}", self.path.display());
-        let tmp = self.path.with_file_name(format!(".{}.t2conf.tmp", plugin_api::build::FLAGS_FILE));
-        std::fs::write(&tmp, self.doc.to_string()).map_err(err)?;
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        let mut tmp = tempfile::Builder::new()
+            .prefix(&format!(".{}.", plugin_api::build::FLAGS_FILE))
+            .suffix(".t2conf.tmp")
+            .tempfile_in(dir)
+            .map_err(err)?;
+        tmp.write_all(self.doc.to_string().as_bytes()).map_err(err)?;
         if let Ok(meta) = std::fs::metadata(&self.path) {
-            let _ = std::fs::set_permissions(&tmp, meta.permissions());
+            tmp.as_file().set_permissions(meta.permissions()).map_err(err)?;
         }
-        std::fs::rename(&tmp, &self.path).map_err(err)?;
+        tmp.persist(&self.path).map_err(|e| err(e.error))?;
         self.dirty = false;
         Ok(())
     }

@@ -18,6 +18,7 @@ use std::process::ExitCode;
 
 use args::{Action, Args};
 use session::{Change, Session, unknown_component};
+use t2build::lock::TreeLock;
 use t2build::ui;
 use tree::{CORE, DEFAULT_SET, TEMPLATE, Tree};
 
@@ -38,6 +39,13 @@ fn main() -> ExitCode {
     let tree = match Tree::find(a.home.clone()) {
         Ok(t) => t,
         Err(e) => return fail(&format!("{e}\nUse '-t' option to specify the correct path"), false),
+    };
+    // held until t2conf exits: every file read and written below belongs to one consistent
+    // read-modify-write of the tree
+    let lock = if a.action().writes() { TreeLock::exclusive(&tree.root) } else { TreeLock::shared(&tree.root) };
+    let _lock = match lock {
+        Ok(l) => l,
+        Err(e) => return fail(&e, false),
     };
     match run(Session::new(tree), &a) {
         Ok(()) => ExitCode::SUCCESS,
@@ -71,8 +79,17 @@ fn run(mut s: Session, a: &Args) -> Result<(), String> {
     match a.action() {
         Action::List => {
             let target = one("-I")?;
-            if let Some(f) = s.file(target)? {
-                f.flags.iter().for_each(|f| println!("{}", f.name));
+            match s.file(target)? {
+                None => {
+                    return Err(format!(
+                        "'{target}' has no configuration flags: {}",
+                        s.no_flags(target).unwrap_or_default()
+                    ));
+                }
+                Some(f) => f.flags.iter().for_each(|f| println!("{}", f.name)),
+            }
+            if let Some(why) = s.no_flags(target) {
+                ui::warn_stderr(&format!("'{target}' has no configuration flags: {why}"));
             }
             Ok(())
         }

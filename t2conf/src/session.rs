@@ -68,8 +68,13 @@ impl Session {
         Err(self.unknown_flag(target, name))
     }
 
-    /// `Configuration flag 'X' does not exist for 'T'` with a hint.
+    /// `Configuration flag 'X' does not exist for 'T'` with a hint, or with why there is no flag
+    /// at all: the target's flag file is missing, or declares none.
     pub fn unknown_flag(&mut self, target: &str, name: &str) -> String {
+        let unknown = format!("Configuration flag '{name}' does not exist for '{target}'");
+        if let Some(why) = self.no_flags(target) {
+            return format!("{unknown}: {why}");
+        }
         let mut known: Vec<String> = Vec::new();
         for c in [target, CORE] {
             if let Ok(Some(f)) = self.file(c) {
@@ -81,7 +86,17 @@ impl Session {
             Some(k) => format!("Did you mean '{k}'?"),
             None => format!("Run 't2conf {target} -I' to list its flags"),
         };
-        format!("Configuration flag '{name}' does not exist for '{target}'\n{hint}")
+        format!("{unknown}\n{hint}")
+    }
+
+    /// Why `component` has no flags, if it has none: its flag file is missing, or declares none.
+    pub fn no_flags(&mut self, component: &str) -> Option<String> {
+        let path = self.tree.flags_path(component)?;
+        match self.file(component) {
+            Ok(None) => Some(format!("its flag file '{}' is missing", path.display())),
+            Ok(Some(f)) if f.flags.is_empty() => Some(format!("its flag file '{}' declares no flags", path.display())),
+            _ => None,
+        }
     }
 
     /// Checks `NAME=VALUE` for `target`.

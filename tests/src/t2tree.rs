@@ -36,7 +36,9 @@ esac
 if [ "$pkg" = tranalyzer ]; then out="$td/$profile/tranalyzer"; flags="$root/core/flags.toml"
 else out="$td/$profile/lib$pkg.so"; flags="$root/plugins/$pkg/flags.toml"; fi
 case "$cmd" in
-    build) mkdir -p "$td/$profile"; echo "   Compiling $pkg v0.9.3"; { echo "built $pkg $profile"; cat "$flags" 2>/dev/null || true; } > "$out" ;;
+    build) mkdir -p "$td/$profile"; echo "   Compiling $pkg v0.9.3"; { echo "built $pkg $profile"; cat "$flags" 2>/dev/null || true; } > "$out"
+        # a slow build reads its flags a second time at the end
+        if [ -n "${FAKE_CARGO_SLEEP:-}" ]; then sleep "$FAKE_CARGO_SLEEP"; cat "$flags" > "$out.end"; fi ;;
     clean) rm -f "$out" ;;
 esac
 "#;
@@ -186,9 +188,14 @@ impl T2Tree {
 
     /// Runs `t2build ARGS` on the tree with extra environment variables.
     pub fn t2build_env(&self, args: &[&str], env: &[(&str, &str)]) -> Out {
+        self.t2build_command(args, env).output().expect("running t2build").into()
+    }
+
+    /// `t2build ARGS` on the tree with extra environment variables, to be started by the caller.
+    pub fn t2build_command(&self, args: &[&str], env: &[(&str, &str)]) -> Command {
         let mut c = self.command("t2build");
         c.args(args).envs(env.iter().copied());
-        c.output().expect("running t2build").into()
+        c
     }
 
     /// Runs `t2build ARGS` on the tree.
@@ -198,7 +205,14 @@ impl T2Tree {
 
     /// Runs `t2conf ARGS` on the tree.
     pub fn t2conf(&self, args: &[&str]) -> Out {
-        self.command("t2conf").args(args).output().expect("running t2conf").into()
+        self.t2conf_command(args).output().expect("running t2conf").into()
+    }
+
+    /// `t2conf ARGS` on the tree, to be started by the caller (e.g. several at once).
+    pub fn t2conf_command(&self, args: &[&str]) -> Command {
+        let mut c = self.command("t2conf");
+        c.args(args);
+        c
     }
 
     /// Runs `t2plugin ARGS` on the tree.

@@ -5,8 +5,9 @@ use std::path::Path;
 
 use rt2_tests::{PluginDir, run_t2, shared_dir};
 
-/// The default plugin set of T2.
-const DEFAULT: [&str; 5] = ["basicFlow", "basicStats", "tcpFlags", "tcpStates", "txtSink"];
+/// T2's default plugins that exist so far.
+const DEFAULT: [&str; 7] =
+    ["basicFlow", "macRecorder", "portClassifier", "basicStats", "tcpFlags", "tcpStates", "txtSink"];
 
 /// Runs `pcap` and checks the outcome; `what` names the case in failures.
 fn check(plugins: &PluginDir, pcap: &Path, what: &str) {

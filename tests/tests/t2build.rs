@@ -328,6 +328,29 @@ fn t2conf_then_rebuild_installs_the_new_configuration() {
     assert!(std::fs::read_to_string(t.path("target/release/tranalyzer")).unwrap().contains("[DIFF_REPORT]"));
 }
 
+/// A t2conf started while t2build compiles waits for the build: cargo reads the same flags at
+/// the start and at the end of its build, and the change lands afterwards.
+#[test]
+fn t2conf_waits_for_a_running_build() {
+    let t = T2Tree::new();
+    let build = t.t2build_command(&["tranalyzer2"], &[("FAKE_CARGO_SLEEP", "1")]).spawn().expect("starting t2build");
+    // the build has started once the fake cargo wrote its first artefact
+    let out = t.target_dir().join("release/tranalyzer");
+    let start = std::time::Instant::now();
+    while !out.exists() {
+        assert!(start.elapsed().as_secs() < 20, "the build did not start");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let o = t.t2conf(&["tranalyzer2", "-D", "DIFF_REPORT=1"]);
+    assert_eq!(o.code, Some(0), "{}", o.all());
+    let end = std::fs::read_to_string(out.with_extension("end")).expect("t2conf returned before the build ended");
+    let begin = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(begin.split_once('\n').unwrap().1, end, "the flags changed during the build");
+    assert!(end.contains("[DIFF_REPORT]\nvalue = 0"), "{end}");
+    assert!(t.read("core/flags.toml").contains("[DIFF_REPORT]\nvalue = 1"));
+    assert!(build.wait_with_output().unwrap().status.success());
+}
+
 #[test]
 fn lock_held_by_a_live_process() {
     let t = T2Tree::new();
@@ -378,7 +401,8 @@ fn real_build_of_a_new_plugin_and_core_flags() {
     let base = rt2_tests::release_dir().parent().unwrap().join("t2build-e2e");
     let ws = base.join("ws");
     let _ = std::fs::remove_dir_all(&ws);
-    for dir in ["core", "plugin-api", "plugins/t2PSkel", "plugins/txtSink"] {
+    // txtSink's golden test needs rt2-golden (a dev-dependency, but cargo reads its manifest)
+    for dir in ["core", "plugin-api", "plugins/t2PSkel", "plugins/txtSink", "tests/golden"] {
         copy_tree(&real.join(dir), &ws.join(dir));
     }
     std::fs::copy(real.join("Cargo.lock"), ws.join("Cargo.lock")).unwrap();

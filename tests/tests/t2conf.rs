@@ -189,7 +189,6 @@ fn patches_apply_and_revert_as_a_whole() {
 fn list_shortcuts_usage_and_argument_errors() {
     let t = T2Tree::new();
     assert_eq!(t.t2conf(&["alpha", "-I"]).stdout, "ALPHA_MODE\nALPHA_SUFFIX\n");
-    assert_eq!(t.t2conf(&["-I", "tcpStates"]).stdout, "");
     let o = t.t2conf(&["-m"]);
     assert_eq!(o.code, Some(0), "{}", o.all());
     let o = t.t2conf(&[
@@ -225,4 +224,69 @@ fn list_shortcuts_usage_and_argument_errors() {
         assert_eq!(o.code, Some(1), "{args:?}");
         assert!(o.stderr.contains(msg), "{args:?}\n{}", o.all());
     }
+}
+
+/// Two `t2conf -D` on the same file at once: both exit 0 and both changes are in the file (each
+/// run holds the tree's lock for its read-modify-write and writes a temporary file of its own).
+#[test]
+fn concurrent_changes_are_never_lost() {
+    let t = T2Tree::new();
+    for round in 0..40 {
+        let (a, b) = if round % 2 == 0 { ("1", "1") } else { ("0", "0") };
+        let set_a = format!("DIFF_REPORT={a}");
+        let set_b = format!("MACHINE_REPORT={b}");
+        let first = t.t2conf_command(&["tranalyzer2", "-D", &set_a]).spawn().expect("starting t2conf");
+        let second = t.t2conf_command(&["tranalyzer2", "-D", &set_b]).output().expect("running t2conf");
+        let first = first.wait_with_output().expect("waiting for t2conf");
+        for o in [&first, &second] {
+            assert_eq!(o.status.code(), Some(0), "round {round}: {}", String::from_utf8_lossy(&o.stderr));
+        }
+        let o = t.t2conf(&["tranalyzer2", "-G", "DIFF_REPORT", "-G", "MACHINE_REPORT"]);
+        assert_eq!(o.stdout, format!("DIFF_REPORT = {a}\nMACHINE_REPORT = {b}\n"), "round {round}: a change was lost");
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(t.path("core"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left behind: {leftovers:?}");
+}
+
+/// A component whose flag file is missing or declares nothing says so instead of listing nothing
+/// (`-I`) or calling every flag unknown (`-D`, `-G`).
+#[test]
+fn missing_or_empty_flag_files_are_named() {
+    let t = T2Tree::new();
+    let missing = t.path("plugins/tcpStates/flags.toml").display().to_string();
+    let o = t.t2conf(&["-I", "tcpStates"]);
+    assert_eq!((o.code, o.stdout.as_str()), (Some(1), ""), "{}", o.all());
+    assert!(
+        o.stderr.contains(&format!("'tcpStates' has no configuration flags: its flag file '{missing}' is missing")),
+        "{}",
+        o.all()
+    );
+    let o = t.t2conf(&["tcpStates", "-D", "TCPSTATES_X=1"]);
+    assert_eq!(o.code, Some(1));
+    assert!(
+        o.stderr.contains(&format!(
+            "Configuration flag 'TCPSTATES_X' does not exist for 'tcpStates': its flag file '{missing}' is missing"
+        )),
+        "{}",
+        o.all()
+    );
+
+    t.write("plugins/tcpWin/flags.toml", "# tcpWin has no flags here\n");
+    let empty = t.path("plugins/tcpWin/flags.toml").display().to_string();
+    let o = t.t2conf(&["tcpWin", "-I"]);
+    assert_eq!((o.code, o.stdout.as_str()), (Some(0), ""), "{}", o.all());
+    assert!(
+        o.stderr.contains(&format!("'tcpWin' has no configuration flags: its flag file '{empty}' declares no flags")),
+        "{}",
+        o.all()
+    );
+    let o = t.t2conf(&["tcpWin", "-G", "TCPWIN_THRES"]);
+    assert_eq!(o.code, Some(1));
+    assert!(o.stderr.contains("declares no flags"), "{}", o.all());
+    // the core's flags stay reachable through a plugin without flags of its own
+    assert_eq!(t.t2conf(&["tcpWin", "-G", "VERBOSE"]).stdout, "VERBOSE = 2\n");
 }

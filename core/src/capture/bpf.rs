@@ -3,10 +3,11 @@
 //! let libpcap drop them before its callback (so filtered packets are counted nowhere). A live
 //! capture hands the filter to the kernel instead ([`crate::capture::PacketSource::set_filter`]).
 
-use std::ffi::{c_uint, c_void};
 use std::path::Path;
 
 use plugin_api::fmt::strerror;
+
+use super::live;
 
 /// The filter expression of a run: `-F FILE` wins over the trailing words; `None` = no filter.
 pub fn expression(file: Option<&Path>, words: &[String]) -> Result<Option<String>, String> {
@@ -47,11 +48,6 @@ fn strip_comments(text: &str) -> String {
     out
 }
 
-/// T2's message for an expression libpcap cannot compile.
-pub fn invalid(expr: &str, e: pcap::Error) -> String {
-    format!("pcap_compile failed: '{expr}' is not a valid BPF: {}", super::live::reason(e))
-}
-
 /// A compiled filter for one link type.
 pub struct Filter(pcap::BpfProgram);
 
@@ -65,7 +61,7 @@ impl Filter {
     /// Compiles `expr` for link type `dlt` (libpcap's number) without optimisation and with
     /// netmask 0, as T2 does; the error is T2's whole message.
     pub fn compile(expr: &str, dlt: u32) -> Result<Filter, String> {
-        let fail = |e| invalid(expr, e);
+        let fail = |e| live::invalid(expr, e);
         let linktype = pcap::Linktype(i32::try_from(dlt).unwrap_or(i32::MAX));
         let dead = pcap::Capture::dead(linktype).map_err(fail)?;
         dead.compile(expr, false).map(Filter).map_err(fail)
@@ -74,22 +70,9 @@ impl Filter {
     /// Whether a packet of `wirelen` bytes on the wire, `data` of them captured, passes
     /// (`len`, `greater` and `less` test the wire length, as with libpcap's own capture).
     #[inline]
-    #[allow(unsafe_code)]
     pub fn matches(&self, data: &[u8], wirelen: u32) -> bool {
-        let insns = self.0.get_instructions();
-        if insns.is_empty() {
-            return false; // an empty program rejects everything, as in libpcap
-        }
-        // SAFETY: the instructions come from pcap_compile and live as long as `self`; the
-        // interpreter reads at most `buflen` = data.len() bytes of `data`.
-        unsafe { bpf_filter(insns.as_ptr().cast(), data.as_ptr(), wirelen, data.len() as c_uint) != 0 }
+        live::run_filter(&self.0, data, wirelen)
     }
-}
-
-#[allow(unsafe_code)]
-unsafe extern "C" {
-    /// libpcap's BPF interpreter (what `pcap_offline_filter` calls with the record's lengths).
-    fn bpf_filter(pc: *const c_void, p: *const u8, wirelen: c_uint, buflen: c_uint) -> c_uint;
 }
 
 #[cfg(test)]

@@ -10,6 +10,8 @@ use std::io::{self, Read};
 
 use memmap2::Mmap;
 
+use super::os;
+
 /// Where the parser's bytes come from.
 ///
 /// Invariant: `consume(n)` is only called with `n <= buf().len()`; implementations clamp anyway
@@ -43,7 +45,7 @@ const RELEASE_STEP: usize = 64 << 20;
 impl MmapBytes {
     /// Maps `file` read-only.
     pub fn map(file: &File) -> io::Result<Self> {
-        let map = map_file(file)?;
+        let map = os::map(file)?;
         // Only a hint: the reader walks the file front to back exactly once.
         #[cfg(unix)]
         let _ = map.advise(memmap2::Advice::Sequential);
@@ -59,25 +61,6 @@ impl MmapBytes {
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
     }
-}
-
-/// Drops `map[from..to]` from the resident set.
-#[allow(unsafe_code)]
-fn release(map: &Mmap, from: usize, to: usize) {
-    // SAFETY: MADV_DONTNEED on a read-only private file mapping that is never written only
-    // discards page-table entries: a later access faults the page in again from the file, so
-    // slices still pointing there (none should) read the same bytes.
-    let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, from, to - from) };
-}
-
-/// Creating the mapping needs `unsafe`.
-#[allow(unsafe_code)]
-fn map_file(file: &File) -> io::Result<Mmap> {
-    // SAFETY: the mapping is read-only and private to this process. Another process may still
-    // truncate or rewrite the file while we read it; we accept that, exactly as libpcap accepts a
-    // file changing under its stdio buffer (a truncation can at worst end the process with
-    // SIGBUS; it cannot make us read memory that is not part of the mapping).
-    unsafe { Mmap::map(file) }
 }
 
 impl ByteSource for MmapBytes {
@@ -97,7 +80,7 @@ impl ByteSource for MmapBytes {
         // keep the last step mapped: the packet being processed lies just before `pos`
         if self.pos - self.released >= 2 * RELEASE_STEP {
             let to = self.released + RELEASE_STEP;
-            release(&self.map, self.released, to);
+            os::release(&self.map, self.released, to);
             self.released = to;
         }
     }
@@ -188,22 +171,7 @@ impl<R: Read> ByteSource for StreamBytes<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Hands out at most `step` bytes per read, to exercise refills at every boundary.
-    struct Trickle<'a> {
-        data: &'a [u8],
-        step: usize,
-    }
-
-    impl Read for Trickle<'_> {
-        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-            let n = self.step.min(out.len()).min(self.data.len());
-            let (head, tail) = self.data.split_at(n);
-            out[..n].copy_from_slice(head);
-            self.data = tail;
-            Ok(n)
-        }
-    }
+    use crate::capture::testutil::Trickle;
 
     #[test]
     fn stream_fill_consume_and_eof() {

@@ -4,8 +4,7 @@
 use std::cell::RefCell;
 
 use super::{MmapBytes, Reader};
-use crate::report::log::Log;
-use crate::report::monitor::InputKind;
+use crate::log::Log;
 
 /// Where the next capture (of type `S`) of a run comes from.
 pub trait Feed<S> {
@@ -39,6 +38,34 @@ pub trait Feed<S> {
     fn bpf_hint(&self) -> Option<&'static str> {
         None
     }
+}
+
+/// The kind of input, as the human monitoring report describes it (an interface is a
+/// [`Single`](InputKind::Single) capture that reports live statistics).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputKind {
+    /// `-r FILE`, `-r -` or `-i`: one capture.
+    Single,
+    /// `-R`: the list file, the 1-based number of the capture being read, the number of
+    /// captures, their total size and the current one's size (when the list was checked).
+    List {
+        /// The list file's name.
+        list: String,
+        /// 1-based number of the capture being read.
+        index: usize,
+        /// Number of captures in the list.
+        count: usize,
+        /// Bytes of all captures.
+        total: u64,
+        /// Bytes of the capture being read.
+        current_size: u64,
+    },
+    /// `-D`: the bytes of the files opened so far (T2's `captureFileSize`, which grows with
+    /// every file).
+    Series {
+        /// Bytes of the files opened so far.
+        total: u64,
+    },
 }
 
 /// The input of `-r FILE` and `-r -`: nothing after the first capture.

@@ -7,11 +7,10 @@ use std::path::{Path, PathBuf};
 
 use plugin_api::fmt::strerror;
 
-use super::feed::{Feed, FileReader};
+use super::feed::{Feed, FileReader, InputKind};
 use super::{OpenError, open_file};
 use crate::flags;
-use crate::report::log::{self, Log};
-use crate::report::monitor::InputKind;
+use crate::log::{self, Log};
 
 /// The checked entries of a list file and the one being read.
 #[derive(Debug)]

@@ -1,13 +1,15 @@
-//! [UNSAFE] libpcap itself: live capture (`-i`) through the `pcap` crate, plus the two calls
-//! that crate does not wrap (the library version, the timestamp precision, the snapshot length).
+//! \[UNSAFE\] libpcap itself: live capture (`-i`) through the `pcap` crate, plus the calls that
+//! crate does not wrap (the library version, the timestamp precision, the snapshot length, the
+//! BPF interpreter that filters the packets of our own reader).
 #![allow(unsafe_code)]
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 
-use std::ffi::{CStr, c_char, c_int, c_void};
+use std::ffi::{CStr, c_char, c_int, c_uint, c_void};
 
 use plugin_api::abi::Timestamp;
 
-use super::{LinkType, PacketSource, Polled, RawPacket};
+use super::linktype::{LinkType, exposed_linktype};
+use super::{LiveStats, PacketSource, Polled, RawPacket};
 
 unsafe extern "C" {
     /// `const char *pcap_lib_version(void)`: a static string owned by libpcap.
@@ -18,6 +20,8 @@ unsafe extern "C" {
     fn pcap_get_tstamp_precision(p: *mut c_void) -> c_int;
     /// `int pcap_snapshot(pcap_t *)`.
     fn pcap_snapshot(p: *mut c_void) -> c_int;
+    /// libpcap's BPF interpreter (what `pcap_offline_filter` calls with the record's lengths).
+    fn bpf_filter(pc: *const c_void, p: *const u8, wirelen: c_uint, buflen: c_uint) -> c_uint;
 }
 
 /// `PCAP_TSTAMP_PRECISION_NANO`.
@@ -79,6 +83,24 @@ impl core::fmt::Display for LiveError {
 
 impl std::error::Error for LiveError {}
 
+/// T2's message for an expression libpcap cannot compile.
+pub(super) fn invalid(expr: &str, e: pcap::Error) -> String {
+    format!("pcap_compile failed: '{expr}' is not a valid BPF: {}", reason(e))
+}
+
+/// Runs the compiled filter `prog` on a packet of `wirelen` bytes on the wire, `data` of them
+/// captured; an empty program rejects everything, as in libpcap.
+#[inline]
+pub(super) fn run_filter(prog: &pcap::BpfProgram, data: &[u8], wirelen: u32) -> bool {
+    let insns = prog.get_instructions();
+    if insns.is_empty() {
+        return false;
+    }
+    // SAFETY: the instructions come from pcap_compile and live as long as `prog`; the
+    // interpreter reads at most `buflen` = data.len() bytes of `data`.
+    unsafe { bpf_filter(insns.as_ptr().cast(), data.as_ptr(), wirelen, data.len() as c_uint) != 0 }
+}
+
 /// libpcap's own message for `e`.
 pub(super) fn reason(e: pcap::Error) -> String {
     match e {
@@ -86,17 +108,6 @@ pub(super) fn reason(e: pcap::Error) -> String {
         pcap::Error::PcapError(s) => s,
         e => e.to_string(),
     }
-}
-
-/// libpcap's counters (`pcap_stats`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct LiveStats {
-    /// Packets received.
-    pub recv: u64,
-    /// Dropped by the kernel.
-    pub drop: u64,
-    /// Dropped by the interface.
-    pub ifdrop: u64,
 }
 
 /// An activated capture on an interface, in promiscuous mode as T2's.
@@ -150,7 +161,7 @@ impl LiveCapture {
             cap,
             fd,
             dlt,
-            linktype: super::pcap::exposed_linktype(dlt),
+            linktype: exposed_linktype(dlt),
             snaplen: u32::try_from(snap).unwrap_or(snaplen),
             bufsize,
             nano,
@@ -230,7 +241,7 @@ impl PacketSource for LiveCapture {
     /// Compiled as T2 does (no optimisation, netmask 0) and set with `pcap_setfilter`, so
     /// the kernel drops what does not match before it is copied to us.
     fn set_filter(&mut self, expr: &str) -> Result<bool, String> {
-        self.cap.compile(expr, false).map_err(|e| super::bpf::invalid(expr, e))?;
+        self.cap.compile(expr, false).map_err(|e| invalid(expr, e))?;
         self.cap.filter(expr, false).map_err(|e| format!("pcap_setfilter failed: {}", reason(e)))?;
         Ok(true)
     }

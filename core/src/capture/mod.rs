@@ -7,45 +7,26 @@
 
 pub mod bpf;
 mod bytes;
+mod error;
 pub mod feed;
+mod linktype;
 pub mod list;
 pub mod live;
+mod os;
 mod pcap;
 mod pcapng;
 mod reader;
 pub mod series;
+#[cfg(test)]
+mod testutil;
 
 pub use bytes::{ByteSource, MmapBytes, StreamBytes};
-pub use live::{IDLE_POLLS, LiveCapture, LiveError, LiveStats};
-pub use reader::{CaptureFormat, Next, OpenError, ReadError, Reader, open_file, open_stdin};
+pub use error::{OpenError, ReadError};
+pub use linktype::{LinkType, linktype_text};
+pub use live::{IDLE_POLLS, LiveCapture, LiveError};
+pub use reader::{CaptureFormat, Reader, open_file, open_stdin};
 
 use plugin_api::abi::Timestamp;
-
-/// A link-layer type (DLT/LINKTYPE value); kept open so unknown values survive.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct LinkType(pub u32);
-
-impl LinkType {
-    /// BSD loopback.
-    pub const NULL: LinkType = LinkType(0);
-    /// Ethernet.
-    pub const EN10MB: LinkType = LinkType(1);
-    /// PPP.
-    pub const PPP: LinkType = LinkType(9);
-    /// Raw IP: files with LINKTYPE_RAW (101) or 12. libpcap on Linux reports both as
-    /// `DLT_RAW` = 12, the number T2 prints (see [`Reader::dlt`]); we expose 101.
-    pub const RAW: LinkType = LinkType(101);
-    /// Cisco HDLC.
-    pub const C_HDLC: LinkType = LinkType(104);
-    /// Linux cooked capture v1.
-    pub const LINUX_SLL: LinkType = LinkType(113);
-    /// Raw IPv4.
-    pub const IPV4: LinkType = LinkType(228);
-    /// Raw IPv6.
-    pub const IPV6: LinkType = LinkType(229);
-    /// Linux cooked capture v2.
-    pub const LINUX_SLL2: LinkType = LinkType(276);
-}
 
 /// One captured packet, borrowed from the reader until the next call.
 #[derive(Clone, Copy, Debug)]
@@ -62,6 +43,17 @@ pub struct RawPacket<'a> {
     pub data: &'a [u8],
 }
 
+/// What [`Reader::next`] produced.
+#[derive(Debug)]
+pub enum Next<'a> {
+    /// A packet; its data borrows the reader until the next call.
+    Packet(RawPacket<'a>),
+    /// A read error (`pcap_dispatch` returning -1); reading may continue with the next call.
+    Error(ReadError),
+    /// End of the capture.
+    Eof,
+}
+
 /// What the run loop got from its input.
 #[derive(Debug)]
 pub enum Polled<'a> {
@@ -73,6 +65,17 @@ pub enum Polled<'a> {
     Error(String),
     /// The input is exhausted.
     End,
+}
+
+/// libpcap's counters of a live capture (`pcap_stats`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LiveStats {
+    /// Packets received.
+    pub recv: u64,
+    /// Dropped by the kernel.
+    pub drop: u64,
+    /// Dropped by the interface.
+    pub ifdrop: u64,
 }
 
 /// A packet input of the run loop: a capture file or stream ([`Reader`]) or an interface
@@ -100,32 +103,5 @@ pub trait PacketSource {
     /// when it filters from now on, `Ok(false)` when the run loop must filter (files).
     fn set_filter(&mut self, _expr: &str) -> Result<bool, String> {
         Ok(false)
-    }
-}
-
-impl<B: ByteSource> PacketSource for Reader<B> {
-    #[inline]
-    fn poll(&mut self) -> Polled<'_> {
-        match self.next() {
-            Next::Packet(p) => Polled::Packet(p),
-            Next::Error(e) => Polled::Error(e.to_string()),
-            Next::Eof => Polled::End,
-        }
-    }
-
-    fn dlt(&self) -> u32 {
-        Reader::dlt(self)
-    }
-
-    fn linktype(&self) -> LinkType {
-        Reader::linktype(self)
-    }
-
-    fn snaplen(&self) -> u32 {
-        Reader::snaplen(self)
-    }
-
-    fn file_size(&self) -> u64 {
-        Reader::file_size(self)
     }
 }

@@ -13,8 +13,9 @@
 use plugin_api::abi::Timestamp;
 
 use super::bytes::ByteSource;
-use super::reader::{Next, ReadError, io_error};
-use super::{LinkType, RawPacket};
+use super::error::{ReadError, io_error};
+use super::linktype::{LinkType, adjust_snapshot, exposed_linktype, linktype_to_dlt, max_snaplen_for_dlt};
+use super::{Next, RawPacket};
 
 /// The standard magic, microsecond timestamps.
 pub(crate) const MAGIC_MICRO: u32 = 0xa1b2_c3d4;
@@ -30,9 +31,6 @@ pub(crate) const FILE_HEADER_LEN: usize = 24;
 const RECORD_HEADER_LEN: usize = 16;
 /// Size of a Kuznetzov record header (ifindex, protocol, pkt_type and padding follow).
 const PATCHED_RECORD_HEADER_LEN: usize = 24;
-
-/// libpcap's `MAXIMUM_SNAPLEN`.
-pub(crate) const MAXIMUM_SNAPLEN: u32 = 262_144;
 
 /// Whether the caplen and len fields of a record header are in the pre-2.3 order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,42 +87,6 @@ pub(crate) fn classify_magic(magic: [u8; 4]) -> Option<(u32, bool)> {
     }
     let be = u32::from_be_bytes(magic);
     known(be).then_some((be, true))
-}
-
-/// Maps a file's LINKTYPE_* value to the DLT_* value libpcap 1.10 reports on Linux.
-pub(crate) fn linktype_to_dlt(linktype: u32) -> u32 {
-    match linktype {
-        100 => 11, // ATM_RFC1483
-        101 => 12, // RAW
-        102 => 15, // SLIP_BSDOS
-        103 => 16, // PPP_BSDOS
-        106 => 19, // ATM_CLIP (the one value in the matching range that differs)
-        // PFSYNC (246) and PKTAP (258) are special-cased by libpcap but map to themselves on
-        // Linux; every other value is either identical or unknown and passed through.
-        other => other,
-    }
-}
-
-/// The link type we expose for a libpcap DLT: the project numbers raw IP as 101 (see
-/// [`LinkType::RAW`]), libpcap on Linux calls it 12.
-pub(crate) fn exposed_linktype(dlt: u32) -> LinkType {
-    if dlt == 12 { LinkType::RAW } else { LinkType(dlt) }
-}
-
-/// libpcap's `max_snaplen_for_dlt()`.
-pub(crate) fn max_snaplen_for_dlt(dlt: u32) -> u32 {
-    match dlt {
-        231 => 128 * 1024 * 1024, // DBUS
-        279 => 8 * 1024 * 1024,   // EBHSCR
-        249 => 1024 * 1024,       // USBPCAP
-        _ => MAXIMUM_SNAPLEN,
-    }
-}
-
-/// libpcap's `pcap_adjust_snapshot()`: only 0 and values above `INT_MAX` are replaced; a value
-/// between the link type's maximum and `INT_MAX` is kept as is.
-pub(crate) fn adjust_snapshot(dlt: u32, snaplen: u32) -> u32 {
-    if snaplen == 0 || snaplen > i32::MAX as u32 { max_snaplen_for_dlt(dlt) } else { snaplen }
 }
 
 impl PcapFile {
@@ -248,7 +210,8 @@ impl PcapFile {
 
 #[cfg(test)]
 mod tests {
-    use super::super::reader::testutil::{Ev, Meta, put16, put32, run, via_file};
+    use super::super::linktype::MAXIMUM_SNAPLEN;
+    use super::super::testutil::{Ev, Meta, put16, put32, run, via_file};
     use super::super::{CaptureFormat, OpenError};
     use super::*;
 

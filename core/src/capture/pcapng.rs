@@ -17,9 +17,9 @@
 use plugin_api::abi::Timestamp;
 
 use super::bytes::ByteSource;
-use super::pcap::{adjust_snapshot, exposed_linktype, linktype_to_dlt, max_snaplen_for_dlt};
-use super::reader::{Next, ReadError, io_error};
-use super::{LinkType, RawPacket};
+use super::error::{ReadError, io_error};
+use super::linktype::{LinkType, adjust_snapshot, exposed_linktype, linktype_to_dlt, max_snaplen_for_dlt};
+use super::{Next, RawPacket};
 
 /// Block type of a Section Header Block (also the file's magic).
 pub(crate) const BT_SHB: u32 = 0x0A0D_0D0A;
@@ -523,7 +523,7 @@ fn decode_tsresol(v: u8) -> Result<(u64, bool), ReadError> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::reader::testutil::{Ev, put16, put32, run, via_file};
+    use super::super::testutil::{Ev, put16, put32, run, via_file};
     use super::super::{CaptureFormat, OpenError};
     use super::*;
 

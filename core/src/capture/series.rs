@@ -5,15 +5,13 @@
 //! [`expand`].
 
 use std::cell::RefCell;
-use std::ffi::{CStr, CString, OsStr};
-use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use super::feed::{Feed, FileReader};
+use super::feed::{Feed, FileReader, InputKind};
 use super::open_file;
-use crate::report::log::Log;
-use crate::report::monitor::InputKind;
+use super::os;
+use crate::log::Log;
 
 /// T2's `POLLTM`: how long to wait before looking for a missing file again.
 pub const POLL: Duration = Duration::from_secs(5);
@@ -116,7 +114,7 @@ pub fn expand(name: &str) -> PathBuf {
     if !name.contains(['*', '?', '[']) {
         return PathBuf::from(name);
     }
-    first_match(&name).unwrap_or_else(|| PathBuf::from(name))
+    os::first_match(&name).unwrap_or_else(|| PathBuf::from(name))
 }
 
 /// `~`, `$VAR` and `${VAR}` of [`expand`].
@@ -155,30 +153,6 @@ fn expand_vars(name: &str) -> String {
     }
     out.push_str(rest);
     out
-}
-
-/// The first path matching the shell pattern `pattern`, through libc's `glob(3)` (the
-/// function `wordexp` itself uses, so classes like `[[:digit:]]` and `\` escapes behave as in
-/// T2); its results are sorted in the C locale's order, i.e. bytewise, since neither T2 nor
-/// rt2 calls `setlocale`. `None` when nothing matches.
-#[allow(unsafe_code)]
-fn first_match(pattern: &str) -> Option<PathBuf> {
-    let c = CString::new(pattern).ok()?;
-    // SAFETY: an all-zero `glob_t` (null pointers, zero counts) is a valid empty result to
-    // hand to glob, which fills it in.
-    let mut g: libc::glob_t = unsafe { std::mem::zeroed() };
-    // SAFETY: `c` is a NUL-terminated string alive for the call, `g` a valid glob_t, no error
-    // callback.
-    let rc = unsafe { libc::glob(c.as_ptr(), 0, None, &mut g) };
-    let first = (rc == 0 && g.gl_pathc > 0 && !g.gl_pathv.is_null()).then(|| {
-        // SAFETY: on success gl_pathv holds gl_pathc (> 0) NUL-terminated strings, which
-        // stay valid until globfree; the bytes are copied before that.
-        let p = unsafe { CStr::from_ptr(*g.gl_pathv) };
-        PathBuf::from(OsStr::from_bytes(p.to_bytes()))
-    });
-    // SAFETY: `g` was filled by glob (or is still all zero), and is freed once.
-    unsafe { libc::globfree(&mut g) };
-    first
 }
 
 /// The series being read: its number and the bytes read so far.

@@ -16,19 +16,11 @@ use plugin_api::abi::{
 };
 
 use super::HostCtx;
+use super::loader::{CheckedVTable, text};
 
 /// `RStr` of a Rust string slice.
 pub(super) fn rstr(s: &[u8]) -> RStr {
     RStr { ptr: s.as_ptr(), len: s.len() }
-}
-
-/// Copies an `RStr` handed over by a plugin.
-///
-/// # Safety
-/// `s` must point to `s.len` readable bytes (or be empty).
-pub(super) unsafe fn text(s: RStr) -> String {
-    // SAFETY: guaranteed by the caller.
-    String::from_utf8_lossy(unsafe { plugin_api::host::rstr_bytes(s) }).into_owned()
 }
 
 /// The per-call context.
@@ -37,21 +29,21 @@ pub(super) fn call_ctx(g: &Globals, flows: &[FlowRecord]) -> CallCtx {
 }
 
 /// Creates a plugin instance.
-pub(super) fn create(vt: &PluginVTable, host: &'static HostApi) -> Instance {
-    // SAFETY: `create` comes from a vtable whose ABI version was checked; `host` lives forever.
-    unsafe { (vt.create)(host) }
+pub(super) fn create(vt: &CheckedVTable, host: &'static HostApi) -> Instance {
+    // SAFETY: `create` comes from a checked vtable (non-null); `host` lives forever.
+    unsafe { (vt.table().create)(host) }
 }
 
 /// The message of the last panic of `inst` (null `inst`: of `create`).
-pub(super) fn last_panic(vt: &PluginVTable, inst: Instance) -> String {
+pub(super) fn last_panic(vt: &CheckedVTable, inst: Instance) -> String {
     // SAFETY: `last_panic` is a checked vtable function; it returns a string it owns that stays
     // valid until its next call, and we copy it immediately.
-    unsafe { text((vt.last_panic)(inst)) }
+    unsafe { text((vt.table().last_panic)(inst)) }
 }
 
 /// The plugin's column descriptors, copied as (name, description, signature).
-pub(super) fn columns(vt: &PluginVTable, inst: Instance) -> Result<Vec<(String, String, String)>, ()> {
-    let Some(f) = vt.columns else { return Ok(Vec::new()) };
+pub(super) fn columns(vt: &CheckedVTable, inst: Instance) -> Result<Vec<(String, String, String)>, ()> {
+    let Some(f) = vt.table().columns else { return Ok(Vec::new()) };
     let mut ptr: *const ColumnDesc = core::ptr::null();
     let mut n = 0usize;
     // SAFETY: checked vtable function; the out-pointers are valid locals.
@@ -69,18 +61,25 @@ pub(super) fn columns(vt: &PluginVTable, inst: Instance) -> Result<Vec<(String, 
 }
 
 /// `init`.
-pub(super) fn init(vt: &PluginVTable, inst: Instance, ic: &InitCtx) -> CallStatus {
-    match vt.init {
+pub(super) fn init(vt: &CheckedVTable, inst: Instance, ic: &InitCtx) -> CallStatus {
+    match vt.table().init {
         // SAFETY: checked vtable function; `ic` and everything it points to outlive the call.
         Some(f) => unsafe { f(inst, ic) },
         None => CallStatus::OK,
     }
 }
 
-/// `on_new_flow`, `on_layer2`, `on_layer4` (absent callback: nothing to do).
+/// `on_new_flow`, `on_layer2` or `on_layer4`, as `pick` selects (absent callback: nothing to do).
 #[inline]
-pub(super) fn packet(f: abi::PacketFn, inst: Instance, ctx: &CallCtx, pv: &PacketView, flow: u64) -> CallStatus {
-    match f {
+pub(super) fn packet(
+    vt: &CheckedVTable,
+    pick: fn(&PluginVTable) -> abi::PacketFn,
+    inst: Instance,
+    ctx: &CallCtx,
+    pv: &PacketView,
+    flow: u64,
+) -> CallStatus {
+    match pick(vt.table()) {
         // SAFETY: checked vtable function; `ctx` and `pv` (and the bytes `pv.raw` points to) are
         // valid for the call.
         Some(f) => unsafe { f(inst, ctx, pv, flow) },
@@ -89,17 +88,22 @@ pub(super) fn packet(f: abi::PacketFn, inst: Instance, ctx: &CallCtx, pv: &Packe
 }
 
 /// `on_flow_terminate`.
-pub(super) fn terminate(f: abi::TerminateFn, inst: Instance, ctx: &CallCtx, flow: u64, buf: &mut OutBuf) -> CallStatus {
-    match f {
+pub(super) fn terminate(vt: &CheckedVTable, inst: Instance, ctx: &CallCtx, flow: u64, buf: &mut OutBuf) -> CallStatus {
+    match vt.table().on_flow_terminate {
         // SAFETY: checked vtable function; `buf` describes the host's record buffer (see RecordBuf).
         Some(f) => unsafe { f(inst, ctx, flow, buf) },
         None => CallStatus::OK,
     }
 }
 
-/// `report` and `finalize`.
-pub(super) fn run(f: abi::RunFn, inst: Instance, ctx: &CallCtx) -> CallStatus {
-    match f {
+/// `report` or `finalize`, as `pick` selects.
+pub(super) fn run(
+    vt: &CheckedVTable,
+    pick: fn(&PluginVTable) -> abi::RunFn,
+    inst: Instance,
+    ctx: &CallCtx,
+) -> CallStatus {
+    match pick(vt.table()) {
         // SAFETY: checked vtable function with a valid context.
         Some(f) => unsafe { f(inst, ctx) },
         None => CallStatus::OK,
@@ -107,8 +111,8 @@ pub(super) fn run(f: abi::RunFn, inst: Instance, ctx: &CallCtx) -> CallStatus {
 }
 
 /// `monitoring`.
-pub(super) fn monitor(f: abi::MonitorFn, inst: Instance, ctx: &CallCtx, state: u32) -> CallStatus {
-    match f {
+pub(super) fn monitor(vt: &CheckedVTable, inst: Instance, ctx: &CallCtx, state: u32) -> CallStatus {
+    match vt.table().monitoring {
         // SAFETY: checked vtable function with a valid context.
         Some(f) => unsafe { f(inst, ctx, state) },
         None => CallStatus::OK,
@@ -116,8 +120,8 @@ pub(super) fn monitor(f: abi::MonitorFn, inst: Instance, ctx: &CallCtx, state: u
 }
 
 /// `buffer_to_sink`.
-pub(super) fn sink(f: abi::SinkFn, inst: Instance, ctx: &CallCtx, rec: &[u8]) -> CallStatus {
-    match f {
+pub(super) fn sink(vt: &CheckedVTable, inst: Instance, ctx: &CallCtx, rec: &[u8]) -> CallStatus {
+    match vt.table().buffer_to_sink {
         // SAFETY: checked vtable function; `rec` is valid for the call.
         Some(f) => unsafe { f(inst, ctx, rec.as_ptr(), rec.len()) },
         None => CallStatus::OK,
@@ -166,7 +170,7 @@ unsafe extern "C" fn host_emit(ctx: *const c_void, strm: u32, lvl: u32, msg: RSt
     // SAFETY: the host table passes back its own ctx; the message is valid for the call.
     let (h, msg) = unsafe { (host(ctx), text(msg)) };
     if strm == stream::ERR || lvl == abi::level::ERROR {
-        crate::report::log::plugin_error(&h.name, &msg);
+        crate::log::plugin_error(&h.name, &msg);
     } else {
         h.shared.emit(strm, &h.name, lvl, &msg);
     }
@@ -213,7 +217,7 @@ unsafe extern "C" fn host_getenv(ctx: *const c_void, name: RStr) -> RStr {
 unsafe extern "C" fn host_fail(ctx: *const c_void, msg: RStr) {
     // SAFETY: as in `host_emit`.
     let (h, msg) = unsafe { (host(ctx), text(msg)) };
-    crate::report::log::plugin_error(&h.name, &msg);
+    crate::log::plugin_error(&h.name, &msg);
     h.shared.fatal.set(true);
 }
 

@@ -12,35 +12,32 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use plugin_api::abi::{
-    CallCtx, CallStatus, FlowRecord, Globals, InitCtx, Instance, OutBuf, PacketView, PluginVTable, T2_VERSION_MAJOR,
-    T2_VERSION_MINOR, stream,
+    CallCtx, CallStatus, FlowRecord, Globals, InitCtx, Instance, OutBuf, PacketFn, PacketView, PluginVTable, RunFn,
+    T2_VERSION_MAJOR, T2_VERSION_MINOR, stream,
 };
 use plugin_api::types::Column;
 
+use loader::CheckedVTable;
 pub use loader::LoadError;
 
 use crate::output::columns::encode_empty;
-use crate::report::log::Log;
+use crate::output::streams::Streams;
 
 /// Initial size of the record buffer (T2's `MAIN_OUTBUF_SIZE`).
 pub const MAIN_OUTBUF_SIZE: usize = 1_000_000;
 
 /// State shared by the core and the host functions of all plugins.
 pub struct HostShared {
-    /// The log stream.
-    pub log: RefCell<Log>,
-    /// The monitoring stream.
-    pub mon: RefCell<Log>,
-    /// The packet file (`-s`).
-    pub packets: RefCell<Option<Box<dyn Write>>>,
+    /// The run's log, monitoring and packet streams.
+    pub streams: Rc<Streams>,
     /// Timeouts registered by plugins during `init`.
-    pub timeouts: RefCell<Vec<f32>>,
+    timeouts: RefCell<Vec<f32>>,
     /// A plugin reported a fatal error, or its output overflowed: stop the run.
-    pub fatal: Cell<bool>,
+    fatal: Cell<bool>,
     /// The flow record being built.
-    pub record: RefCell<Vec<u8>>,
+    record: RefCell<Vec<u8>>,
     /// Whether plugins may read runtime parameters from the environment (`ENVCNTRL` > 1).
-    pub env_overrides: bool,
+    env_overrides: bool,
 }
 
 impl core::fmt::Debug for HostShared {
@@ -50,12 +47,10 @@ impl core::fmt::Debug for HostShared {
 }
 
 impl HostShared {
-    /// Shared state writing the log to `log` and monitoring output to `mon`.
-    pub fn new(log: Log, mon: Log, env_overrides: bool) -> HostShared {
+    /// Shared state writing to `streams`.
+    pub fn new(streams: Rc<Streams>, env_overrides: bool) -> HostShared {
         HostShared {
-            log: RefCell::new(log),
-            mon: RefCell::new(mon),
-            packets: RefCell::new(None),
+            streams,
             timeouts: RefCell::new(Vec::new()),
             fatal: Cell::new(false),
             record: RefCell::new(Vec::with_capacity(MAIN_OUTBUF_SIZE)),
@@ -64,29 +59,31 @@ impl HostShared {
     }
 
     fn emit(&self, strm: u32, plugin: &str, lvl: u32, msg: &str) {
+        let s = &self.streams;
         match strm {
-            stream::MON => self.mon.borrow_mut().plugin(plugin, lvl, msg),
+            stream::MON => s.mon.borrow_mut().plugin(plugin, lvl, msg),
             stream::PACKETS => {
-                if let Some(w) = self.packets.borrow_mut().as_mut() {
+                if let Some(w) = s.packets.borrow_mut().as_mut() {
                     let _ = writeln!(w, "{msg}");
                 }
             }
-            _ => self.log.borrow_mut().plugin(plugin, lvl, msg),
+            _ => s.log.borrow_mut().plugin(plugin, lvl, msg),
         }
     }
 
     fn write(&self, strm: u32, data: &[u8]) {
+        let s = &self.streams;
         match strm {
-            stream::MON => self.mon.borrow_mut().raw(data),
+            stream::MON => s.mon.borrow_mut().raw(data),
             stream::PACKETS => {
-                if let Some(w) = self.packets.borrow_mut().as_mut() {
+                if let Some(w) = s.packets.borrow_mut().as_mut() {
                     let _ = w.write_all(data);
                 }
             }
             stream::ERR => {
                 let _ = std::io::stderr().write_all(data);
             }
-            _ => self.log.borrow_mut().raw(data),
+            _ => s.log.borrow_mut().raw(data),
         }
     }
 
@@ -104,11 +101,11 @@ impl HostShared {
         while cap < need {
             cap *= 2;
             if cap >= 5 * MAIN_OUTBUF_SIZE {
-                crate::report::log::error("Buffer overflow in outputBuffer");
+                crate::log::error("Buffer overflow in outputBuffer");
                 self.fatal.set(true);
                 return false;
             }
-            self.log.borrow_mut().info("output buffer full, doubling its capacity");
+            self.streams.log.borrow_mut().info("output buffer full, doubling its capacity");
         }
         v.reserve(cap - v.len());
         true
@@ -124,7 +121,7 @@ pub struct HostCtx {
 
 /// A loaded plugin.
 pub struct LoadedPlugin {
-    vt: PluginVTable,
+    vt: CheckedVTable,
     inst: Instance,
     /// Plugin name.
     pub name: String,
@@ -240,7 +237,7 @@ pub fn select(dir: &Path, list: Option<&[String]>, mode: ListMode) -> Result<(Ve
 /// A plugin panicked while being created or asked for its columns: reported at once, as a
 /// panic in a later callback is (`Error::printed` relies on it).
 fn loading_panic(plugin: String, message: String) -> PluginError {
-    crate::report::log::plugin_error(&plugin, &format!("panicked: {message}"));
+    crate::log::plugin_error(&plugin, &format!("panicked: {message}"));
     PluginError::Panicked { plugin, message }
 }
 
@@ -248,7 +245,7 @@ fn loading_panic(plugin: String, message: String) -> PluginError {
 pub struct PluginSet {
     plugins: Vec<LoadedPlugin>,
     /// State shared with the host functions.
-    pub shared: Rc<HostShared>,
+    shared: Rc<HostShared>,
     panic: Option<PluginError>,
 }
 
@@ -274,8 +271,10 @@ impl PluginSet {
     fn load_one(&self, path: &Path) -> Result<LoadedPlugin, PluginError> {
         let file = path.display().to_string();
         let vt = loader::load(path).map_err(PluginError::Load)?;
-        let name = loader::table_text(vt.name);
-        let version = loader::table_text(vt.version);
+        let t = vt.table();
+        let (t2_version, deps) = ((t.t2_major, t.t2_minor), loader::table_text(t.dependencies));
+        let name = loader::table_text(t.name);
+        let version = loader::table_text(t.version);
         if name.is_empty() {
             return Err(PluginError::Invalid(format!("{file}: plugin name is required")));
         }
@@ -294,13 +293,12 @@ impl PluginSet {
                 version.len()
             )));
         }
-        if (vt.t2_major, vt.t2_minor) != (T2_VERSION_MAJOR, T2_VERSION_MINOR) {
+        if t2_version != (T2_VERSION_MAJOR, T2_VERSION_MINOR) {
             return Err(PluginError::Invalid(format!(
                 "{file}: {name}: version {}.{} not supported (minimum required is {T2_VERSION_MAJOR}.{T2_VERSION_MINOR})",
-                vt.t2_major, vt.t2_minor
+                t2_version.0, t2_version.1
             )));
         }
-        let deps = loader::table_text(vt.dependencies);
         if !deps.is_empty() && !deps.split(',').all(|d| self.plugins.iter().any(|p| p.name == d)) {
             return Err(PluginError::Invalid(format!("{file}: {name}: missing dependencies: {deps}")));
         }
@@ -336,6 +334,16 @@ impl PluginSet {
         self.plugins.is_empty()
     }
 
+    /// The streams the plugins write to.
+    pub fn streams(&self) -> &Rc<Streams> {
+        &self.shared.streams
+    }
+
+    /// The flow timeouts plugins registered during `init`.
+    pub fn timeouts(&self) -> Vec<f32> {
+        self.shared.timeouts.borrow().clone()
+    }
+
     /// The panic that switched a plugin off, if any.
     pub fn panic(&self) -> Option<&PluginError> {
         self.panic.as_ref()
@@ -351,13 +359,25 @@ impl PluginSet {
         p.dead = true;
         let message = ffi::last_panic(&p.vt, p.inst);
         let message = if message.is_empty() { format!("in {what}") } else { message };
-        crate::report::log::plugin_error(&p.name, &format!("panicked: {message}"));
+        crate::log::plugin_error(&p.name, &format!("panicked: {message}"));
         if self.panic.is_none() {
             self.panic = Some(PluginError::Panicked { plugin: p.name.clone(), message });
         }
     }
 
-    /// `t2Init` of every plugin, in order.
+    /// Calls `call` on every plugin still alive, in load order; a plugin whose call fails
+    /// (panicked in `what`) is switched off.
+    #[inline]
+    fn each(&mut self, what: &str, call: impl Fn(&LoadedPlugin) -> CallStatus) {
+        for i in 0..self.plugins.len() {
+            let p = &self.plugins[i];
+            if !p.dead && call(p) != CallStatus::OK {
+                self.on_panic(i, what);
+            }
+        }
+    }
+
+    /// `t2Init` of every plugin, in order; the first failure ends the round.
     pub fn init(&mut self, ic: &InitCtx) -> Result<(), PluginError> {
         for i in 0..self.plugins.len() {
             let p = &self.plugins[i];
@@ -372,21 +392,13 @@ impl PluginSet {
     #[inline]
     fn packet_round(
         &mut self,
-        pick: fn(&PluginVTable) -> plugin_api::abi::PacketFn,
+        pick: fn(&PluginVTable) -> PacketFn,
         what: &str,
         ctx: &CallCtx,
         pv: &PacketView,
         flow: u64,
     ) {
-        for i in 0..self.plugins.len() {
-            let p = &self.plugins[i];
-            if p.dead {
-                continue;
-            }
-            if ffi::packet(pick(&p.vt), p.inst, ctx, pv, flow) != CallStatus::OK {
-                self.on_panic(i, what);
-            }
-        }
+        self.each(what, |p| ffi::packet(&p.vt, pick, p.inst, ctx, pv, flow));
     }
 
     /// `t2OnNewFlow`.
@@ -416,11 +428,9 @@ impl PluginSet {
         let mut buf: OutBuf = ffi::RecordBuf::begin(&mut self.shared.record.borrow_mut(), dir, findex);
         for i in 0..self.plugins.len() {
             let start = buf.len;
-            let (dead, f, inst) = {
-                let p = &self.plugins[i];
-                (p.dead, p.vt.on_flow_terminate, p.inst)
-            };
-            let ok = dead || ffi::terminate(f, inst, &ctx, u64::from(flow), &mut buf) == CallStatus::OK;
+            let p = &self.plugins[i];
+            let dead = p.dead;
+            let ok = dead || ffi::terminate(&p.vt, p.inst, &ctx, u64::from(flow), &mut buf) == CallStatus::OK;
             if !ok {
                 self.on_panic(i, "on_flow_terminate");
                 buf.len = start;
@@ -436,27 +446,11 @@ impl PluginSet {
         let shared = self.shared.clone();
         let mut rec = shared.record.borrow_mut();
         ffi::RecordBuf::finish(&mut rec, &buf);
-        for i in 0..self.plugins.len() {
-            let p = &self.plugins[i];
-            if p.dead {
-                continue;
-            }
-            if ffi::sink(p.vt.buffer_to_sink, p.inst, &ctx, &rec) != CallStatus::OK {
-                self.on_panic(i, "buffer_to_sink");
-            }
-        }
+        self.each("buffer_to_sink", |p| ffi::sink(&p.vt, p.inst, &ctx, &rec));
     }
 
-    fn run_round(&mut self, pick: fn(&PluginVTable) -> plugin_api::abi::RunFn, what: &str, ctx: &CallCtx) {
-        for i in 0..self.plugins.len() {
-            let p = &self.plugins[i];
-            if p.dead {
-                continue;
-            }
-            if ffi::run(pick(&p.vt), p.inst, ctx) != CallStatus::OK {
-                self.on_panic(i, what);
-            }
-        }
+    fn run_round(&mut self, pick: fn(&PluginVTable) -> RunFn, what: &str, ctx: &CallCtx) {
+        self.each(what, |p| ffi::run(&p.vt, pick, p.inst, ctx));
     }
 
     /// `t2PluginReport` of every plugin.
@@ -474,15 +468,7 @@ impl PluginSet {
     /// `t2Monitoring` of every plugin with `state` (see `plugin_api::abi::mon_state`).
     pub fn monitoring(&mut self, g: &Globals, flows: &[FlowRecord], state: u32) {
         let ctx = ffi::call_ctx(g, flows);
-        for i in 0..self.plugins.len() {
-            let p = &self.plugins[i];
-            if p.dead {
-                continue;
-            }
-            if ffi::monitor(p.vt.monitoring, p.inst, &ctx, state) != CallStatus::OK {
-                self.on_panic(i, "monitoring");
-            }
-        }
+        self.each("monitoring", |p| ffi::monitor(&p.vt, p.inst, &ctx, state));
     }
 }
 

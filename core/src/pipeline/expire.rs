@@ -6,7 +6,7 @@ use plugin_api::status::*;
 
 use super::{Pipeline, Stop};
 use crate::flow::{frag_key, idle};
-use crate::report::time;
+use crate::time;
 
 impl Pipeline {
     /// Runs every timeout handler, largest timeout first (T2's `cycleLRULists`).
@@ -122,7 +122,7 @@ impl Pipeline {
                 self.settings.hash_factor,
                 self.settings.autopilot,
             );
-            let mut log = self.plugins.shared.log.borrow_mut();
+            let mut log = self.streams.log.borrow_mut();
             if self.settings.autopilot {
                 let n = self.settings.autopilot_flows;
                 log.plugin(
@@ -137,8 +137,8 @@ impl Pipeline {
                 );
             } else {
                 drop(log);
-                crate::report::log::error("main HashMap full");
-                let mut log = self.plugins.shared.log.borrow_mut();
+                crate::log::error("main HashMap full");
+                let mut log = self.streams.log.borrow_mut();
                 log.info(&format!("Fix: Invoke Tranalyzer with '-f {f}'"));
             }
         }

@@ -1,10 +1,18 @@
-//! THE HOT LOOP: packet → dissection → flow lookup/creation → plugin callbacks → expiry
-//! (core.md §4-§5). Per packet nothing here allocates, locks, formats or reads the clock; the
-//! only I/O is the sinks' buffered writes when flows end.
+//! The flow engine and THE HOT LOOP ([`Pipeline::run`]): packet → dissection → flow
+//! lookup/creation → plugin callbacks → expiry (core.md §4-§5). Per packet nothing here
+//! allocates, locks, formats or reads the clock; the only I/O is the sinks' buffered writes
+//! when flows end.
 #![forbid(unsafe_code)]
 
 mod expire;
 mod packet;
+mod run;
+mod trigger;
+
+pub use run::{Input, Reports};
+pub use trigger::PcapTrigger;
+
+use std::rc::Rc;
 
 use plugin_api::abi::{Globals, PacketView, Timestamp};
 
@@ -12,8 +20,8 @@ use crate::capture::{LinkType, RawPacket};
 use crate::dispatch::PluginSet;
 use crate::dissect::{self, DissectStats};
 use crate::flow::{FlowTable, FragTable};
-use crate::report::monitor::PcapTrigger;
-use crate::report::time::Date;
+use crate::output::streams::Streams;
+use crate::time::Date;
 
 /// Engine settings fixed for a run.
 #[derive(Debug, Clone, Copy)]
@@ -72,6 +80,8 @@ pub struct Pipeline {
     pub(crate) l2: L2Tables,
     /// Plugins.
     pub plugins: PluginSet,
+    /// The log, monitoring and packet streams (the plugins write to the same ones).
+    pub streams: Rc<Streams>,
     /// Dissector statistics and queued warnings.
     pub dstats: DissectStats,
     /// Header-count statistics.
@@ -85,7 +95,7 @@ pub struct Pipeline {
     /// Pcap-time monitoring trigger (`MONINTTMPCP` = 1).
     pub mon_trigger: Option<PcapTrigger>,
     /// A monitoring report is due after this packet (set by the pcap-time trigger).
-    pub report_due: bool,
+    report_due: bool,
     stop: Option<Stop>,
 }
 
@@ -193,6 +203,7 @@ impl Pipeline {
             frags: FragTable::new(capacity),
             g,
             l2,
+            streams: plugins.streams().clone(),
             plugins,
             dstats: DissectStats::default(),
             hdr: HdrStats { min: u16::MAX, max: 0, avg: 0.0 },
@@ -208,8 +219,7 @@ impl Pipeline {
 
     /// Registers the timeouts plugins asked for during `init`.
     pub fn add_plugin_timeouts(&mut self) {
-        let timeouts: Vec<f32> = self.plugins.shared.timeouts.borrow().clone();
-        for t in timeouts {
+        for t in self.plugins.timeouts() {
             self.table.add_handler(t);
         }
     }
@@ -259,7 +269,7 @@ impl Pipeline {
         self.g.start_time = ts;
         self.g.start_time0 = ts;
         if self.settings.verbose > 0 {
-            self.plugins.shared.log.borrow_mut().line(format_args!("Dump start: {}", Date { ts, utc: true }));
+            self.streams.log.borrow_mut().line(format_args!("Dump start: {}", Date { ts, utc: true }));
         }
     }
 
@@ -270,7 +280,7 @@ impl Pipeline {
         if data.is_empty() {
             if self.settings.verbose > 1 {
                 let msg = format!("No data available for packet {}", self.g.num_packets);
-                self.plugins.shared.log.borrow_mut().warn(&msg);
+                self.streams.log.borrow_mut().warn(&msg);
             }
             return;
         }
@@ -291,12 +301,12 @@ impl Pipeline {
         if self.dstats.warnings.is_empty() && self.dstats.errors.is_empty() {
             return;
         }
-        let mut log = self.plugins.shared.log.borrow_mut();
+        let mut log = self.streams.log.borrow_mut();
         for w in self.dstats.warnings.drain(..) {
             log.warn(&w);
         }
         for e in self.dstats.errors.drain(..) {
-            crate::report::log::error(&e);
+            crate::log::error(&e);
         }
     }
 

@@ -3,12 +3,14 @@
 
 use plugin_api::abi::{FlowKey, NO_FLOW};
 use plugin_api::status::*;
+use plugin_api::wire::{Ethernet, Tcp, ipproto, tcp};
 
 use super::{Pipeline, Stop};
 use crate::dissect::IpInfo;
 use crate::flow::frag_key;
-use crate::wire::{ipproto, u8_at};
 
+/// A SYN-ACK's flags: its sender answers, so its flow is the B side.
+const SYN_ACK: u8 = tcp::flags::SYN | tcp::flags::ACK;
 /// Frames up to this wire length may carry Ethernet padding (`MINRAWLEN`).
 const MINRAWLEN: u32 = 64;
 
@@ -144,7 +146,7 @@ impl Pipeline {
             replaced = true;
         }
         if self.frags.insert(fk, slot).is_err() && !replaced {
-            crate::report::log::error("frag HashMap full, Invoke t2 with -f 2");
+            crate::log::error("frag HashMap full, Invoke t2 with -f 2");
             self.stop = Some(Stop::TableFull);
         }
         let rec = self.table.get_mut(slot);
@@ -171,10 +173,10 @@ impl Pipeline {
         pv.snap_l4_len = pv.snap_l3_len as u16;
         pv.snap_l7_len = pv.snap_l3_len as u16;
         pv.l2_hdr_len = l2_hdr as u16;
-        let macs: [u8; 12] = crate::wire::array(data, self.pv.l2_off as usize);
+        let eth = Ethernet::at(data, self.pv.l2_off as usize);
         let key = FlowKey {
-            dst_mac: mac(&macs, 0),
-            src_mac: mac(&macs, 6),
+            dst_mac: eth.dst(),
+            src_mac: eth.src(),
             eth_type: self.pv.eth_type,
             vlan_id: self.pv.vlan_id,
             ..FlowKey::default()
@@ -208,7 +210,7 @@ impl Pipeline {
     /// Packet mode (`-s`): the core's `pktNo<TAB>flowInd<TAB>` before the plugins' fields.
     #[inline]
     fn packet_line_start(&self, slot: u32) {
-        if let Some(w) = self.plugins.shared.packets.borrow_mut().as_mut() {
+        if let Some(w) = self.streams.packets.borrow_mut().as_mut() {
             crate::output::packets::prefix(&mut **w, self.g.num_packets, self.table.get(slot).findex);
         }
     }
@@ -216,7 +218,7 @@ impl Pipeline {
     /// Packet mode (`-s`): the payload column and the end of the line, after the plugins.
     #[inline]
     fn packet_line_end(&self, data: &[u8]) {
-        if let Some(w) = self.plugins.shared.packets.borrow_mut().as_mut() {
+        if let Some(w) = self.streams.packets.borrow_mut().as_mut() {
             crate::output::packets::payload(&mut **w, data, &self.pv);
         }
     }
@@ -304,10 +306,10 @@ impl Pipeline {
         } else if !self.link_opposite(slot, &reverse) {
             // direction heuristic: the side with the well-known port answers
             let (sp, dp) = (key.src_port, key.dst_port);
-            let tcp_flags = u8_at(data, (self.pv.l4_off as usize).wrapping_add(13));
+            let tcp_flags = Tcp::at(data, self.pv.l4_off as usize).flags();
             if (sp < 1024 && sp < dp)
                 || sp & 0xfff6 == 8080
-                || (key.l4_proto == ipproto::TCP && tcp_flags & 0x12 == 0x12)
+                || (key.l4_proto == ipproto::TCP && tcp_flags & SYN_ACK == SYN_ACK)
             {
                 let f = self.table.get(slot);
                 f.status.set(f.status.get() | L3FLOWINVERT);
@@ -341,11 +343,4 @@ impl Pipeline {
         debug_assert_ne!(self.table.get(slot).findex, NO_FLOW);
         self.plugins.on_new_flow(&self.g, self.table.records(), &self.pv, slot);
     }
-}
-
-/// Six bytes of `b` at `off` as a MAC address.
-fn mac(b: &[u8; 12], off: usize) -> [u8; 6] {
-    let mut m = [0; 6];
-    m.copy_from_slice(&b[off..off + 6]);
-    m
 }

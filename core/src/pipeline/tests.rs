@@ -6,7 +6,7 @@ use plugin_api::status::*;
 
 use super::*;
 use crate::capture::{LinkType, RawPacket};
-use crate::report::log::Log;
+use crate::log::Log;
 use crate::testing::{Ip, L4, Tcp, ethernet, ip_packet, ipv4_fragments, tcp};
 
 const C: [u8; 4] = [10, 0, 0, 1];

@@ -5,12 +5,12 @@ use core::cell::RefCell;
 use plugin_api::abi::{Globals, Timestamp, mon_state};
 use plugin_api::fmt::{human, human_f64, human_unit, percent};
 use plugin_api::status::*;
+use plugin_api::wire::{ethertype, ipproto};
 
-use super::log::Log;
 use super::sys;
-use super::time::{Span, sub};
+use crate::log::Log;
 use crate::pipeline::Pipeline;
-use crate::wire::{ethertype, ipproto};
+use crate::time::{Span, sub};
 
 /// What the report says about the input.
 #[derive(Debug, Clone, Copy)]
@@ -121,8 +121,8 @@ pub fn percent_line(log: &mut Log, g: &Globals, files: u64, size: u64) {
 
 /// Prints the end report (items 1-22) to the log; `elapsed` is the wall time since start.
 pub fn print(p: &mut Pipeline, input: InputStats, elapsed: Timestamp, plugin_report: bool) {
-    let shared = p.plugins.shared.clone();
-    let mut log = shared.log.borrow_mut();
+    let streams = p.streams.clone();
+    let mut log = streams.log.borrow_mut();
     log.line(format_args!("Finished unloading flow memory. Time: {}", Span(elapsed)));
     match input {
         InputStats::Files { size, count } if size > 0 => percent_line(&mut log, &p.g, count, size),
@@ -139,7 +139,7 @@ pub fn print(p: &mut Pipeline, input: InputStats, elapsed: Timestamp, plugin_rep
         InputStats::Files { size, .. } => Some(size),
         _ => None,
     };
-    body(p, &shared.log, pcap_bytes, false, plugin_report);
+    body(p, &streams.log, pcap_bytes, false, plugin_report);
 }
 
 /// The counters of the end report and of the human monitoring report (items 3-22), from

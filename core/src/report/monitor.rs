@@ -7,46 +7,17 @@
 use std::path::Path;
 use std::time::Instant;
 
-use plugin_api::abi::{Globals, Timestamp, mon_state};
+use plugin_api::abi::{Globals, mon_state};
 
 use super::end;
 use super::proto::ProtoNames;
 use super::sys;
-use super::time::{Date, Secs, Span, sub};
-use crate::capture::feed::Feed;
+use crate::capture::feed::{Feed, InputKind};
 use crate::capture::{LiveStats, PacketSource};
 use crate::cli;
 use crate::flags;
-use crate::pipeline::Pipeline;
-
-/// The pcap-time trigger (`MONINTTMPCP` = 1, monitoring.md §3.1): a report is due when the whole
-/// seconds since the first packet grew by at least the interval since the last report. As in T2
-/// both differences are `f32` and the seconds are libpcap's signed 32-bit values, so a negative
-/// difference never fires and beyond 2²⁴ s single-second steps are lost to rounding.
-#[derive(Debug, Clone, Copy)]
-pub struct PcapTrigger {
-    interval: f64,
-    last: f32,
-}
-
-impl PcapTrigger {
-    /// A trigger firing every `interval` seconds of capture time.
-    pub fn new(interval: f64) -> PcapTrigger {
-        PcapTrigger { interval, last: 0.0 }
-    }
-
-    /// Whether the packet at `sec` (first packet at `start`) requests a report.
-    #[inline]
-    pub fn due(&mut self, start: i64, sec: i64) -> bool {
-        let delta = (i64::from(sec as i32) - i64::from(start as i32)) as f32;
-        if f64::from(delta - self.last) >= self.interval {
-            self.last = delta;
-            true
-        } else {
-            false
-        }
-    }
-}
+use crate::pipeline::{Pipeline, Reports};
+use crate::time::{Date, Secs, Span, add, from_secs, now, sub};
 
 /// What a report contains and how it looks.
 #[derive(Debug, Clone)]
@@ -152,33 +123,6 @@ impl MonitorConfig {
     }
 }
 
-/// The kind of input a human report describes (besides `-i`, told by [`Monitor::live`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum InputKind {
-    /// `-r FILE`, `-r -` or `-i`: one capture.
-    Single,
-    /// `-R`: the list file, the 1-based number of the capture being read, the number of
-    /// captures, their total size and the current one's size (when the list was checked).
-    List {
-        /// The list file's name.
-        list: String,
-        /// 1-based number of the capture being read.
-        index: usize,
-        /// Number of captures in the list.
-        count: usize,
-        /// Bytes of all captures.
-        total: u64,
-        /// Bytes of the capture being read.
-        current_size: u64,
-    },
-    /// `-D`: the bytes of the files opened so far (T2's `captureFileSize`, which grows with
-    /// every file).
-    Series {
-        /// Bytes of the files opened so far.
-        total: u64,
-    },
-}
-
 /// What the human report says about the input.
 #[derive(Debug, Clone)]
 pub struct InputInfo {
@@ -202,7 +146,7 @@ impl InputInfo {
     pub fn of<S: PacketSource>(reader: &S, feed: &dyn Feed<S>, name: &str, start: Instant) -> InputInfo {
         InputInfo {
             name: feed.current().unwrap_or_else(|| name.to_owned()),
-            linktype: super::linktype_text(reader.dlt()),
+            linktype: crate::capture::linktype_text(reader.dlt()),
             snaplen: u64::from(reader.snaplen()),
             size: reader.file_size(),
             kind: feed.kind(),
@@ -232,25 +176,6 @@ const BANNER: [&str; 6] = [
     "                                       oo                                       ",
 ];
 
-fn now() -> Timestamp {
-    let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    Timestamp { sec: d.as_secs() as i64, frac: i64::from(d.subsec_nanos()) }
-}
-
-fn from_secs(s: f64) -> Timestamp {
-    let whole = s.trunc();
-    Timestamp { sec: whole as i64, frac: ((s - whole) * 1e9) as i64 }
-}
-
-fn add(a: Timestamp, b: Timestamp) -> Timestamp {
-    let mut r = Timestamp { sec: a.sec + b.sec, frac: a.frac + b.frac };
-    if r.frac >= 1_000_000_000 {
-        r.sec += 1;
-        r.frac -= 1_000_000_000;
-    }
-    r
-}
-
 impl Monitor {
     /// An engine printing reports about `input`.
     pub fn new(cfg: MonitorConfig, input: InputInfo) -> Monitor {
@@ -276,22 +201,23 @@ impl Monitor {
         if !self.cfg.machine {
             return;
         }
-        let shared = p.plugins.shared.clone();
+        let streams = p.streams.clone();
         {
-            let mut mon = shared.mon.borrow_mut();
+            let mut mon = streams.mon.borrow_mut();
             mon.begin_row();
             let h = self.cfg.header();
             let h = if self.live.is_some() { with_live(h, "pktsRec\tpktsDrp\tifDrp\t") } else { h };
             mon.raw(h.as_bytes());
         }
         p.plugins.monitoring(&p.g, p.table.records(), mon_state::HEADER);
-        let mut mon = shared.mon.borrow_mut();
+        let mut mon = streams.mon.borrow_mut();
         mon.end_row();
         mon.flush();
     }
 
     /// One report (T2's `printGStats`): a row or a block, then, in differential mode, the new
-    /// snapshot (after the plugins, which still see the previous one).
+    /// snapshot (after the plugins, which still see the previous one). Reads of an interface
+    /// report libpcap's counters as the run last refreshed them ([`Monitor::live`]).
     pub fn report(&mut self, p: &mut Pipeline) {
         p.g.total_flows = p.g.total_a_flows + p.g.total_b_flows;
         if self.cfg.machine {
@@ -313,26 +239,26 @@ impl Monitor {
             Some(l) => with_live(row, &format!("{}\t{}\t{}\t", l.recv, l.drop, l.ifdrop)),
             None => row,
         };
-        let shared = p.plugins.shared.clone();
+        let streams = p.streams.clone();
         {
-            let mut mon = shared.mon.borrow_mut();
+            let mut mon = streams.mon.borrow_mut();
             mon.begin_row();
             mon.raw(row.as_bytes());
         }
         p.plugins.monitoring(&p.g, p.table.records(), mon_state::VALUES);
-        let mut mon = shared.mon.borrow_mut();
+        let mut mon = streams.mon.borrow_mut();
         mon.end_row();
         mon.flush();
     }
 
     fn human(&self, p: &mut Pipeline) {
-        let shared = p.plugins.shared.clone();
+        let streams = p.streams.clone();
         let g = &*p.g;
         let input = &self.input;
         let wall = now();
         let elapsed = input.start.elapsed().as_secs_f64();
         {
-            let mut log = shared.mon.borrow_mut();
+            let mut log = streams.mon.borrow_mut();
             log.line("");
             for l in BANNER {
                 log.line(l);
@@ -404,8 +330,8 @@ impl Monitor {
                 log.line(format_args!("ETF: {}", Date { ts: add(wall, remaining), utc: false }));
             }
         }
-        end::body(p, &shared.mon, None, true, self.cfg.plugin_report);
-        let mut log = shared.mon.borrow_mut();
+        end::body(p, &streams.mon, None, true, self.cfg.plugin_report);
+        let mut log = streams.mon.borrow_mut();
         log.line("=".repeat(80));
         log.line("");
         log.flush();
@@ -452,6 +378,17 @@ impl Monitor {
             g.pkts_l3_0[i] = if take { g.pkts_l3[i] } else { 0 };
             g.bytes_l3_0[i] = if take { g.bytes_l3[i] } else { 0 };
         }
+    }
+}
+
+impl Reports for Monitor {
+    fn report(&mut self, p: &mut Pipeline, live: Option<LiveStats>) {
+        self.live = live;
+        Monitor::report(self, p);
+    }
+
+    fn next_capture<S: PacketSource>(&mut self, source: &S, feed: &dyn Feed<S>) {
+        Monitor::next_capture(self, source, feed);
     }
 }
 

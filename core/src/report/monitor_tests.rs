@@ -7,9 +7,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
+use std::time::Instant;
+
 use super::*;
 use crate::capture::{self, Next};
-use crate::report::log::Log;
+use crate::log::Log;
+use crate::pipeline::{Input, PcapTrigger};
 
 /// A writer the test can read back.
 #[derive(Clone, Default)]
@@ -42,36 +45,19 @@ fn config(diff: bool, machine: bool) -> MonitorConfig {
     }
 }
 
-/// Runs `capture` with reports every second of pcap time and returns the monitoring output.
+/// Runs `capture` through the run loop with reports every second of pcap time and returns the
+/// monitoring output.
 fn run(shared: &Path, capture: &str, cfg: MonitorConfig) -> String {
     let out = Buf::default();
     let mut p = crate::testing::engine(262_144, Log::new(Box::new(out.clone()), false));
     let path = shared.join("pcaps").join(format!("{capture}.pcap"));
-    let mut reader = capture::open_file(&path).unwrap();
-    let input = InputInfo {
-        name: path.display().to_string(),
-        linktype: crate::report::linktype_text(reader.dlt()),
-        snaplen: u64::from(reader.snaplen()),
-        size: reader.file_size(),
-        kind: InputKind::Single,
-        start: std::time::Instant::now(),
-    };
-    let mut m = Monitor::new(cfg, input);
+    let reader = capture::open_file(&path).unwrap();
+    let mut single = capture::feed::Single;
+    let mut input = Input::new(reader, &mut single, None, &path.display().to_string()).unwrap();
+    let mut m = Monitor::new(cfg, InputInfo::of(input.source(), input.feed(), input.name(), Instant::now()));
     m.header(&mut p);
     p.mon_trigger = Some(PcapTrigger::new(1.0));
-    loop {
-        match reader.next() {
-            Next::Packet(pkt) => {
-                p.packet(&pkt);
-                if p.report_due {
-                    p.report_due = false;
-                    m.report(&mut p);
-                }
-            }
-            Next::Error(_) => {}
-            Next::Eof => break,
-        }
-    }
+    p.run(&mut input, None, &mut m).unwrap();
     String::from_utf8(out.0.borrow().clone()).unwrap()
 }
 
@@ -90,28 +76,6 @@ fn core_columns(text: &str, n: usize) -> Vec<Vec<String>> {
 
 fn golden(shared: &Path, capture: &str, variant: &str) -> String {
     std::fs::read_to_string(shared.join("golden").join(capture).join(variant).join("stdout.txt")).unwrap()
-}
-
-#[test]
-fn pcap_trigger_fires_on_whole_seconds() {
-    let mut t = PcapTrigger::new(1.0);
-    let start = 1000;
-    let fired: Vec<i64> =
-        [1000, 1000, 1001, 1001, 1004, 1005, 999, 1005, 1006].into_iter().filter(|&s| t.due(start, s)).collect();
-    // one report per new second; a gap gives one report; going backwards gives none
-    assert_eq!(fired, [1001, 1004, 1005, 1006]);
-}
-
-#[test]
-fn pcap_trigger_keeps_t2s_f32_and_i32_quirks() {
-    // a record with sec >= 2^31 is negative for libpcap: never a report
-    let mut t = PcapTrigger::new(1.0);
-    assert!(!t.due(1_000, 0xffff_0000));
-    // beyond 2^24 s a one-second step is lost to f32 rounding
-    let mut t = PcapTrigger::new(1.0);
-    assert!(t.due(0, 1 << 25));
-    assert!(!t.due(0, (1 << 25) + 1));
-    assert!(t.due(0, (1 << 25) + 4));
 }
 
 #[test]
@@ -230,7 +194,7 @@ fn list_input_block_follows_the_current_file() {
     let mut reader = list.open_first().unwrap();
     let out = Buf::default();
     let mut p = crate::testing::engine(4096, Log::new(Box::new(out.clone()), false));
-    let input = InputInfo::of(&reader, &list, "not used", std::time::Instant::now());
+    let input = InputInfo::of(&reader, &list, "not used", Instant::now());
     assert_eq!(input.name, cap.display().to_string());
     let mut m = Monitor::new(config(false, false), input);
     // both entries are the same capture
@@ -239,7 +203,7 @@ fn list_input_block_follows_the_current_file() {
         vec![
             format!("Processing list file: {}", list_path.display()),
             format!("Processing file no. {n} of 2: {}", cap.display()),
-            format!("Link layer type: {}", crate::report::linktype_text(dlt)),
+            format!("Link layer type: {}", crate::capture::linktype_text(dlt)),
             format!("Snapshot length: {snap}{}", plugin_api::fmt::human(snap)),
             format!("Total bytes to process: {}{}", 2 * size, plugin_api::fmt::human(2 * size)),
             format!("Current file size in bytes: {size}{}", plugin_api::fmt::human(size)),
@@ -277,12 +241,12 @@ fn series_input_block_names_the_expanded_file() {
     let mut reader = series.open_first(&log);
     let out = Buf::default();
     let mut p = crate::testing::engine(4096, Log::new(Box::new(out.clone()), false));
-    let mut m = Monitor::new(config(true, false), InputInfo::of(&reader, &series, "", std::time::Instant::now()));
+    let mut m = Monitor::new(config(true, false), InputInfo::of(&reader, &series, "", Instant::now()));
     let (dlt, snap) = (reader.dlt(), u64::from(reader.snaplen()));
     let head = |file: &str| {
         vec![
             format!("Current file: {}", dir.join(file).display()),
-            format!("Link layer type: {}", crate::report::linktype_text(dlt)),
+            format!("Link layer type: {}", crate::capture::linktype_text(dlt)),
             format!("Snapshot length: {snap}{}", plugin_api::fmt::human(snap)),
         ]
     };

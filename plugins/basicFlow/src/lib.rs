@@ -10,7 +10,8 @@ mod hdrdesc;
 mod pktmode;
 
 use plugin_api::abi::Timestamp;
-use plugin_api::status::{L2_IPV4, L2_IPV6, L2_MPLS, L2_NO_ETH, L2_PPP, L2_VLAN, LAPD_FLOW};
+use plugin_api::status::{L2_GRE, L2_IPV4, L2_IPV6, L2_MPLS, L2_NO_ETH, L2_PPP, L2_VLAN, LAPD_FLOW};
+use plugin_api::wire::{self, Ethernet, Gre, Ipv4, Mpls, Vlan, ethertype, mpls, vlan};
 use plugin_api::{Columns, Ctx, Flow, FlowSlots, Host, Init, Output, Packet, PacketLine, Plugin};
 use subnet::{LabelId, Subnets};
 
@@ -74,6 +75,11 @@ impl Default for FlowState {
     }
 }
 
+/// Entry `i` of the MPLS label stack `labels`, if captured whole.
+pub(crate) fn mpls_entry(labels: &[u8], i: usize) -> Option<Mpls<'_>> {
+    Mpls::at(labels, mpls::HEADER_LEN * i).checked()
+}
+
 /// The basicFlow plugin.
 pub struct BasicFlow {
     flows: FlowSlots<FlowState>,
@@ -84,10 +90,6 @@ pub struct BasicFlow {
     pkt_mode: Option<PktMode>,
     /// The subnet tables (none until `init`, or when their files cannot be used).
     subnets: Subnets,
-}
-
-pub(crate) fn be32(b: &[u8], off: usize) -> u32 {
-    b.get(off..off + 4).map_or(0, |s| u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
 }
 
 impl Plugin for BasicFlow {
@@ -196,15 +198,14 @@ impl Plugin for BasicFlow {
         let v = pkt.view();
         let status = pkt.status();
         if status & L2_VLAN != 0 {
-            // each tag word: TCI, then the Ethertype that follows it
+            // each tag word: TCI, then the Ethertype that follows it (0 when not captured whole)
             let tags = pkt.from_offset(v.vlan_off);
             let mut i = 0;
             loop {
-                let w = be32(tags, 4 * i);
-                s.vlans[i] = w;
+                let tag = Vlan::at(tags, vlan::HEADER_LEN * i).checked();
+                s.vlans[i] = tag.map_or(0, |t| t.word());
                 i += 1;
-                let next = (w & 0xffff) as u16;
-                if i >= MAX_VLAN || !matches!(next, 0x8100 | 0x88a8 | 0x9100 | 0x9200) {
+                if i >= MAX_VLAN || !tag.is_some_and(|t| ethertype::is_vlan(t.ethertype())) {
                     break;
                 }
             }
@@ -214,24 +215,25 @@ impl Plugin for BasicFlow {
             let labels = pkt.from_offset(v.mpls_off);
             let mut i = 0;
             loop {
-                let w = be32(labels, 4 * i);
-                s.mpls[i] = w;
+                let label = mpls_entry(labels, i);
+                s.mpls[i] = label.map_or(0, |m| m.word());
                 i += 1;
-                if i >= MAX_MPLS || w & 0x100 != 0 {
+                if i >= MAX_MPLS || label.is_some_and(|m| m.bottom()) {
                     break;
                 }
             }
             s.n_mpls = i as u8;
         }
         if status & L2_PPP != 0 {
-            s.ppp = be32(pkt.from_offset(v.ppp_off), 0);
+            // the first four bytes, 0 when not captured whole
+            let ppp = pkt.from_offset(v.ppp_off);
+            s.ppp = if ppp.len() >= 4 { wire::be32(ppp, 0) } else { 0 };
         }
-        if status & plugin_api::status::L2_GRE != 0 {
-            s.gre = be32(pkt.from_offset(v.gre_off), 0);
-            let l3 = pkt.from_offset(v.gre_l3_off);
-            if l3.len() >= 20 {
-                s.gre_src.copy_from_slice(&l3[12..16]);
-                s.gre_dst.copy_from_slice(&l3[16..20]);
+        if status & L2_GRE != 0 {
+            s.gre = Gre::new(pkt.from_offset(v.gre_off)).checked().map_or(0, |g| g.word());
+            if let Some(ip) = Ipv4::new(pkt.from_offset(v.gre_l3_off)).checked() {
+                s.gre_src = ip.src();
+                s.gre_dst = ip.dst();
             }
         }
     }
@@ -367,14 +369,10 @@ impl BasicFlow {
             }
         }
         if BFO_MAC == 1 && MAX_MAC != 0 && flow.status() & (L2_NO_ETH | LAPD_FLOW) == 0 {
-            let l2 = pkt.l2();
-            if l2.len() >= 12 {
-                let mut dst = [0; 6];
-                let mut src = [0; 6];
-                dst.copy_from_slice(&l2[..6]);
-                src.copy_from_slice(&l2[6..12]);
-                add_mac(&mut s.src_mac, &mut s.n_src_mac, src);
-                add_mac(&mut s.dst_mac, &mut s.n_dst_mac, dst);
+            let eth = Ethernet::new(pkt.l2());
+            if eth.has(wire::ethernet::field::SRC.end) {
+                add_mac(&mut s.src_mac, &mut s.n_src_mac, eth.src());
+                add_mac(&mut s.dst_mac, &mut s.n_dst_mac, eth.dst());
             }
         }
         if let Some(pm) = &mut self.pkt_mode {

@@ -5,10 +5,11 @@ use std::net::Ipv6Addr;
 
 use plugin_api::abi::{CoreConfig, NO_OFFSET, Timestamp};
 use plugin_api::status::{L2_MPLS, L2_NO_ETH, L2_VLAN, LAPD_FLOW, TIMEJUMP};
+use plugin_api::wire::{Ethernet, ethernet, ipproto};
 use plugin_api::{Ctx, Flow, Host, Packet, PacketLine};
 
 use crate::flags::*;
-use crate::{FlowState, MAX_MPLS, be32, geo};
+use crate::{FlowState, MAX_MPLS, geo, mpls_entry};
 
 /// The run-time core settings that shape the packet columns.
 pub(crate) struct PktMode {
@@ -164,7 +165,8 @@ impl PktMode {
                 let labels = pkt.from_offset(pkt.view().mpls_off);
                 let mut i = 0;
                 loop {
-                    let m = be32(labels, 4 * i);
+                    let entry = mpls_entry(labels, i);
+                    let m = entry.map_or(0, |e| e.word());
                     if i > 0 {
                         l.raw(b";");
                     }
@@ -177,7 +179,7 @@ impl PktMode {
                         }
                     };
                     i += 1;
-                    if i >= MAX_MPLS || m & 0x100 != 0 {
+                    if i >= MAX_MPLS || entry.is_some_and(|e| e.bottom()) {
                         break;
                     }
                 }
@@ -185,10 +187,13 @@ impl PktMode {
             l.tab();
         }
 
-        let l2 = pkt.l2();
-        if pkt.view().l2_off != NO_OFFSET && l2.len() >= 12 && flow.status() & (L2_NO_ETH | LAPD_FLOW) == 0 {
-            mac(l, &l2[6..12]);
-            mac(l, &l2[..6]);
+        let eth = Ethernet::new(pkt.l2());
+        if pkt.view().l2_off != NO_OFFSET
+            && eth.has(ethernet::field::SRC.end)
+            && flow.status() & (L2_NO_ETH | LAPD_FLOW) == 0
+        {
+            mac(l, &eth.src());
+            mac(l, &eth.dst());
         } else {
             l.empty(2);
         }
@@ -201,8 +206,7 @@ impl PktMode {
             let key = flow.key();
             let ver = flow.ip_ver();
             let proto = pkt.l4_proto();
-            // TCP, UDP, UDP-Lite, SCTP
-            let ports = matches!(proto, 6 | 17 | 136 | 132);
+            let ports = ipproto::has_ports(proto);
             let sides = [(&key.src_ip, pkt.view().src_port), (&key.dst_ip, pkt.view().dst_port)];
             for ((ip, port), id) in sides.into_iter().zip(s.geo) {
                 if !self.anonym {
@@ -249,7 +253,7 @@ impl FmtRaw for PacketLine {
 }
 
 /// A MAC address field, `xx:xx:xx:xx:xx:xx` (T2's default `MAC_FORMAT=0`, `MAC_SEP=":"`).
-fn mac(l: &mut PacketLine, m: &[u8]) {
+fn mac(l: &mut PacketLine, m: &[u8; 6]) {
     l.fmt(format_args!("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", m[0], m[1], m[2], m[3], m[4], m[5]));
 }
 
