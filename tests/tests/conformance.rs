@@ -54,6 +54,16 @@ fn default_plugins_match_the_reference() {
     assert_conforms(&DEFAULT, "default", &["--log"], &[SLL2]);
 }
 
+/// basicFlow's subnet labels (`srcIPCC srcIPOrg dstIPCC dstIPOrg`) from the tables it installs,
+/// wherever the reference has one (T2's special ranges and its IPv6 table). The end report is
+/// compared by `default_plugins_match_the_reference` (`--log`, talker country left out):
+/// `t2conform --log --geo` would also demand no country after a talker where the reference's
+/// tables knew none, which the open datasets now name (see `tests/subnet.rs` for the country).
+#[test]
+fn subnet_labels_match_the_reference() {
+    assert_conforms(&DEFAULT, "default", &["--geo"], &[SLL2]);
+}
+
 /// The tutorial's plugin beside the default five: flows, end report and summary numbers.
 #[test]
 fn tcp_win_matches_the_reference() {

@@ -1,6 +1,7 @@
 //! basicFlow (100): identification and timing of each flow: status, first/last packet time,
-//! duration, header descriptions, MAC addresses, Ethertype, VLAN/MPLS tags, addresses and
-//! ports (plugins.md §2).
+//! duration, header descriptions, MAC addresses, Ethertype, VLAN/MPLS tags, addresses with
+//! their subnet labels (country and organisation, from the tables `t2build` installs beside
+//! the plugin) and ports (plugins.md §2).
 #![forbid(unsafe_code)]
 #![allow(non_snake_case)]
 
@@ -12,6 +13,7 @@ use plugin_api::abi::Timestamp;
 use plugin_api::status::{L2_GRE, L2_IPV4, L2_IPV6, L2_MPLS, L2_NO_ETH, L2_PPP, L2_VLAN, LAPD_FLOW};
 use plugin_api::wire::{self, Ethernet, Gre, Ipv4, Mpls, Vlan, ethertype, mpls, vlan};
 use plugin_api::{Columns, Ctx, Flow, FlowSlots, Host, Init, Output, Packet, PacketLine, Plugin};
+use subnet::{LabelId, Subnets};
 
 use flags::*;
 use hdrdesc::Interner;
@@ -44,6 +46,8 @@ pub(crate) struct FlowState {
     gre_dst: [u8; 4],
     /// Time of the previous packet (packet mode: `pktIAT`).
     last_pkt: Timestamp,
+    /// Subnet labels of the source and destination address, looked up once per flow.
+    geo: [Option<LabelId>; 2],
 }
 
 impl Default for FlowState {
@@ -66,6 +70,7 @@ impl Default for FlowState {
             gre_src: [0; 4],
             gre_dst: [0; 4],
             last_pkt: Timestamp::default(),
+            geo: [None; 2],
         }
     }
 }
@@ -83,11 +88,20 @@ pub struct BasicFlow {
     host: Host,
     /// Packet mode (`-s`) state; `None` without `-s`.
     pkt_mode: Option<PktMode>,
+    /// The subnet tables (none until `init`, or when their files cannot be used).
+    subnets: Subnets,
 }
 
 impl Plugin for BasicFlow {
     fn new(host: Host) -> Self {
-        BasicFlow { flows: FlowSlots::default(), descs: Interner::default(), sensor_id: 0, host, pkt_mode: None }
+        BasicFlow {
+            flows: FlowSlots::default(),
+            descs: Interner::default(),
+            sensor_id: 0,
+            host,
+            pkt_mode: None,
+            subnets: Subnets::default(),
+        }
     }
 
     fn columns(&self, c: &mut Columns) {
@@ -159,6 +173,14 @@ impl Plugin for BasicFlow {
     fn init(&mut self, init: &Init<'_>) {
         self.flows = FlowSlots::new(init.capacity());
         self.sensor_id = init.config().sensor_id;
+        if BFO_SUBNET_TEST == 1 {
+            // a table that cannot be used is one warning naming its file; its labels stay `-`
+            let (subnets, errors) = Subnets::open_dir(std::path::Path::new(init.plugin_folder()));
+            for e in errors {
+                self.host.warn(&format!("{e}: run 't2build -f basicFlow' to install it"));
+            }
+            self.subnets = subnets;
+        }
         if init.packet_mode() {
             let pm = PktMode::new(init.config());
             PacketLine::header(self.host, &pm.header());
@@ -169,6 +191,10 @@ impl Plugin for BasicFlow {
     fn on_new_flow(&mut self, _ctx: Ctx<'_>, pkt: &Packet<'_>, flow: Flow<'_>) {
         let s = self.flows.reset(&flow);
         s.last_pkt = flow.last_seen();
+        if BFO_SUBNET_TEST == 1 {
+            let (ver, key) = (ip_version(flow.status()), &flow.record().key);
+            s.geo = [self.subnets.find(ver, &key.src_ip), self.subnets.find(ver, &key.dst_ip)];
+        }
         let v = pkt.view();
         let status = pkt.status();
         if status & L2_VLAN != 0 {
@@ -298,13 +324,14 @@ impl Plugin for BasicFlow {
             out.ip4(&s.gre_dst);
         }
         let ver = ip_version(flow.status());
-        for (ip, port) in [(&rec.key.src_ip, rec.key.src_port), (&rec.key.dst_ip, rec.key.dst_port)] {
+        let sides = [(&rec.key.src_ip, rec.key.src_port), (&rec.key.dst_ip, rec.key.dst_port)];
+        for ((ip, port), id) in sides.into_iter().zip(s.geo) {
             out.ipx(ver, ip);
             if BFO_SUBNET_TEST == 1 {
-                // no subnet tables yet: unknown country and organisation
-                out.str(b"-");
+                let (cc, org) = geo(&self.subnets, ver, id);
+                out.str(cc);
                 if BFO_SUBNET_ORG == 1 {
-                    out.str(b"-");
+                    out.str(org);
                 }
             }
             out.u16(port);
@@ -349,7 +376,7 @@ impl BasicFlow {
             }
         }
         if let Some(pm) = &mut self.pkt_mode {
-            pm.write(self.host, ctx, pkt, &flow, s);
+            pm.write(self.host, ctx, pkt, &flow, s, &self.subnets);
         }
     }
 }
@@ -361,6 +388,12 @@ fn add_mac(list: &mut [[u8; 6]; MAX_MAC], n: &mut u8, mac: [u8; 6]) {
         list[k] = mac;
         *n += 1;
     }
+}
+
+/// Country (or special-range) code and organisation of label `id` of an IP version `ver`
+/// address, `-` for what is unknown.
+pub(crate) fn geo(subnets: &Subnets, ver: u8, id: Option<LabelId>) -> (&[u8], &[u8]) {
+    id.and_then(|id| subnets.label(ver, id)).map_or((b"-", b"-"), |l| (l.cc(), l.org()))
 }
 
 /// IP version from the flow status (T2's `FLOW_IPVER`): 6, 4, or 0 for layer-2 flows.

@@ -9,7 +9,7 @@ use plugin_api::wire::{Ethernet, ethernet, ipproto};
 use plugin_api::{Ctx, Flow, Host, Packet, PacketLine};
 
 use crate::flags::*;
-use crate::{FlowState, MAX_MPLS, mpls_entry};
+use crate::{FlowState, MAX_MPLS, geo, mpls_entry};
 
 /// The run-time core settings that shape the packet columns.
 pub(crate) struct PktMode {
@@ -90,7 +90,15 @@ impl PktMode {
 
     /// Writes this packet's fields (T2's `claimInfo`, packet-file part) and updates the flow's
     /// last packet time.
-    pub(crate) fn write(&mut self, host: Host, ctx: Ctx<'_>, pkt: &Packet<'_>, flow: &Flow<'_>, s: &mut FlowState) {
+    pub(crate) fn write(
+        &mut self,
+        host: Host,
+        ctx: Ctx<'_>,
+        pkt: &Packet<'_>,
+        flow: &Flow<'_>,
+        s: &mut FlowState,
+        subnets: &subnet::Subnets,
+    ) {
         let last = flow.last_seen();
         let iat = self.span(last, s.last_pkt);
         let dur = self.span(last, flow.first_seen());
@@ -191,24 +199,26 @@ impl PktMode {
         }
         l.hex(u64::from(pkt.view().eth_type), 4);
 
-        let geo = if BFO_SUBNET_TEST == 1 { 1 + usize::from(BFO_SUBNET_ORG == 1) } else { 0 };
+        let labels = if BFO_SUBNET_TEST == 1 { 1 + usize::from(BFO_SUBNET_ORG == 1) } else { 0 };
         if pkt.view().l3_off == NO_OFFSET {
-            l.empty(if self.anonym { 3 } else { 5 + 2 * geo });
+            l.empty(if self.anonym { 3 } else { 5 + 2 * labels });
         } else {
             let key = flow.key();
             let ver = flow.ip_ver();
             let proto = pkt.l4_proto();
             let ports = ipproto::has_ports(proto);
-            for (ip, port) in [(&key.src_ip, pkt.view().src_port), (&key.dst_ip, pkt.view().dst_port)] {
+            let sides = [(&key.src_ip, pkt.view().src_port), (&key.dst_ip, pkt.view().dst_port)];
+            for ((ip, port), id) in sides.into_iter().zip(s.geo) {
                 if !self.anonym {
                     if ver == 6 {
                         ip6(l, ip);
                     } else {
                         l.fmt(format_args!("{}.{}.{}.{}", ip[0], ip[1], ip[2], ip[3]));
                     }
-                    for _ in 0..geo {
-                        // no subnet tables yet: unknown, as in the flow columns
-                        l.str("-");
+                    // the flow's labels, printed raw as T2 does (the tables hold no TAB)
+                    let (cc, org) = geo(subnets, ver, id);
+                    for text in [cc, org].into_iter().take(labels) {
+                        l.raw(text).tab();
                     }
                 }
                 if ports {

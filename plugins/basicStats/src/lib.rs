@@ -1,6 +1,7 @@
 //! basicStats (120): per flow direction the packet and byte counts (and the opposite
 //! direction's), packet-length and inter-arrival-time statistics, packet and byte rates and
-//! asymmetries; the end report names the fastest flow and the biggest talkers (plugins.md §3).
+//! asymmetries; the end report names the fastest flow and the biggest talkers, with the
+//! country the subnet tables give an IP talker (plugins.md §3).
 //!
 //! The statistics are computed in `f32` exactly as T2 does (see [`stats`]) so that the text
 //! sink prints the same digits.
@@ -12,11 +13,15 @@ pub mod flags;
 pub mod report;
 pub mod stats;
 
+use std::cell::OnceCell;
+use std::path::Path;
+
 use plugin_api::status::{L2_FLOW, L2_IPV4, L2_IPV6, LAPD_FLOW};
 use plugin_api::wire::udp;
 use plugin_api::{
     Columns, Ctx, Flow, FlowSlots, Host, Init, MonState, Monitor, Output, Packet, PacketLine, Plugin, Report,
 };
+use subnet::Subnets;
 
 pub use config::{Config, Exclude};
 use report::{IpSrc, Sections, Totals};
@@ -36,6 +41,11 @@ pub struct BasicStats {
     /// Packet mode (`-s`): write the length columns for every packet of a flow.
     packet_mode: bool,
     line: PacketLine,
+    /// Where the subnet tables are (the plugin folder).
+    plugin_folder: String,
+    /// The subnet tables, opened at the first report that names an IP talker (a table that
+    /// cannot be used is reported by basicFlow, which installs them).
+    subnets: OnceCell<Subnets>,
 }
 
 impl BasicStats {
@@ -51,7 +61,16 @@ impl BasicStats {
             sections,
             packet_mode: false,
             line: PacketLine::default(),
+            plugin_folder: String::new(),
+            subnets: OnceCell::new(),
         }
+    }
+
+    /// The country code the subnet tables give `a`, `-` when they give none.
+    fn country(&self, a: &IpSrc) -> Vec<u8> {
+        let subnets = self.subnets.get_or_init(|| Subnets::open_dir(Path::new(&self.plugin_folder)).0);
+        let label = subnets.find(a.ver, &a.ip).and_then(|id| subnets.label(a.ver, id));
+        label.map_or_else(|| b"-".to_vec(), |l| l.cc().to_vec())
     }
 
     /// The configuration in use (after the runtime overrides of `init`).
@@ -166,6 +185,7 @@ impl Plugin for BasicStats {
         }
         self.sections = Sections { maxima: self.cfg.bs_stats, l2: core.eth_activate > 0, l3: core.anonym_ip == 0 };
         self.packet_mode = init.packet_mode();
+        self.plugin_folder = init.plugin_folder().to_owned();
         if self.packet_mode {
             let mut names = vec!["pktLen", "snapL3Len", "snapL4Len", "snapL7Len", "l3Len", "udpLen", "l7Len"];
             if self.cfg.bs_mod > 1 {
@@ -266,13 +286,13 @@ impl Plugin for BasicStats {
     }
 
     fn report(&mut self, ctx: Ctx<'_>, report: &Report) {
-        self.totals.write(report, ctx.globals(), self.sections);
+        self.totals.write(report, ctx.globals(), self.sections, &|a| self.country(a));
     }
 
     fn monitoring(&mut self, ctx: Ctx<'_>, mon: &Monitor, state: MonState) {
         // no monitoring columns: only the human report repeats the end-report lines
         if state == MonState::Report {
-            self.totals.write(&mon.report(), ctx.globals(), self.sections);
+            self.totals.write(&mon.report(), ctx.globals(), self.sections, &|a| self.country(a));
         }
     }
 }

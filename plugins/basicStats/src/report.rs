@@ -64,8 +64,10 @@ pub struct Sections {
 }
 
 impl Totals {
-    /// The report lines, without the `basicStats: ` prefix the host adds.
-    pub fn lines(&self, g: &Globals, sections: Sections) -> Vec<String> {
+    /// The report lines, without the `basicStats: ` prefix the host adds; `country` gives the
+    /// country code of a talker's address (what the subnet tables say, `-` or a special-range
+    /// code when they know no country).
+    pub fn lines(&self, g: &Globals, sections: Sections, country: &dyn Fn(&IpSrc) -> Vec<u8>) -> Vec<String> {
         let mut lines = Vec::new();
         if !sections.l2 && !sections.l3 {
             return lines;
@@ -84,17 +86,16 @@ impl Totals {
             lines.push(talker("L2", &mac_text(&self.mac_bytes.addr), self.mac_bytes.count, bytes, "bytes"));
         }
         if sections.l3 && self.ip_pkts.count > 0 {
-            // T2 appends a country code only for alphabetic ones; rt2 has no subnet table yet,
-            // and the reference's own tables give numeric codes or `-`, so none is printed.
-            lines.push(talker("L3", &ip_text(self.ip_pkts.addr), self.ip_pkts.count, g.num_packets, "packets"));
-            lines.push(talker("L3", &ip_text(self.ip_bytes.addr), self.ip_bytes.count, bytes, "bytes"));
+            let addr = |a: &IpSrc| ip_text(*a) + &located(&country(a));
+            lines.push(talker("L3", &addr(&self.ip_pkts.addr), self.ip_pkts.count, g.num_packets, "packets"));
+            lines.push(talker("L3", &addr(&self.ip_bytes.addr), self.ip_bytes.count, bytes, "bytes"));
         }
         lines
     }
 
     /// Writes [`Totals::lines`] to `report`.
-    pub fn write(&self, report: &Report, g: &Globals, sections: Sections) {
-        for line in self.lines(g, sections) {
+    pub fn write(&self, report: &Report, g: &Globals, sections: Sections, country: &dyn Fn(&IpSrc) -> Vec<u8>) {
+        for line in self.lines(g, sections, country) {
             report.line(&line);
         }
     }
@@ -103,6 +104,17 @@ impl Totals {
 /// `Biggest <layer> flow talker: <addr>: <n>[ (<h>)] [<p>%] <what>`.
 fn talker(layer: &str, addr: &str, n: u64, total: u64, what: &str) -> String {
     format!("Biggest {layer} flow talker: {addr}: {n}{} [{}%] {what}", human(n), c_percent(n, total))
+}
+
+/// What follows a talker's address: ` (US)` for a country code, nothing for an unknown one
+/// (`-`) or a special range's numeric code, as T2 prints.
+fn located(cc: &[u8]) -> String {
+    match cc {
+        [a, b] if !a.is_ascii_digit() && *a != b'-' => {
+            format!(" ({}{})", char::from(a.to_ascii_uppercase()), char::from(b.to_ascii_uppercase()))
+        }
+        _ => String::new(),
+    }
 }
 
 /// `00:11:22:33:44:55`.
@@ -126,6 +138,15 @@ mod tests {
         assert_eq!(ip_text(v4), "10.0.0.1");
         assert_eq!(ip_text(IpSrc::default()), "");
         assert_eq!(mac_text(&[0, 0x13, 0x7f, 0xbe, 0x8c, 0xff]), "00:13:7f:be:8c:ff");
+    }
+
+    #[test]
+    fn only_country_codes_follow_the_talker() {
+        assert_eq!(located(b"us"), " (US)");
+        assert_eq!(located(b"ch"), " (CH)");
+        assert_eq!(located(b"04"), "");
+        assert_eq!(located(b"-"), "");
+        assert_eq!(located(b""), "");
     }
 
     #[test]

@@ -7,10 +7,12 @@
 //! builds them first) exactly as a user runs them, and never calls cargo itself, which would
 //! deadlock on cargo's build lock.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::{Arc, Mutex};
 
-use plugin_api::build::PluginMeta;
+use plugin_api::build::{PluginMeta, extra_file_bytes, extra_file_name};
 
 mod golden;
 
@@ -87,9 +89,7 @@ impl PluginDir {
         let built = artifact(&format!("lib{}.so", meta.name));
         std::fs::copy(built, self.path().join(meta.file_name())).expect("installing a plugin");
         for f in &meta.extra_files {
-            let src = crate_dir.join(f);
-            let name = Path::new(f).file_name().expect("extra files name a file");
-            std::fs::copy(&src, self.path().join(name)).unwrap_or_else(|e| panic!("installing {}: {e}", src.display()));
+            self.add_file(&extra_file_name(f), &extra_file(&crate_dir.join(f)));
         }
     }
 
@@ -102,6 +102,18 @@ impl PluginDir {
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
+}
+
+/// The contents t2build installs for the extra file `path` (decompressed when shipped as
+/// `NAME.zst`), read once per test process: the subnet tables are large.
+fn extra_file(path: &Path) -> Arc<Vec<u8>> {
+    static CACHE: Mutex<BTreeMap<PathBuf, Arc<Vec<u8>>>> = Mutex::new(BTreeMap::new());
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    let bytes = cache.entry(path.to_path_buf()).or_insert_with(|| {
+        let bytes = extra_file_bytes(path).unwrap_or_else(|e| panic!("installing {}: {e}", path.display()));
+        Arc::new(bytes)
+    });
+    bytes.clone()
 }
 
 /// What one run of `tranalyzer` left behind.
