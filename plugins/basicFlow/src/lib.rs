@@ -175,7 +175,7 @@ impl Plugin for BasicFlow {
         self.sensor_id = init.config().sensor_id;
         if BFO_SUBNET_TEST == 1 {
             // a table that cannot be used is one warning naming its file; its labels stay `-`
-            let (subnets, errors) = Subnets::open_dir(std::path::Path::new(init.plugin_folder()));
+            let (subnets, errors) = Subnets::open_dir(std::path::Path::new(init.plugin_folder_os()));
             for e in errors {
                 self.host.warn(&format!("{e}: run 't2build -f basicFlow' to install it"));
             }

@@ -42,7 +42,7 @@ pub struct BasicStats {
     packet_mode: bool,
     line: PacketLine,
     /// Where the subnet tables are (the plugin folder).
-    plugin_folder: String,
+    plugin_folder: std::ffi::OsString,
     /// The subnet tables, opened at the first report that names an IP talker (a table that
     /// cannot be used is reported by basicFlow, which installs them).
     subnets: OnceCell<Subnets>,
@@ -61,7 +61,7 @@ impl BasicStats {
             sections,
             packet_mode: false,
             line: PacketLine::default(),
-            plugin_folder: String::new(),
+            plugin_folder: std::ffi::OsString::new(),
             subnets: OnceCell::new(),
         }
     }
@@ -185,7 +185,7 @@ impl Plugin for BasicStats {
         }
         self.sections = Sections { maxima: self.cfg.bs_stats, l2: core.eth_activate > 0, l3: core.anonym_ip == 0 };
         self.packet_mode = init.packet_mode();
-        self.plugin_folder = init.plugin_folder().to_owned();
+        self.plugin_folder = init.plugin_folder_os().to_owned();
         if self.packet_mode {
             let mut names = vec!["pktLen", "snapL3Len", "snapL4Len", "snapL7Len", "l3Len", "udpLen", "l7Len"];
             if self.cfg.bs_mod > 1 {
