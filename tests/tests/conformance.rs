@@ -54,6 +54,27 @@ fn default_plugins_match_the_reference() {
     assert_conforms(&DEFAULT, "default", &["--log"], &[SLL2]);
 }
 
+/// T2's ten default plugins and jsonSink (what a bare `t2build` installs, plus the JSON output):
+/// every column, the end report, the headers' column table and every plugin file
+/// (`_protocols.txt`, `_icmpStats.txt`, `_flows.json`).
+#[test]
+fn default_ten_and_json_sink_match_the_reference() {
+    let plugins = [
+        "protoStats",
+        "basicFlow",
+        "macRecorder",
+        "portClassifier",
+        "basicStats",
+        "tcpFlags",
+        "tcpStates",
+        "icmpDecode",
+        "connStat",
+        "txtSink",
+        "jsonSink",
+    ];
+    assert_conforms(&plugins, "default-all", &["--log"], &[SLL2]);
+}
+
 /// basicFlow's subnet labels (`srcIPCC srcIPOrg dstIPCC dstIPOrg`) from the tables it installs,
 /// wherever the reference has one (T2's special ranges and its IPv6 table). The end report is
 /// compared by `default_plugins_match_the_reference` (`--log`, talker country left out):
