@@ -1,0 +1,1 @@
+//! httpSniffer driven through its callbacks by the testing kit.
