@@ -265,7 +265,7 @@ mod tests {
         assert_eq!(p.line_end(0, 1), None);
         assert_eq!(p.header(16, p.len - 16, b"host:"), Some(22));
         assert_eq!(p.header(16, p.len - 16, b"Hostname:"), None);
-        assert_eq!(p.slice(20, 1000), b"a\r\n");
+        assert_eq!(p.slice(20, 1000), b": a\r\n");
         assert_eq!(p.slice(usize::MAX, 3), b"");
         assert!(!p.starts_with(24, b"\nX"));
         assert_eq!(strnstr(b"ab\0cd", b"cd"), None);
