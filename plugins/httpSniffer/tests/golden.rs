@@ -26,23 +26,18 @@ fn packet_mode_follows_the_flow_bits() {
     let plugins = PluginDir::with(&["basicFlow", "httpSniffer", "txtSink"]);
     let run = run_t2(plugins.path(), &["-r", pcap.to_str().unwrap(), "-s"]);
     assert_eq!(run.code(), Some(0), "{}", run.stderr());
-    let packets = run.file("_packets.txt").expect("a packet file");
-    let mut lines = packets.lines();
-    let header: Vec<&str> = lines.next().unwrap().trim_start_matches('%').split('\t').collect();
-    let col = |n: &str| header.iter().position(|c| *c == n).unwrap_or_else(|| panic!("no {n} in {header:?}"));
+    let packets = rt2_golden::Flows::parse(&run.file("_packets.txt").expect("a packet file"));
+    let col = |n: &str| packets.columns.iter().position(|c| c == n).unwrap_or_else(|| panic!("no {n}"));
     let (flow, fstat, st) = (col("flowInd"), col("flowStat"), col("httpStat"));
-    assert_eq!(header[st..st + 5], ["httpStat", "httpAFlags", "httpMethods", "httpHeadMimes", "httpCFlags"]);
+    assert_eq!(packets.columns[st..st + 5], ["httpStat", "httpAFlags", "httpMethods", "httpHeadMimes", "httpCFlags"]);
     let mut last = std::collections::BTreeMap::new();
     let mut seen_get = false;
-    for l in lines {
-        let f: Vec<&str> = l.split('\t').collect();
+    for f in &packets.rows {
         // the direction is the low bit of flowStat
         let b = u64::from_str_radix(f[fstat].trim_start_matches("0x"), 16).unwrap() & 1 == 1;
         let dir = if b { "B" } else { "A" };
-        if dir == "A" && f[st + 2] == "0x02" {
-            seen_get = true;
-        }
-        last.insert((f[flow].to_owned(), dir), f[st..st + 5].join(" "));
+        seen_get |= dir == "A" && f[st + 2] == "0x02";
+        last.insert((f[flow].clone(), dir), f[st..st + 5].join(" "));
     }
     assert!(seen_get);
     let flows = run.flows();
