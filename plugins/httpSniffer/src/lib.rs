@@ -253,8 +253,14 @@ impl Plugin for HttpSniffer {
         for c in &s.counts[..COUNTS] {
             out.u16(*c);
         }
+        let empty = s.store.is_empty(); // most flows: no string at all
         for (_, _, field, on) in string_columns(&cfg) {
-            if on {
+            if !on {
+                continue;
+            }
+            if empty {
+                out.rep(0);
+            } else {
                 out.rep(s.store.of(field).count() as u32);
                 s.store.of(field).for_each(|v| out.str(v));
             }

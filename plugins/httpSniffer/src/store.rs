@@ -61,6 +61,11 @@ impl Store {
         self.items.clear();
     }
 
+    /// Whether no string is kept.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
     /// The strings of `field`, oldest first.
     pub fn of(&self, field: Field) -> impl Iterator<Item = &[u8]> {
         self.items
