@@ -460,7 +460,7 @@ impl Run<'_> {
         p.close();
         // a full table without the autopilot and the drained flow table are normal ends, as in T2
         match p.stop() {
-            Some(Stop::Plugin | Stop::OutOfMemory) => Outcome::Failed,
+            Some(Stop::Plugin | Stop::OutOfMemory | Stop::Terminated) => Outcome::Failed,
             _ => Outcome::Done,
         }
     }
