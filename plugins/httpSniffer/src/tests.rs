@@ -342,3 +342,26 @@ fn never_panics_on_any_bytes() {
         }
     }
 }
+
+/// The antivirus switches: hosts and URLs of antivirus vendors set their bits, and the Avast
+/// and ESET ID headers are kept (the first of each, at most HTTP_AVID_LEN - 1 bytes); a SIP
+/// message sets the SIP/RTP warning and its status code is read one byte earlier.
+#[test]
+fn antivirus_ids_and_sip() {
+    let cfg = Config { http_antvir: true, http_avast_cid: true, http_eset_uid: true, ..Config::default() };
+    let mut h = Harness::new(|host| HttpSniffer::with_config(host, cfg));
+    let id = "7".repeat(40);
+    let req = format!(
+        "GET /nis_engine_1 HTTP/1.1\r\nHost: update.avast.com\r\nX-AVAST-Client-Id-0: {id}\r\n\
+X-ESET-UpdateID: e1\r\nX-ESET-UpdateID: e2\r\n\r\n"
+    );
+    let (a, _) = exchange(&mut h, &[req.as_bytes()], &[]);
+    assert_eq!(a["httpCFlags"], "0x2210"); // Microsoft security URL, Avast host
+    assert_eq!(a["httpAvastCid"], format!("\"{}\"", &id[..31]));
+    assert_eq!(a["httpEsetUid"], "\"e1\"");
+
+    let mut h = harness();
+    h.packet(0, ts(1, 0), &packet(Ip::V4(CLIENT, SERVER), L4::Udp(5060, 5060, b"SIP/2.0 180 Ringing\r\n\r\n")).frame());
+    assert_eq!(h.end(0)["httpRSCode"], "180");
+    assert_ne!(h.globals.global_warn.get() & plugin_api::status::L7_SIPRTP, 0);
+}
