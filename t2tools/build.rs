@@ -1,7 +1,7 @@
 //! Embeds into the binaries what they read at run time, so they work from anywhere:
 //! tawk's awk function library (`awk/*.awk`), the bit definitions every component declares
-//! in its `bits.toml` (`../core/bits.toml`, `../plugins/<name>/bits.toml`; `tawk -V`) and
-//! the core's protocol names (`../core/proto.txt`; `proto2str()`).
+//! in its `bits.toml` (`../core/bits.toml`, `../plugins/<name>/bits.toml`; `tawk -V`). The
+//! protocol names of `proto2str()` are the `prototable` crate's.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -46,10 +46,6 @@ fn main() {
         }
     }
     out.push_str("];\n\n");
-
-    out.push_str("/// The core's `proto.txt`: number, short name, description per line.\n");
-    writeln!(out, "pub const PROTO_TXT: &str = include_str!({:?});", root.join("core/proto.txt").display())
-        .expect("String");
 
     let dest = PathBuf::from(std::env::var_os("OUT_DIR").expect("set by cargo")).join("embedded.rs");
     std::fs::write(dest, out).expect("writing embedded.rs");

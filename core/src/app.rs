@@ -3,23 +3,26 @@
 //! [`Pipeline::run`].
 
 use std::cell::RefCell;
+use std::ffi::{OsStr, OsString};
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use plugin_api::abi::{CoreConfig, InitCtx, PluginId, RStr, Timestamp};
+use plugin_api::fmt::escaped;
 
 use crate::capture::feed::{Feed, Single};
 use crate::capture::{self, LiveCapture, PacketSource};
 use crate::cli::{self, Input, Options};
 use crate::dispatch::{self, HostShared, ListMode, PluginSet};
 use crate::error::Error;
-use crate::log::Log;
+use crate::log::{Log, Stream};
 use crate::output::columns::ColumnList;
 use crate::output::streams::Streams;
 use crate::pipeline::{self, PcapTrigger, Pipeline, Settings, Stop};
+use crate::progress::{self, Progress};
 use crate::report::end::{self, InputStats};
 use crate::report::monitor::{InputInfo, Monitor, MonitorConfig};
 use crate::report::sys;
@@ -31,62 +34,87 @@ use crate::{flags, process, signals};
 pub enum Outcome {
     /// Normal end.
     Done,
-    /// The run stopped because a plugin failed; everything up to then was written.
-    PluginFailed,
+    /// The run stopped because a plugin failed or memory ran out; everything up to then was
+    /// written.
+    Failed,
+    /// The run ended but an output stream could not be written (already reported).
+    OutputFailed,
 }
 
-/// The output prefix (T2's `baseFileName`, core.md §2.1).
-pub fn output_prefix(output: Option<&str>, input: &Input) -> Result<String, Error> {
-    let cap = match input {
-        Input::Stdin => "-".to_owned(),
-        Input::File(p) | Input::List(p) => p.to_string_lossy().into_owned(),
-        Input::Series(e) => capture::series::Spec::parse(e).map_or_else(|| e.clone(), |s| s.expr),
-        Input::Interface(i) => i.clone(),
+/// The output prefix (T2's `baseFileName`, core.md §2.1), byte for byte as the names it
+/// comes from.
+pub fn output_prefix(output: Option<&OsStr>, input: &Input) -> Result<OsString, Error> {
+    let series;
+    let cap: &[u8] = match input {
+        Input::Stdin => b"-",
+        Input::File(p) | Input::List(p) => p.as_os_str().as_bytes(),
+        Input::Series(e) => {
+            series = capture::series::Spec::parse(e).map_or_else(|| e.clone(), |s| s.expr);
+            series.as_bytes()
+        }
+        Input::Interface(i) => i.as_bytes(),
     };
     let iface = matches!(input, Input::Interface(_));
-    let Some(out) = output.filter(|o| *o != "-") else {
-        return Ok(if cap == "-" {
-            "stdin".to_owned()
+    let os = |b: &[u8]| OsStr::from_bytes(b).to_owned();
+    let Some(out) = output.filter(|o| *o != "-").map(OsStrExt::as_bytes) else {
+        return Ok(if cap == b"-" {
+            "stdin".into()
         } else if iface {
-            cap
+            os(cap)
         } else {
-            match cap.rfind('.') {
-                Some(i) => cap[..i].to_owned(),
-                None => cap,
+            match cap.iter().rposition(|&b| b == b'.') {
+                Some(i) => os(&cap[..i]),
+                None => os(cap),
             }
         });
     };
-    if let Some(slash) = out.rfind('/')
+    if let Some(slash) = out.iter().rposition(|&b| b == b'/')
         && slash > 0
     {
-        let dir = &out[..slash];
+        let dir = Path::new(OsStr::from_bytes(&out[..slash]));
         std::fs::create_dir_all(dir).map_err(|e| Error::CreateDir { dir: dir.to_owned(), reason: e })?;
     }
-    if !Path::new(out).is_dir() {
-        return Ok(out.to_owned());
+    if !Path::new(OsStr::from_bytes(out)).is_dir() {
+        return Ok(os(out));
     }
-    let base = match cap.rfind('/') {
+    let base = match cap.iter().rposition(|&b| b == b'/') {
         Some(i) => &cap[i + 1..],
-        None if cap == "-" => "stdin",
-        None => &cap,
+        None if cap == b"-" => b"stdin",
+        None => cap,
     };
-    let base = match base.rfind('.') {
+    let base = match base.iter().rposition(|&b| b == b'.') {
         Some(i) if !iface => &base[..i],
         _ => base,
     };
-    Ok(format!("{out}{}{base}", if out.ends_with('/') { "" } else { "/" }))
+    let mut prefix = os(out);
+    if !out.ends_with(b"/") {
+        prefix.push("/");
+    }
+    prefix.push(OsStr::from_bytes(base));
+    Ok(prefix)
 }
 
 /// The plugin folder, ending with `/`.
-fn plugin_folder(o: &Options) -> Result<String, Error> {
-    let dir = match &o.plugin_folder {
-        Some(p) => p.to_string_lossy().into_owned(),
+fn plugin_folder(o: &Options) -> Result<OsString, Error> {
+    let mut dir = match &o.plugin_folder {
+        Some(p) => p.clone().into_os_string(),
         None => {
-            let home = std::env::var("HOME").map_err(|_| Error::NoHome)?;
-            format!("{home}/.tranalyzer/plugins/")
+            let mut home = std::env::var_os("HOME").ok_or(Error::NoHome)?;
+            home.push("/.tranalyzer/plugins/");
+            home
         }
     };
-    Ok(if dir.ends_with('/') { dir } else { format!("{dir}/") })
+    if !dir.as_bytes().ends_with(b"/") {
+        dir.push("/");
+    }
+    Ok(dir)
+}
+
+/// The file `<prefix><suffix>`.
+fn with_suffix(prefix: &OsStr, suffix: &str) -> PathBuf {
+    let mut path = prefix.to_owned();
+    path.push(suffix);
+    path.into()
 }
 
 /// `L2, IPv4, IPv6`: what flows are created (the "Creating flows for" line).
@@ -99,12 +127,18 @@ fn core_line() -> String {
     s
 }
 
-fn open_file(prefix: &str, suffix: &str) -> Result<File, Error> {
-    let path = format!("{prefix}{suffix}");
-    File::create(&path).map_err(|e| Error::CreateFile { path, reason: e })
+/// Creates the output file `<prefix><suffix>`.
+fn open_file(prefix: &OsStr, suffix: &str) -> Result<Stream, Error> {
+    let path = with_suffix(prefix, suffix);
+    match File::create(&path) {
+        Ok(f) => Ok(Stream::file(f, &path)),
+        Err(e) => Err(Error::CreateFile { path, reason: e }),
+    }
 }
 
-fn rstr(s: &str) -> RStr {
+/// `RStr` of a string's bytes (names keep theirs).
+fn rstr(s: &(impl AsRef<[u8]> + ?Sized)) -> RStr {
+    let s = s.as_ref();
     RStr { ptr: s.as_ptr(), len: s.len() }
 }
 
@@ -120,25 +154,19 @@ pub fn run(o: Options) -> Result<Outcome, Error> {
             Error::Setup(format!("Failed to set priority to {prio}: {}", plugin_api::fmt::strerror(&e)))
         })?;
     }
-    let to_stdout = o.output.as_deref() == Some("-");
+    let to_stdout = o.output.as_deref().is_some_and(|w| w == "-");
     let prefix = output_prefix(o.output.as_deref(), &input)?;
     let log_file = o.log_file || to_stdout;
     let mon_file = o.mon_file || to_stdout;
     let verbose = flags::VERBOSE;
     let log = if log_file {
-        let f = open_file(&prefix, "_log.txt")?;
-        Log::new(Box::new(BufWriter::new(f)), false)
+        Log::new(open_file(&prefix, "_log.txt")?, false)
     } else if verbose == 0 {
         Log::sink()
     } else {
         Log::stdout()
     };
-    let mon = if mon_file {
-        let f = open_file(&prefix, "_monitoring.txt")?;
-        Log::new(Box::new(BufWriter::new(f)), false)
-    } else {
-        Log::stdout()
-    };
+    let mon = if mon_file { Log::new(open_file(&prefix, "_monitoring.txt")?, false) } else { Log::stdout() };
     let streams = Rc::new(Streams::new(log, mon));
     let log = &streams.log;
     let sensor_id = o.sensor_id.unwrap_or(flags::T2_SENSORID);
@@ -171,7 +199,7 @@ pub fn run(o: Options) -> Result<Outcome, Error> {
             if reader.format() == capture::CaptureFormat::PcapNg && verbose > 1 {
                 pcapng_warning(log, true);
             }
-            run.read(reader, &mut Single, &path.display().to_string())
+            run.read(reader, &mut Single, &escaped(&path).to_string())
         }
         Input::Stdin => run.read(capture::open_stdin()?, &mut Single, "-"),
         Input::List(path) => {
@@ -204,12 +232,16 @@ pub fn run(o: Options) -> Result<Outcome, Error> {
     if mon_file {
         // as T2: an empty monitoring file is removed
         streams.mon.borrow_mut().flush();
-        let path = format!("{prefix}_monitoring.txt");
+        let path = with_suffix(&prefix, "_monitoring.txt");
         if std::fs::metadata(&path).is_ok_and(|m| m.len() == 0) {
             let _ = std::fs::remove_file(&path);
         }
     }
-    result
+    streams.flush();
+    match result {
+        Ok(Outcome::Done) if streams.failed() => Ok(Outcome::OutputFailed),
+        r => r,
+    }
 }
 
 fn pcapng_warning(log: &RefCell<Log>, pcapng: bool) {
@@ -250,7 +282,7 @@ fn bind_cpu(cpu: i64, log: &mut Log) -> Option<i64> {
 /// the run started.
 struct Run<'a> {
     o: &'a Options,
-    prefix: &'a str,
+    prefix: &'a OsStr,
     streams: &'a Rc<Streams>,
     start: Instant,
     start_wall: Timestamp,
@@ -278,7 +310,12 @@ impl Run<'_> {
             p.mon_trigger = Some(PcapTrigger::new(flags::MONINTV));
         }
         let ctl = start_signals(o, &self.streams.log);
-        if let Err(e) = p.run(&mut input, ctl.as_ref(), &mut monitor) {
+        let shown = progress::wanted(o.no_progress, flags::VERBOSE, self.to_stdout);
+        let line = if shown { Progress::start(input.meter()) } else { None };
+        let read = p.run(&mut input, ctl.as_ref(), &mut monitor);
+        // erased before anything else is written
+        drop(line);
+        if let Err(e) = read {
             p.close();
             return Err(e);
         }
@@ -296,9 +333,9 @@ impl Run<'_> {
 
     /// The plugins of `folder` selected, loaded and initialised, and the engine that drives
     /// them, for an input of `capture_size` bytes.
-    fn engine(&self, folder: &str, capture_size: u64) -> Result<Pipeline, Error> {
+    fn engine(&self, folder: &OsStr, capture_size: u64) -> Result<Pipeline, Error> {
         let (o, verbose) = (self.o, flags::VERBOSE);
-        let list_path = o.plugin_list.clone().unwrap_or_else(|| PathBuf::from(format!("{folder}plugins.txt")));
+        let list_path = o.plugin_list.clone().unwrap_or_else(|| with_suffix(folder, "plugins.txt"));
         let mode = match flags::USE_PLLIST {
             1 => ListMode::Whitelist,
             2 => ListMode::Blacklist,
@@ -314,7 +351,7 @@ impl Run<'_> {
         let plugins = PluginSet::load(&files, Rc::new(shared))?;
         if plugins.is_empty() {
             if verbose > 0 {
-                log.borrow_mut().warn(&format!("No valid plugins found in folder '{folder}'"));
+                log.borrow_mut().warn(&format!("No valid plugins found in folder '{}'", escaped(folder)));
             }
         } else if verbose > 1 {
             let mut l = log.borrow_mut();
@@ -326,8 +363,8 @@ impl Run<'_> {
         let columns = ColumnList::new(plugins.plugins().iter().flat_map(|p| p.columns.iter()));
         if o.packet_mode {
             // T2 creates it after the column list; the plugins append their names from `init`
-            let mut w: Box<dyn Write> = Box::new(BufWriter::new(open_file(self.prefix, "_packets.txt")?));
-            crate::output::packets::header_start(&mut *w);
+            let mut w = open_file(self.prefix, "_packets.txt")?;
+            crate::output::packets::header_start(&mut w);
             *self.streams.packets.borrow_mut() = Some(w);
         }
         let factor = o.hash_factor.unwrap_or(flags::HASHFACTOR);
@@ -351,7 +388,7 @@ impl Run<'_> {
         }
         self.init_plugins(&mut p, &columns, folder, capacity as u64)?;
         if let Some(w) = self.streams.packets.borrow_mut().as_mut() {
-            crate::output::packets::header_end(&mut **w);
+            crate::output::packets::header_end(w);
         }
         if p.plugins.must_stop() {
             return Err(Error::PluginFatal);
@@ -361,7 +398,7 @@ impl Run<'_> {
     }
 
     /// `t2Init` of every plugin, with what T2 tells them about the run.
-    fn init_plugins(&self, p: &mut Pipeline, columns: &ColumnList, folder: &str, capacity: u64) -> Result<(), Error> {
+    fn init_plugins(&self, p: &mut Pipeline, columns: &ColumnList, folder: &OsStr, capacity: u64) -> Result<(), Error> {
         let o = self.o;
         let config = core_config(o.sensor_id.unwrap_or(flags::T2_SENSORID), capacity);
         let ids: Vec<(String, String)> =
@@ -379,8 +416,8 @@ impl Run<'_> {
             split_size: split.map_or(0, |s| s.size),
             split_start: split.map_or(0, |s| s.start),
             config: &config,
-            prefix: rstr(self.prefix),
-            plugin_folder: rstr(folder),
+            prefix: rstr(self.prefix.as_bytes()),
+            plugin_folder: rstr(folder.as_bytes()),
             cmdline: rstr(&o.cmdline),
             core_line: rstr(&core),
             hw_info: rstr(&hw),
@@ -394,7 +431,7 @@ impl Run<'_> {
             num_columns: columns.descs().len(),
             plugins: pids.as_ptr(),
             num_plugins: pids.len(),
-            pcapd_file: rstr(o.pcapd.as_deref().unwrap_or("")),
+            pcapd_file: rstr(o.pcapd.as_deref().map_or(&[][..], |p| p.as_os_str().as_bytes())),
         };
         p.plugins.init(&ic).map_err(Error::Plugin)
     }
@@ -422,7 +459,10 @@ impl Run<'_> {
         }
         p.close();
         // a full table without the autopilot and the drained flow table are normal ends, as in T2
-        if p.stop() == Some(Stop::Plugin) { Outcome::PluginFailed } else { Outcome::Done }
+        match p.stop() {
+            Some(Stop::Plugin | Stop::OutOfMemory) => Outcome::Failed,
+            _ => Outcome::Done,
+        }
     }
 }
 

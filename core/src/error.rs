@@ -1,6 +1,9 @@
 //! The core's errors: each prints as one line after `[ERR] ` and ends the run with status 1.
 
 use std::io;
+use std::path::PathBuf;
+
+use plugin_api::fmt::escaped;
 
 use crate::capture::{LiveError, OpenError};
 use crate::cli::ArgError;
@@ -32,7 +35,7 @@ pub enum Error {
     /// The directory of `-w` cannot be created.
     CreateDir {
         /// The directory.
-        dir: String,
+        dir: PathBuf,
         /// Why.
         reason: io::Error,
     },
@@ -41,7 +44,7 @@ pub enum Error {
     /// An output file cannot be created.
     CreateFile {
         /// The file.
-        path: String,
+        path: PathBuf,
         /// Why.
         reason: io::Error,
     },
@@ -61,8 +64,12 @@ impl core::fmt::Display for Error {
             Error::Plugin(e) => e.fmt(f),
             Error::PluginFatal => f.write_str("a plugin failed to initialise"),
             Error::NoHome => f.write_str("Could not get HOME environment variable"),
-            Error::CreateDir { dir, reason } => write!(f, "Failed to create directory '{dir}': {}", strerror(reason)),
-            Error::CreateFile { path, reason } => write!(f, "Failed to open file '{path}': {}", strerror(reason)),
+            Error::CreateDir { dir, reason } => {
+                write!(f, "Failed to create directory '{}': {}", escaped(dir), strerror(reason))
+            }
+            Error::CreateFile { path, reason } => {
+                write!(f, "Failed to open file '{}': {}", escaped(path), strerror(reason))
+            }
         }
     }
 }

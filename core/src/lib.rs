@@ -4,19 +4,21 @@
 //! by `tests/layers.rs`, which also checks that the files of a module import each other
 //! without a cycle):
 //!
-//! 1. leaves: [`flags`] (compile-time configuration), [`log`] (the `[INF]`/`[WRN]`/`[ERR]`
-//!    writer), [`time`], [`wire`], [`process`] (`-P`, `-c`), [`signals`];
-//! 2. [`capture`]: packet sources (pcap and pcapng files, stdin, `-R` lists, `-D` series,
+//! 1. [`term`]: the terminal stderr and stdout share (the progress line and what erases it);
+//! 2. leaves: [`flags`] (compile-time configuration), [`log`] (the `[INF]`/`[WRN]`/`[ERR]`
+//!    writer), [`time`], [`process`] (`-P`, `-c`), [`signals`];
+//! 3. [`capture`]: packet sources (pcap and pcapng files, stdin, `-R` lists, `-D` series,
 //!    interfaces) and the BPF filter;
-//! 3. [`dissect`] (layers 2 to 4) and [`cli`] (the command line);
-//! 4. [`flow`] (flow table, fragments) and [`output`] (record columns, packet file, the run's
+//! 4. [`dissect`] (layers 2 to 4), [`cli`] (the command line) and [`progress`] (the live
+//!    progress line);
+//! 5. [`flow`] (flow table, fragments) and [`output`] (record columns, packet file, the run's
 //!    streams);
-//! 5. [`dispatch`]: plugin loading and calls;
-//! 6. [`error`]: why a run stops;
-//! 7. [`pipeline`]: the flow engine and the packet loop;
-//! 8. [`report`]: the end report and the monitoring reports;
-//! 9. [`app`]: setting a run up and tearing it down (and `testing`, builders for tests, with
-//!    the `testing` feature).
+//! 6. [`dispatch`]: plugin loading and calls;
+//! 7. [`error`]: why a run stops;
+//! 8. [`pipeline`]: the flow engine and the packet loop;
+//! 9. [`report`]: the end report and the monitoring reports;
+//! 10. [`app`]: setting a run up and tearing it down (and `testing`, builders for tests, with
+//!     the `testing` feature).
 //!
 //! `unsafe` code is denied here and allowed only in the files that call C: `capture/live.rs`
 //! (libpcap), `capture/os.rs` (mmap, glob), `dispatch/loader.rs` and `dispatch/ffi.rs` (the
@@ -36,9 +38,10 @@ pub mod log;
 pub mod output;
 pub mod pipeline;
 pub mod process;
+pub mod progress;
 pub mod report;
 pub mod signals;
+pub mod term;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod time;
-pub mod wire;

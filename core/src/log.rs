@@ -1,12 +1,17 @@
-//! The one writer of `[INF]`/`[WRN]`/`[ERR]` lines and their colours (plugin-abi.md §12).
+//! The one writer of `[INF]`/`[WRN]`/`[ERR]` lines and their colours (plugin-abi.md §12), and
+//! the output streams that report their own write errors ([`Stream`]).
 //!
 //! Colours are written only when the stream is a terminal (T2 writes them everywhere; the
 //! reference comparison strips them).
 
-use std::io::{self, IsTerminal, Write};
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::Path;
 
 use plugin_api::abi::level;
 use plugin_api::fmt::{human, percent};
+
+use crate::term;
 
 const RESET: &str = "\x1b[0m";
 
@@ -56,23 +61,117 @@ pub fn tagged(kind: Kind, plugin: Option<&str>, msg: &str, colour: bool) -> Stri
 
 /// Writes one `[ERR]` line to stderr (colour when stderr is a terminal).
 pub fn error(msg: &str) {
-    let colour = io::stderr().is_terminal();
-    let mut e = io::stderr().lock();
-    let _ = writeln!(e, "{}", tagged(Kind::Err, None, msg, colour));
-    let _ = e.flush();
+    stderr_line(Kind::Err, None, msg);
 }
 
 /// Writes one `[ERR] <plugin>: msg` line to stderr.
 pub fn plugin_error(plugin: &str, msg: &str) {
-    let colour = io::stderr().is_terminal();
-    let mut e = io::stderr().lock();
-    let _ = writeln!(e, "{}", tagged(Kind::Err, Some(plugin), msg, colour));
-    let _ = e.flush();
+    stderr_line(Kind::Err, Some(plugin), msg);
+}
+
+/// Writes one tagged line to stderr, the progress line erased first.
+pub fn stderr_line(kind: Kind, plugin: Option<&str>, msg: &str) {
+    let mut line = tagged(kind, plugin, msg, io::stderr().is_terminal());
+    line.push('\n');
+    term::write_stderr(line.as_bytes());
+}
+
+/// An output stream of the run (the log, the monitoring stream, the packet file) that keeps
+/// going when the disk is full: the first write error is reported at once as one `[ERR]` line
+/// naming the stream and the OS error, later writes are dropped, and [`Stream::failed`] tells
+/// the end of the run to exit with status 1. Writing to it never fails.
+///
+/// A broken pipe on standard output is not an error: the reader stopped on purpose
+/// (`t2 ... | head`); the rest is dropped silently and the run ends normally, as ripgrep does.
+pub struct Stream {
+    w: Box<dyn Write>,
+    /// What the error line calls it: `file '<name>'` or `standard output`.
+    name: String,
+    /// Standard output, where a broken pipe is no error.
+    stdout: bool,
+    state: StreamState,
+}
+
+/// Whether a [`Stream`] still writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum StreamState {
+    Open,
+    /// A write failed and was reported.
+    Failed,
+    /// Standard output's reader went away.
+    Closed,
+}
+
+impl core::fmt::Debug for Stream {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Stream").field("name", &self.name).field("state", &self.state).finish()
+    }
+}
+
+impl Stream {
+    /// `w`, called `name` in its error line.
+    pub fn new(w: Box<dyn Write>, name: String) -> Stream {
+        Stream { w, name, stdout: false, state: StreamState::Open }
+    }
+
+    /// Buffered standard output; on a terminal written line by line, each line erasing the
+    /// progress line first.
+    pub fn stdout() -> Stream {
+        let w: Box<dyn Write> = if io::stdout().is_terminal() {
+            Box::new(io::LineWriter::new(term::Stdout))
+        } else {
+            Box::new(BufWriter::new(io::stdout()))
+        };
+        Stream { stdout: true, ..Stream::new(w, "standard output".to_owned()) }
+    }
+
+    /// `file`, opened as `path`, buffered.
+    pub fn file(file: File, path: &Path) -> Stream {
+        let name = format!("file '{}'", plugin_api::fmt::escaped(path));
+        Stream::new(Box::new(BufWriter::new(file)), name)
+    }
+
+    /// Whether a write failed (and was reported).
+    pub fn failed(&self) -> bool {
+        self.state == StreamState::Failed
+    }
+
+    /// Runs `op` on the writer unless the stream already stopped; a failure stops it.
+    fn attempt(&mut self, op: impl FnOnce(&mut dyn Write) -> io::Result<()>) {
+        if self.state != StreamState::Open {
+            return;
+        }
+        if let Err(e) = op(&mut *self.w) {
+            if e.kind() == io::ErrorKind::BrokenPipe && self.stdout {
+                self.state = StreamState::Closed;
+            } else {
+                self.state = StreamState::Failed;
+                error(&format!("Failed to write to {}: {}", self.name, plugin_api::fmt::strerror(&e)));
+            }
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.attempt(|w| w.write_all(buf));
+        Ok(buf.len())
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.attempt(|w| w.write_all(buf));
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.attempt(|w| w.flush());
+        Ok(())
+    }
 }
 
 /// The log stream: stdout, `PREFIX_log.txt`, or nowhere.
 pub struct Log {
-    w: Box<dyn Write>,
+    w: Stream,
     colour: bool,
     /// A machine-report row being assembled (see [`Log::begin_row`]).
     row: Option<Vec<u8>>,
@@ -86,7 +185,7 @@ impl core::fmt::Debug for Log {
 
 impl Log {
     /// A log writing to `w`; `colour` when `w` is a terminal.
-    pub fn new(w: Box<dyn Write>, colour: bool) -> Log {
+    pub fn new(w: Stream, colour: bool) -> Log {
         Log { w, colour, row: None }
     }
 
@@ -114,15 +213,20 @@ impl Log {
         let _ = self.w.write_all(&r);
     }
 
-    /// Standard output (coloured when it is a terminal).
+    /// Standard output. On a terminal it is coloured and written line by line, each line
+    /// erasing the progress line first; elsewhere it is buffered.
     pub fn stdout() -> Log {
-        let colour = io::stdout().is_terminal();
-        Log::new(Box::new(io::BufWriter::new(io::stdout())), colour)
+        Log::new(Stream::stdout(), io::stdout().is_terminal())
     }
 
     /// A log that discards everything.
     pub fn sink() -> Log {
-        Log::new(Box::new(io::sink()), false)
+        Log::new(Stream::new(Box::new(io::sink()), "nowhere".to_owned()), false)
+    }
+
+    /// Whether a write failed (and was reported).
+    pub fn failed(&self) -> bool {
+        self.w.failed()
     }
 
     /// Whether colours are written.

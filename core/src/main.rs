@@ -32,7 +32,7 @@ fn main() -> ExitCode {
         }
         Command::Run(o) => match app::run(*o) {
             Ok(Outcome::Done) => ExitCode::SUCCESS,
-            Ok(Outcome::PluginFailed) => ExitCode::FAILURE,
+            Ok(Outcome::Failed | Outcome::OutputFailed) => ExitCode::FAILURE,
             Err(e) => fail(&e),
         },
     }
@@ -43,8 +43,7 @@ fn fail(e: &Error) -> ExitCode {
         log::error(&e.to_string());
     }
     if let Some(hint) = e.hint() {
-        let colour = std::io::IsTerminal::is_terminal(&std::io::stderr());
-        eprintln!("{}", log::tagged(log::Kind::Info, None, hint, colour));
+        log::stderr_line(log::Kind::Info, None, hint);
     }
     if matches!(e, Error::Args(_) | Error::NoInput) {
         println!("Try 'tranalyzer -h' for more information.");

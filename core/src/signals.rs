@@ -95,6 +95,7 @@ impl Control {
                     _ => {
                         if s.level.swap(1, Ordering::Relaxed) == 1 {
                             let _ = std::io::stdout().flush();
+                            crate::term::erase();
                             std::process::exit(1);
                         }
                         s.pending.fetch_or(TERM, Ordering::Relaxed);

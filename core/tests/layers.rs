@@ -12,11 +12,13 @@ use std::path::{Path, PathBuf};
 
 /// The layers of the core, lowest first: a module may import only from earlier layers.
 const LAYERS: &[&[&str]] = &[
-    // leaves: compile-time flags, the log writer, times, wire constants, process settings,
+    // the terminal stderr and stdout share
+    &["term"],
+    // leaves: compile-time flags, the log writer, times, process settings,
     // the signal thread
-    &["flags", "log", "time", "wire", "process", "signals"],
+    &["flags", "log", "time", "process", "signals"],
     &["capture"],
-    &["dissect", "cli"],
+    &["dissect", "cli", "progress"],
     &["flow", "output"],
     &["dispatch"],
     &["error"],

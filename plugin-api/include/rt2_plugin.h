@@ -14,7 +14,7 @@
 #define rt2_ABI_MAJOR 1
 
 // Minor ABI version: grows when fields are appended; older plugins keep working.
-#define rt2_ABI_MINOR 1
+#define rt2_ABI_MINOR 2
 
 // Tranalyzer core version this ABI stands for (plugins declare support for 0.9, as in T2).
 #define rt2_T2_VERSION_MAJOR 0
@@ -93,6 +93,30 @@ typedef struct rt2_OutBuf {
   size_t cap;
 } rt2_OutBuf;
 
+// The flow-identifying part of a flow (core.md §4.1); its bytes form the hash key.
+typedef struct rt2_FlowKey {
+  // Source address (IPv4 in the first 4 bytes, network order).
+  uint8_t src_ip[16];
+  // Destination address.
+  uint8_t dst_ip[16];
+  // Destination MAC (only for layer-2 flows).
+  uint8_t dst_mac[6];
+  // Source MAC (only for layer-2 flows).
+  uint8_t src_mac[6];
+  // 0x0800, 0x86dd, or the Ethertype of a layer-2 flow.
+  uint16_t eth_type;
+  // Innermost VLAN ID.
+  uint16_t vlan_id;
+  // Source port (0 when the protocol has none).
+  uint16_t src_port;
+  // Destination port.
+  uint16_t dst_port;
+  // IP protocol (0 for layer-2 flows).
+  uint8_t l4_proto;
+  // Always 0; keeps the key free of implicit padding.
+  uint8_t pad;
+} rt2_FlowKey;
+
 // Functions and context the host gives every plugin instance.
 typedef struct rt2_HostApi {
   // [`ABI_MAJOR`] of the host.
@@ -116,6 +140,10 @@ typedef struct rt2_HostApi {
   // Report a fatal error (`[ERR] <plugin>: msg`): the host stops the run cleanly after the
   // current callback, writes what it has, and exits with status 1.
   void (*fail)(const void *ctx, struct rt2_RStr msg);
+  // Since 1.2: the slot of the live flow with exactly this key (T2's `hashTable_lookup` on
+  // the main flow table), or [`NO_FLOW`]. Answers only during packet callbacks
+  // (`on_new_flow`, `on_layer2`, `on_layer4`); [`NO_FLOW`] at any other time.
+  uint64_t (*flow_lookup)(const void *ctx, const struct rt2_FlowKey *key);
 } rt2_HostApi;
 
 // Creates a plugin instance; returns null if creation failed (see `last_panic` with null).
@@ -415,39 +443,15 @@ typedef struct rt2_Globals {
   uint64_t bytes_l3[256];
   // Snapshot.
   uint64_t bytes_l3_0[256];
-  // Packets per Ethertype (65536 entries).
+  // Packets per Ethertype (65536 entries, or null).
   const uint64_t *pkts_l2;
   // Snapshot (65536 entries).
   const uint64_t *pkts_l2_0;
-  // Captured bytes per Ethertype (65536 entries).
+  // Captured bytes per Ethertype (65536 entries, or null).
   const uint64_t *bytes_l2;
   // Snapshot (65536 entries).
   const uint64_t *bytes_l2_0;
 } rt2_Globals;
-
-// The flow-identifying part of a flow (core.md §4.1); its bytes form the hash key.
-typedef struct rt2_FlowKey {
-  // Source address (IPv4 in the first 4 bytes, network order).
-  uint8_t src_ip[16];
-  // Destination address.
-  uint8_t dst_ip[16];
-  // Destination MAC (only for layer-2 flows).
-  uint8_t dst_mac[6];
-  // Source MAC (only for layer-2 flows).
-  uint8_t src_mac[6];
-  // 0x0800, 0x86dd, or the Ethertype of a layer-2 flow.
-  uint16_t eth_type;
-  // Innermost VLAN ID.
-  uint16_t vlan_id;
-  // Source port (0 when the protocol has none).
-  uint16_t src_port;
-  // Destination port.
-  uint16_t dst_port;
-  // IP protocol (0 for layer-2 flows).
-  uint8_t l4_proto;
-  // Always 0; keeps the key free of implicit padding.
-  uint8_t pad;
-} rt2_FlowKey;
 
 // One flow direction as the core keeps it (T2's `flow_t`, minus the LRU links).
 //

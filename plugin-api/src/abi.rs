@@ -15,7 +15,7 @@ use core::ffi::c_void;
 /// Major ABI version: a plugin built for another major version is refused at load time.
 pub const ABI_MAJOR: u16 = 1;
 /// Minor ABI version: grows when fields are appended; older plugins keep working.
-pub const ABI_MINOR: u16 = 1;
+pub const ABI_MINOR: u16 = 2;
 /// The one symbol every plugin exports (`extern "C" fn() -> *const PluginVTable`).
 pub const ENTRY_SYMBOL: &str = "rt2_plugin_entry";
 /// Tranalyzer core version this ABI stands for (plugins declare support for 0.9, as in T2).
@@ -268,6 +268,67 @@ pub struct PacketView {
     pub pad: [u8; 5],
 }
 
+impl PacketView {
+    /// A view of no packet: every header absent ([`NO_OFFSET`]), every length and field 0 (the
+    /// dissector starts from it).
+    pub fn empty() -> PacketView {
+        PacketView {
+            raw: core::ptr::null(),
+            ts: Timestamp { sec: 0, frac: 0 },
+            status: 0,
+            pad_len: 0,
+            raw_len: 0,
+            snap_len: 0,
+            l2_off: NO_OFFSET,
+            l3_off: NO_OFFSET,
+            l4_off: NO_OFFSET,
+            l7_off: NO_OFFSET,
+            llc_off: NO_OFFSET,
+            ppp_off: NO_OFFSET,
+            pppoe_off: NO_OFFSET,
+            mpls_off: NO_OFFSET,
+            vlan_off: NO_OFFSET,
+            gre_off: NO_OFFSET,
+            gre_l3_off: NO_OFFSET,
+            gtp_off: NO_OFFSET,
+            l2tp_off: NO_OFFSET,
+            l2tp_l3_off: NO_OFFSET,
+            ip6_hhopt_off: NO_OFFSET,
+            ip6_dopt_off: NO_OFFSET,
+            ip6_frag_off: NO_OFFSET,
+            ip6_route_off: NO_OFFSET,
+            trdo_oi_off: NO_OFFSET,
+            trdo_auth_off: NO_OFFSET,
+            l2_len: 0,
+            l3_len: 0,
+            len: 0,
+            snap_l2_len: 0,
+            snap_l3_len: 0,
+            snap_l4_len: 0,
+            snap_l7_len: 0,
+            l7_len: 0,
+            l2_hdr_len: 0,
+            l3_hdr_len: 0,
+            l4_hdr_len: 0,
+            src_ip: [0; 16],
+            dst_ip: [0; 16],
+            vlan_id: 0,
+            src_port: 0,
+            dst_port: 0,
+            eth_type: 0,
+            outer_eth_type: 0,
+            l3_proto: 0,
+            num_hdr_desc: 0,
+            hdr_desc_len: 0,
+            hdr_desc: [0; HDRDESC_LEN],
+            l4_proto: 0,
+            mpls_hdr_cnt: 0,
+            vlan_hdr_cnt: 0,
+            pad: [0; 5],
+        }
+    }
+}
+
 /// Core counters (T2's globals, `x` and their `x0` snapshots for differential reports).
 #[repr(C)]
 #[derive(Debug)]
@@ -422,11 +483,11 @@ pub struct Globals {
     pub bytes_l3: [u64; 256],
     /// Snapshot.
     pub bytes_l3_0: [u64; 256],
-    /// Packets per Ethertype (65536 entries).
+    /// Packets per Ethertype (65536 entries, or null).
     pub pkts_l2: *const u64,
     /// Snapshot (65536 entries).
     pub pkts_l2_0: *const u64,
-    /// Captured bytes per Ethertype (65536 entries).
+    /// Captured bytes per Ethertype (65536 entries, or null).
     pub bytes_l2: *const u64,
     /// Snapshot (65536 entries).
     pub bytes_l2_0: *const u64,
@@ -641,6 +702,10 @@ pub struct HostApi {
     /// Report a fatal error (`[ERR] <plugin>: msg`): the host stops the run cleanly after the
     /// current callback, writes what it has, and exits with status 1.
     pub fail: unsafe extern "C" fn(ctx: *const c_void, msg: RStr),
+    /// Since 1.2: the slot of the live flow with exactly this key (T2's `hashTable_lookup` on
+    /// the main flow table), or [`NO_FLOW`]. Answers only during packet callbacks
+    /// (`on_new_flow`, `on_layer2`, `on_layer4`); [`NO_FLOW`] at any other time.
+    pub flow_lookup: unsafe extern "C" fn(ctx: *const c_void, key: *const FlowKey) -> u64,
 }
 
 /// Creates a plugin instance; returns null if creation failed (see `last_panic` with null).

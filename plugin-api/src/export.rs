@@ -11,11 +11,11 @@ use crate::abi::{
     self, CallCtx, CallStatus, ColumnDesc, FlowRecord, HostApi, InitCtx, Instance, OutBuf, PacketView, PluginVTable,
     RStr, mon_state, stream,
 };
-use crate::flow::Ctx;
+use crate::flow::{Ctx, EtherTypeCounts};
 use crate::host::{Host, rstr, rstr_bytes};
-use crate::output::Output;
 use crate::packet::Packet;
 use crate::plugin::{Columns, Init, Plugin, Split};
+use crate::record::Output;
 use crate::report::{MonState, Monitor, Report};
 
 thread_local! {
@@ -90,7 +90,20 @@ unsafe fn call_ctx<'a>(ctx: *const CallCtx) -> Ctx<'a> {
         // SAFETY: `flows` points to `num_flows` initialised records, valid during the call.
         unsafe { std::slice::from_raw_parts(c.flows, c.num_flows) }
     };
-    Ctx::new(globals, flows)
+    // SAFETY: the per-EtherType tables of the host's counters are null or 65536 counters each,
+    // valid during the call.
+    let (pkts, bytes) = unsafe { (ethertype_table(globals.pkts_l2), ethertype_table(globals.bytes_l2)) };
+    Ctx::new(globals, flows).with_ethertypes(EtherTypeCounts::new(pkts, bytes))
+}
+
+/// # Safety
+/// `p` must be null or point to 65536 counters valid for `'a`.
+unsafe fn ethertype_table<'a>(p: *const u64) -> &'a [u64] {
+    if p.is_null() {
+        return &[];
+    }
+    // SAFETY: guaranteed by the caller.
+    unsafe { std::slice::from_raw_parts(p, 1 << 16) }
 }
 
 /// # Safety
@@ -110,6 +123,13 @@ unsafe fn packet<'a>(pkt: *const PacketView) -> Packet<'a> {
 fn text(s: RStr) -> String {
     // SAFETY: the host passes strings valid for the duration of `init`.
     String::from_utf8_lossy(unsafe { rstr_bytes(s) }).into_owned()
+}
+
+/// A file name the host passes, byte for byte.
+fn name(s: RStr) -> std::ffi::OsString {
+    use std::os::unix::ffi::OsStrExt;
+    // SAFETY: the host passes strings valid for the duration of `init`.
+    std::ffi::OsStr::from_bytes(unsafe { rstr_bytes(s) }).to_owned()
 }
 
 unsafe extern "C" fn create<P: Plugin>(host: *const HostApi) -> Instance {
@@ -206,8 +226,10 @@ unsafe extern "C" fn init<P: Plugin>(inst: Instance, init: *const InitCtx) -> Ca
             .collect();
         let i = Init {
             config,
-            prefix: text(ic.prefix),
-            plugin_folder: text(ic.plugin_folder),
+            prefix: name(ic.prefix),
+            prefix_text: text(ic.prefix),
+            plugin_folder: name(ic.plugin_folder),
+            plugin_folder_text: text(ic.plugin_folder),
             cmdline: text(ic.cmdline),
             core_line: text(ic.core_line),
             hw_info: text(ic.hw_info),
@@ -279,7 +301,7 @@ unsafe extern "C" fn on_flow_terminate<P: Plugin>(
     let host = w.host;
     guard(w, |w| {
         if let Some(f) = ctx.flow(flow) {
-            let mut out = Output::new(buf, host);
+            let mut out = Output::for_host(buf, host);
             w.plugin.on_flow_terminate(ctx, f, &mut out);
         }
     })

@@ -253,9 +253,33 @@ fn literal(f: &Flag, v: &toml::Value) -> String {
     }
 }
 
-/// The Rust source of the flags: one constant each, plus `CHANGED` and `ALL`.
-pub fn to_rust(flags: &[Flag]) -> String {
-    let mut s = String::from("// Generated from flags.toml by plugin_api::build::flags(); do not edit.\n");
+/// Whether an integer flag is a switch: its only allowed values are 0 and 1 (T2's
+/// `#define X 1` style on/off flags). Its [`Config`](to_rust) field is a `bool`.
+fn is_switch(f: &Flag) -> bool {
+    let allowed = f.allowed.as_deref().unwrap_or_default();
+    matches!(f.ty, FlagType::Unsigned(_) | FlagType::Signed(_))
+        && allowed.len() == 2
+        && allowed.iter().any(|v| v.as_integer() == Some(0))
+        && allowed.iter().any(|v| v.as_integer() == Some(1))
+}
+
+/// The field of `Config` that holds flag `name`: the name in lower case (`BS_XMIN` → `bs_xmin`),
+/// a raw identifier where that is a Rust keyword.
+pub fn field_name(name: &str) -> String {
+    const KEYWORDS: &[&str] = &[
+        "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn",
+        "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
+        "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while", "abstract", "become",
+        "box", "do", "final", "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
+    ];
+    let lower = name.to_ascii_lowercase();
+    if KEYWORDS.contains(&lower.as_str()) { format!("r#{lower}") } else { lower }
+}
+
+/// The Rust source of the flags: one constant each, plus `CHANGED` and `ALL`; with `config`,
+/// also the struct `Config` holding every flag as a field (see [`config_rust`]).
+pub fn to_rust(flags: &[Flag], config: bool) -> String {
+    let mut s = String::from("// Generated from flags.toml by plugin_api::build; do not edit.\n");
     for f in flags {
         s.push_str(&format!(
             "#[doc = {:?}]\npub const {}: {} = {};\n",
@@ -275,6 +299,38 @@ pub fn to_rust(flags: &[Flag]) -> String {
         s.push_str(&format!("    ({:?}, {:?}),\n", f.name, display(&f.value)));
     }
     s.push_str("];\n");
+    if config {
+        s.push_str(&config_rust(flags));
+    }
+    s
+}
+
+/// The struct `Config`: one public field per flag ([`field_name`]; a `bool` for a switch, the
+/// flag's type otherwise, `&'static` for strings and lists), `Config::COMPILED` (= `Default`)
+/// holding the constants. Code reads its flags from a `Config` value, so tests can run it with
+/// any combination: `Config { bs_var: true, ..Config::default() }`.
+pub fn config_rust(flags: &[Flag]) -> String {
+    let mut s = String::from(
+        "/// Every flag of `flags.toml` as a field; [`Config::default`] is [`Config::COMPILED`], the values\n\
+         /// compiled in (the constants of this module).\n\
+         #[derive(Clone, Copy, Debug, PartialEq)]\n#[allow(dead_code)]\npub struct Config {\n",
+    );
+    for f in flags {
+        let ty = if is_switch(f) { "bool".to_owned() } else { f.ty.rust().replace('&', "&'static ") };
+        s.push_str(&format!(
+            "    #[doc = {:?}]\n    pub {}: {ty},\n",
+            format!("`{}`: {}", f.name, f.desc),
+            field_name(&f.name)
+        ));
+    }
+    s.push_str("}\n\n#[allow(dead_code)]\nimpl Config {\n    /// The compiled values.\n    pub const COMPILED: Config = Config {\n");
+    for f in flags {
+        let value = if is_switch(f) { format!("{} != 0", f.name) } else { f.name.clone() };
+        s.push_str(&format!("        {}: {value},\n", field_name(&f.name)));
+    }
+    s.push_str(
+        "    };\n}\n\nimpl Default for Config {\n    fn default() -> Config {\n        Config::COMPILED\n    }\n}\n",
+    );
     s
 }
 
@@ -313,14 +369,34 @@ desc = "Suffix"
     fn parses_validates_and_generates() {
         let f = parse(TEXT).unwrap();
         assert_eq!(f.len(), 4);
-        let rs = to_rust(&f);
+        let rs = to_rust(&f, false);
         assert!(rs.contains("pub const MONPROTL2: &[u16] = &[2054, 32821];"), "{rs}");
+        assert!(!rs.contains("struct Config"));
         assert!(rs.contains("pub const FLOW_TIMEOUT: u32 = 182;"));
         assert!(rs.contains("pub const SUFFIX: &str = \"_flows.txt\";"));
         let (changed, all) = rs.split_once("pub const ALL").unwrap();
         assert!(changed.contains("(\"IPV6_ACTIVATE\", \"1\", \"2\")"));
         assert!(!changed.contains("(\"FLOW_TIMEOUT\""));
         assert!(all.contains("(\"FLOW_TIMEOUT\", \"182\")"));
+    }
+
+    #[test]
+    fn config_struct_has_a_field_per_flag() {
+        let mut f = parse(TEXT).unwrap();
+        let switch =
+            parse("[USE_X]\nvalue = 1\ndefault = 0\ntype = \"u8\"\nallowed = [1, 0]\ndesc = \"on\"\n").unwrap();
+        f.extend(switch);
+        let rs = to_rust(&f, true);
+        let (_, config) = rs.split_once("pub struct Config {").unwrap();
+        assert!(config.contains("pub flow_timeout: u32,"), "{config}");
+        assert!(config.contains("pub ipv6_activate: u8,"), "[0, 1, 2] is no switch");
+        assert!(config.contains("pub monprotl2: &'static [u16],"));
+        assert!(config.contains("pub suffix: &'static str,"));
+        assert!(config.contains("pub use_x: bool,"));
+        assert!(config.contains("use_x: USE_X != 0,"));
+        assert!(config.contains("flow_timeout: FLOW_TIMEOUT,"));
+        assert!(config.contains("#[doc = \"`FLOW_TIMEOUT`: Flow timeout\"]"));
+        assert_eq!(field_name("MATCH"), "r#match");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 #![allow(unsafe_code)]
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 
-use crate::abi::{HostApi, OutBuf, RStr, level, stream};
+use crate::abi::{FlowKey, HostApi, NO_FLOW, OutBuf, RStr, level, stream};
 
 /// The host as a plugin sees it: logging, raw stream output, timeout registration.
 #[derive(Debug, Clone, Copy)]
@@ -73,6 +73,20 @@ impl Host {
         Some(String::from_utf8_lossy(bytes).into_owned())
     }
 
+    /// The slot of the live flow whose key is `key` (T2's `hashTable_lookup`), for
+    /// [`crate::Ctx::flow`]; `None` when there is none, outside packet callbacks, or when the
+    /// host predates ABI 1.2.
+    pub fn flow_lookup(&self, key: &FlowKey) -> Option<u64> {
+        let end = core::mem::offset_of!(HostApi, flow_lookup) + size_of::<usize>();
+        if (self.api.size as usize) < end {
+            return None;
+        }
+        // SAFETY: the host's table is large enough to hold `flow_lookup` (checked above), which
+        // is a valid host function; the key outlives the call.
+        let slot = unsafe { (self.api.flow_lookup)(self.api.ctx, key) };
+        (slot != NO_FLOW).then_some(slot)
+    }
+
     /// Asks the host to make room for `additional` bytes in `buf`.
     pub(crate) fn grow(&self, buf: &mut OutBuf, additional: usize) -> bool {
         // SAFETY: `grow` is a valid host function and `buf` is the host's own buffer.
@@ -99,6 +113,7 @@ pub unsafe fn rstr_bytes<'a>(s: RStr) -> &'a [u8] {
 
 /// Appends `bytes` to the host's output buffer, growing it through the host when needed.
 /// Returns false (and appends nothing) when the host cannot grow the buffer.
+#[inline]
 pub(crate) fn append(host: &Host, buf: &mut OutBuf, bytes: &[u8]) -> bool {
     if buf.cap - buf.len < bytes.len() && !host.grow(buf, bytes.len()) {
         return false;

@@ -5,6 +5,10 @@
 //! * [`Plugin`] + [`export_plugin!`]: write a plugin in safe Rust. The macro emits the entry
 //!   symbol and shims that catch panics at the boundary.
 //! * [`Packet`], [`Flow`], [`FlowSlots`], [`Output`], [`Report`]: what callbacks work with.
+//! * [`record`]: the flow-record encoding, its [`record::Encoder`] (behind [`Output`]) and the
+//!   [`record::Decoder`] sinks walk records with.
+//! * [`wire`]: header views, protocol numbers, the Internet checksum and a bounded reader for
+//!   layer-7 decoders, shared with the core's dissector.
 //!
 //! A minimal plugin (see `plugins/basicFlow` for a complete one): a type implementing
 //! [`Plugin`],
@@ -41,23 +45,25 @@ pub mod export;
 #[cfg(feature = "build")]
 pub mod flags;
 pub mod flow;
+pub mod flowfile;
 pub mod fmt;
 pub mod host;
-pub mod output;
 pub mod packet;
 pub mod pktline;
 pub mod plugin;
+pub mod record;
 pub mod report;
 pub mod status;
-#[doc(hidden)]
+#[cfg(feature = "testing")]
 pub mod testing;
 pub mod types;
+pub mod wire;
 
-pub use flow::{Ctx, Flow, FlowSlots};
+pub use flow::{Ctx, EtherTypeCounts, Flow, FlowSlots};
 pub use host::Host;
-pub use output::Output;
 pub use packet::Packet;
 pub use pktline::PacketLine;
 pub use plugin::{Columns, Init, Plugin, Split};
+pub use record::Output;
 pub use report::{MonState, Monitor, Report};
 pub use types::{Column, Prim, Value};

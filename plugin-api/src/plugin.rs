@@ -1,10 +1,13 @@
 //! The safe plugin interface: implement [`Plugin`], then `export_plugin!(YourType)`.
 
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+
 use crate::abi::{CoreConfig, Timestamp};
 use crate::flow::{Ctx, Flow};
 use crate::host::Host;
-use crate::output::Output;
 use crate::packet::Packet;
+use crate::record::Output;
 use crate::report::{MonState, Monitor, Report};
 use crate::types::{Column, SigError};
 
@@ -78,8 +81,10 @@ impl Columns {
 #[derive(Debug)]
 pub struct Init<'a> {
     pub(crate) config: &'a CoreConfig,
-    pub(crate) prefix: String,
-    pub(crate) plugin_folder: String,
+    pub(crate) prefix: OsString,
+    pub(crate) prefix_text: String,
+    pub(crate) plugin_folder: OsString,
+    pub(crate) plugin_folder_text: String,
     pub(crate) cmdline: String,
     pub(crate) core_line: String,
     pub(crate) hw_info: String,
@@ -109,7 +114,8 @@ pub struct Split {
 }
 
 impl Init<'_> {
-    /// Number of flow slots: size your [`crate::FlowSlots`] with it.
+    /// Number of flow slots the table may hold: size your [`crate::FlowSlots`] with it (they
+    /// allocate as flows arrive). Anything else sized by it should not touch its memory up front.
     pub fn capacity(&self) -> usize {
         self.config.capacity as usize
     }
@@ -119,14 +125,38 @@ impl Init<'_> {
         self.config
     }
 
-    /// Output prefix: files are named `<prefix><suffix>`.
+    /// Output prefix as text, for messages (a byte that is not UTF-8 reads as U+FFFD): open
+    /// files with [`Init::side_file`], which keeps the user's bytes.
     pub fn prefix(&self) -> &str {
+        &self.prefix_text
+    }
+
+    /// Output prefix (`-w`) byte for byte, as the user gave it.
+    pub fn prefix_os(&self) -> &OsStr {
         &self.prefix
     }
 
-    /// Plugin folder, ending with `/` (data files live here).
+    /// The output file `<prefix><suffix>` (e.g. `_flows.txt`), byte for byte.
+    pub fn side_file(&self, suffix: &str) -> PathBuf {
+        let mut path = self.prefix.clone();
+        path.push(suffix);
+        path.into()
+    }
+
+    /// Plugin folder as text, ending with `/`, for messages: open data files with
+    /// [`Init::data_file`], which keeps the user's bytes.
     pub fn plugin_folder(&self) -> &str {
+        &self.plugin_folder_text
+    }
+
+    /// Plugin folder (`-p`) byte for byte, ending with `/`.
+    pub fn plugin_folder_os(&self) -> &OsStr {
         &self.plugin_folder
+    }
+
+    /// The data file `name` of the plugin folder (`-p`), byte for byte.
+    pub fn data_file(&self, name: impl AsRef<Path>) -> PathBuf {
+        Path::new(&self.plugin_folder).join(name)
     }
 
     /// The command line.
@@ -202,5 +232,29 @@ impl Init<'_> {
     /// Loaded plugins (name, version) in load order.
     pub fn plugins(&self) -> &[(String, String)] {
         &self.plugins
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::ffi::OsStrExt;
+
+    use super::*;
+    use crate::testing::TestInit;
+
+    #[test]
+    fn side_and_data_files_keep_the_bytes_of_their_folders() {
+        let init = TestInit {
+            prefix: OsStr::from_bytes(b"/tmp/bad\xff\xfename").to_owned(),
+            plugin_folder: "/p/".into(),
+            ..TestInit::default()
+        };
+        let config = crate::testing::core_config();
+        let init = init.init(&config);
+        assert_eq!(init.side_file("_flows.txt").as_os_str().as_bytes(), b"/tmp/bad\xff\xfename_flows.txt");
+        assert_eq!(init.prefix_os().as_bytes(), b"/tmp/bad\xff\xfename");
+        assert_eq!(init.prefix(), "/tmp/bad\u{fffd}\u{fffd}name");
+        assert_eq!(init.data_file("ports.txt"), Path::new("/p/ports.txt"));
+        assert_eq!(init.plugin_folder_os(), "/p/");
     }
 }

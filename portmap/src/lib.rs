@@ -99,8 +99,8 @@ impl PortMap {
     /// as it is), else, when it cannot be read, the shipped table. The second value is the one
     /// line to report when something was wrong: the file could not be read, or some of its lines
     /// were skipped (the first named, with the count).
-    pub fn load_in(folder: &str, file: &str) -> (PortMap, Option<String>) {
-        let path = Path::new(folder).join(file);
+    pub fn load_in(folder: impl AsRef<Path>, file: &str) -> (PortMap, Option<String>) {
+        let path = folder.as_ref().join(file);
         match PortMap::load(&path) {
             Ok((map, errors)) => {
                 let problem = errors.first().map(|e| {

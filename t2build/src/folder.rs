@@ -3,16 +3,27 @@
 
 use std::path::{Path, PathBuf};
 
+use plugin_api::build::{extra_file_bytes, extra_file_name};
+
 use crate::targets::installed;
 use crate::ui;
 
 /// Copies `src` to `dest` through a temporary file and a rename, so a running analyzer keeps
 /// the file it mapped and never sees half a file.
 pub fn copy_atomic(src: &Path, dest: &Path) -> std::io::Result<()> {
+    replace_atomic(dest, |tmp| std::fs::copy(src, tmp).map(drop))
+}
+
+/// Writes `bytes` to `dest` as [`copy_atomic`] copies.
+fn write_atomic(bytes: &[u8], dest: &Path) -> std::io::Result<()> {
+    replace_atomic(dest, |tmp| std::fs::write(tmp, bytes))
+}
+
+/// Makes `dest` by `make`-ing a temporary file beside it, then renaming it over `dest`.
+fn replace_atomic(dest: &Path, make: impl FnOnce(&Path) -> std::io::Result<()>) -> std::io::Result<()> {
     let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = dest.with_file_name(format!(".{name}.t2build.tmp"));
-    std::fs::copy(src, &tmp)?;
-    std::fs::rename(&tmp, dest).inspect_err(|_| {
+    make(&tmp).and_then(|()| std::fs::rename(&tmp, dest)).inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
     })
 }
@@ -29,17 +40,18 @@ pub fn install_lib(lib: &Path, dir: &Path, file_name: &str, name: &str) -> Resul
     Ok(())
 }
 
-/// Copies a target's extra files (relative to `home`) into `dir`. An existing file is kept
-/// unless `force`: identical is fine, different gets T2's warning; neither is a failure.
+/// Installs a target's extra files (relative to `home`) into `dir`, those shipped compressed
+/// decompressed (`plugin_api::build::extra_file_name`). An existing file is kept unless
+/// `force`: identical is fine, different gets T2's warning; neither is a failure.
 pub fn install_extra(home: &Path, files: &[String], dir: &Path, force: bool, target: &str) -> Result<(), String> {
     for f in files {
         let src = home.join(f);
-        let name = Path::new(f).file_name().map(PathBuf::from).unwrap_or_else(|| PathBuf::from(f));
+        let name = PathBuf::from(extra_file_name(f));
         let dest = dir.join(&name);
         let shown = name.display();
+        let bytes = extra_file_bytes(&src).map_err(|e| format!("Failed to read '{}': {e}", src.display()))?;
         if dest.exists() && !force {
-            let same = std::fs::read(&src).ok().is_some_and(|a| std::fs::read(&dest).ok().is_some_and(|b| a == b));
-            if same {
+            if std::fs::read(&dest).is_ok_and(|b| b == bytes) {
                 ui::ok(&format!("{shown} already exists in {}", dir.display()));
             } else {
                 ui::warn(&format!("A different version of {shown} already exists in {}", dir.display()));
@@ -48,7 +60,7 @@ pub fn install_extra(home: &Path, files: &[String], dir: &Path, force: bool, tar
             continue;
         }
         std::fs::create_dir_all(dir).map_err(|e| format!("Failed to create '{}': {e}", dir.display()))?;
-        copy_atomic(&src, &dest)
+        write_atomic(&bytes, &dest)
             .map_err(|e| format!("Failed to copy '{}' into {}: {e}", src.display(), dir.display()))?;
         ui::ok(&format!("{shown} copied into {}", dir.display()));
     }

@@ -89,11 +89,15 @@ pub fn create(ws: &Workspace, r: &Request) -> Result<String, String> {
     Ok(number)
 }
 
-/// `t2PSkel`, `T2PSkel`, `T2PSKEL` → the new name in the same three spellings.
+/// `t2PSkel`, `T2PSkel`, `T2PSKEL`, `t2pskel` → the new name in the same four spellings (the
+/// last is how the fields of the generated `flags::Config` spell the flags).
 fn rename(text: &str, name: &str) -> String {
     let mut upper_first = name.to_owned();
     upper_first[..1].make_ascii_uppercase();
-    text.replace("T2PSKEL", &name.to_ascii_uppercase()).replace("T2PSkel", &upper_first).replace(TEMPLATE, name)
+    text.replace("T2PSKEL", &name.to_ascii_uppercase())
+        .replace("T2PSkel", &upper_first)
+        .replace(TEMPLATE, name)
+        .replace("t2pskel", &name.to_ascii_lowercase())
 }
 
 fn copy_renamed(from: &Path, to: &Path, name: &str) -> std::io::Result<()> {
@@ -165,7 +169,10 @@ mod tests {
     fn names_and_renaming() {
         assert!(valid_name("myPlugin") && valid_name("x_1"));
         assert!(!valid_name("MyPlugin") && !valid_name("1x") && !valid_name("my-plugin") && !valid_name(""));
-        assert_eq!(rename("t2PSkel T2PSkel T2PSKEL_VAR1", "myPlugin"), "myPlugin MyPlugin MYPLUGIN_VAR1");
+        assert_eq!(
+            rename("t2PSkel T2PSkel T2PSKEL_VAR1 cfg.t2pskel_var1", "myPlugin"),
+            "myPlugin MyPlugin MYPLUGIN_VAR1 cfg.myplugin_var1"
+        );
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub mod plot;
 pub mod protstat;
 pub mod tawk;
 
-/// What build.rs embeds: tawk's awk library, every component's `bits.toml`, `proto.txt`.
+/// What build.rs embeds: tawk's awk library, every component's `bits.toml`.
 pub mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 }

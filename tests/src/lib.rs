@@ -1,5 +1,6 @@
-//! End-to-end test helpers: where the workspace, its release binaries and `../shared` are,
-//! throw-away plugin folders, and running `tranalyzer` on a capture.
+//! End-to-end test helpers: where the workspace and the sample are, live runs fed through a
+//! pipe, and (from `rt2-golden`) the release binaries, `../shared`, throw-away plugin folders
+//! and running `tranalyzer` on a capture.
 //!
 //! The tests drive the release binaries that `cargo build --release --workspace` leaves in
 //! `target/release` (scripts/test-all builds them first): they run the program exactly as a
@@ -8,37 +9,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use plugin_api::build::PluginMeta;
+pub use rt2_golden::{Flows, PluginDir, Run, artifact, release_dir, repo_root, run_t2, shared_dir, tranalyzer};
 
-pub mod golden;
 pub mod t2tree;
-
-/// The workspace root.
-pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ lives in the workspace").to_path_buf()
-}
-
-/// Where cargo put the release build.
-pub fn release_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| repo_root().join("target"), PathBuf::from);
-    target.join("release")
-}
-
-/// A release artifact, which must exist.
-pub fn artifact(file: &str) -> PathBuf {
-    let path = release_dir().join(file);
-    assert!(
-        path.exists(),
-        "{} is missing: run `cargo build --release --workspace` first (scripts/test-all does)",
-        path.display()
-    );
-    path
-}
-
-/// The `tranalyzer` binary.
-pub fn tranalyzer() -> PathBuf {
-    artifact("tranalyzer")
-}
 
 /// Whether the tests run as root (real user ID 0, what `tranalyzer` itself asks).
 pub fn is_root() -> bool {
@@ -53,151 +26,17 @@ pub fn sample_pcap() -> PathBuf {
     repo_root().join("samples/sample.pcap")
 }
 
-/// `../shared` beside the clone (captures, goldens, conformance tools), if present. When
-/// `RT2_REQUIRE_SHARED` is set (as `.ci/run` does) its absence fails the test instead.
-pub fn shared_dir() -> Option<PathBuf> {
-    let dir = repo_root().parent()?.join("shared");
-    if dir.join("golden").is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("RT2_REQUIRE_SHARED").is_none(),
-        "{} is missing but RT2_REQUIRE_SHARED is set",
-        dir.display()
-    );
-    eprintln!("note: {} not found; tests that need the shared captures are not run", dir.display());
-    None
+/// Copies the sample capture to `dir/name` in one step (written aside, then renamed), so a
+/// waiting `tranalyzer -D` never sees half a file.
+pub fn put_sample(dir: &Path, name: &str) {
+    let tmp = dir.join(format!(".{name}.part"));
+    std::fs::copy(sample_pcap(), &tmp).expect("copying the sample capture");
+    std::fs::rename(&tmp, dir.join(name)).expect("renaming the copy");
 }
 
 /// A capture of `../shared/pcaps`.
 pub fn shared_pcap(name: &str) -> Option<PathBuf> {
     shared_dir().map(|d| d.join("pcaps").join(name))
-}
-
-/// A temporary plugin folder holding release builds installed as `NNN_name.so`.
-#[derive(Debug)]
-pub struct PluginDir {
-    dir: tempfile::TempDir,
-}
-
-impl PluginDir {
-    /// A folder with the named plugins of `plugins/`.
-    pub fn with(plugins: &[&str]) -> PluginDir {
-        let p = PluginDir::empty();
-        for name in plugins {
-            p.install_crate(&repo_root().join("plugins").join(name));
-        }
-        p
-    }
-
-    /// An empty folder.
-    pub fn empty() -> PluginDir {
-        PluginDir { dir: tempfile::tempdir().expect("creating a temporary folder") }
-    }
-
-    /// Installs the release build of the plugin crate in `crate_dir` under its declared number,
-    /// with its data files (`extra_files`), as `t2build` does.
-    pub fn install_crate(&self, crate_dir: &Path) {
-        let meta = PluginMeta::read(crate_dir).expect("plugin metadata");
-        let built = artifact(&format!("lib{}.so", meta.name));
-        std::fs::copy(built, self.path().join(meta.file_name())).expect("installing a plugin");
-        for f in &meta.extra_files {
-            let src = crate_dir.join(f);
-            let name = Path::new(f).file_name().expect("extra files name a file");
-            std::fs::copy(&src, self.path().join(name)).unwrap_or_else(|e| panic!("installing {}: {e}", src.display()));
-        }
-    }
-
-    /// Puts `bytes` into the folder as `file`.
-    pub fn add_file(&self, file: &str, bytes: &[u8]) {
-        std::fs::write(self.path().join(file), bytes).expect("writing into the plugin folder");
-    }
-
-    /// The folder.
-    pub fn path(&self) -> &Path {
-        self.dir.path()
-    }
-}
-
-/// What one run of `tranalyzer` left behind.
-#[derive(Debug)]
-pub struct Run {
-    /// Exit status, stdout and stderr.
-    pub output: Output,
-    /// The output folder (`-w OUT/`).
-    pub out: tempfile::TempDir,
-}
-
-impl Run {
-    /// Exit code (`None` when killed by a signal).
-    pub fn code(&self) -> Option<i32> {
-        self.output.status.code()
-    }
-
-    /// Standard output as text.
-    pub fn stdout(&self) -> String {
-        String::from_utf8_lossy(&self.output.stdout).into_owned()
-    }
-
-    /// Standard error as text.
-    pub fn stderr(&self) -> String {
-        String::from_utf8_lossy(&self.output.stderr).into_owned()
-    }
-
-    /// A file written into the output folder with `suffix` (e.g. `_flows.txt`), if any.
-    pub fn file(&self, suffix: &str) -> Option<String> {
-        let dir = std::fs::read_dir(self.out.path()).ok()?;
-        let path = dir.filter_map(Result::ok).map(|e| e.path()).find(|p| p.to_string_lossy().ends_with(suffix))?;
-        Some(std::fs::read_to_string(path).expect("reading an output file"))
-    }
-
-    /// The flow file, which must exist.
-    pub fn flows(&self) -> Flows {
-        Flows::parse(&self.file("_flows.txt").expect("no flow file written"))
-    }
-}
-
-/// A flow file: its column names and rows of tab-separated fields.
-#[derive(Debug, Clone)]
-pub struct Flows {
-    /// Column names, from the header line (`%dir` read as `dir`).
-    pub columns: Vec<String>,
-    /// One row per flow direction.
-    pub rows: Vec<Vec<String>>,
-}
-
-impl Flows {
-    /// Parses the text of a `_flows.txt` file.
-    pub fn parse(text: &str) -> Flows {
-        let split = |l: &str| l.split('\t').map(str::to_owned).collect::<Vec<_>>();
-        let header = text.lines().find(|l| l.starts_with('%')).map(|l| split(&l[1..])).unwrap_or_default();
-        Flows { columns: header, rows: text.lines().filter(|l| !l.starts_with('%')).map(split).collect() }
-    }
-
-    /// The value of column `name` in the row for direction `dir` (`A`/`B`) of flow `index`.
-    pub fn get(&self, dir: &str, index: u64, name: &str) -> &str {
-        let col = self.columns.iter().position(|c| c == name).unwrap_or_else(|| panic!("no column {name}"));
-        let row = self
-            .rows
-            .iter()
-            .find(|r| r[0] == dir && r[1] == index.to_string())
-            .unwrap_or_else(|| panic!("no flow {dir} {index}"));
-        &row[col]
-    }
-}
-
-/// Runs `tranalyzer -p PLUGINS ARGS... -w OUT/` with a fresh output folder.
-pub fn run_t2(plugins: &Path, args: &[&str]) -> Run {
-    let out = tempfile::tempdir().expect("creating a temporary folder");
-    let prefix = format!("{}/", out.path().display());
-    let output = Command::new(tranalyzer())
-        .arg("-p")
-        .arg(plugins)
-        .args(args)
-        .args(["-w", &prefix])
-        .output()
-        .expect("running tranalyzer");
-    Run { output, out }
 }
 
 /// A capture split into its file header and its records (header + data each), to feed a
@@ -238,9 +77,13 @@ impl LiveRun {
 
     /// [`LiveRun::spawn`] with environment variables `env` set for the process.
     pub fn spawn_env(plugins: &Path, args: &[&str], env: &[(&str, &Path)]) -> LiveRun {
+        LiveRun::spawn_in(tempfile::tempdir().expect("creating a temporary folder"), plugins, args, env)
+    }
+
+    /// [`LiveRun::spawn_env`] writing into `out`, a folder the test prepared.
+    pub fn spawn_in(out: tempfile::TempDir, plugins: &Path, args: &[&str], env: &[(&str, &Path)]) -> LiveRun {
         use std::io::Read;
         use std::process::Stdio;
-        let out = tempfile::tempdir().expect("creating a temporary folder");
         let prefix = format!("{}/", out.path().display());
         let mut child = Command::new(tranalyzer())
             .arg("-p")

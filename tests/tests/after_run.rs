@@ -659,13 +659,8 @@ fn readme_after_the_run_session() {
     let home = work.path().join("home");
     let plugin_dir = home.join(".tranalyzer/plugins");
     std::fs::create_dir_all(&plugin_dir).unwrap();
-    // protStat reads protoStats' file: with rt2's protoStats once it exists, until then T2's
-    let has_proto_stats = repo_root().join("plugins/protoStats").exists();
-    let mut set = vec!["basicFlow", "basicStats", "tcpFlags", "tcpStates", "txtSink"];
-    if has_proto_stats {
-        set.push("protoStats");
-    }
-    let plugins = PluginDir::with(&set);
+    // protStat reads protoStats' file
+    let plugins = PluginDir::with(&["basicFlow", "basicStats", "tcpFlags", "tcpStates", "txtSink", "protoStats"]);
     for f in std::fs::read_dir(plugins.path()).unwrap().filter_map(Result::ok) {
         std::fs::copy(f.path(), plugin_dir.join(f.file_name())).unwrap();
     }
@@ -678,11 +673,6 @@ fn readme_after_the_run_session() {
     let after = work.path().join("after");
     let out = |name: &str| after.join(name);
     let protocols = out("sample_protocols.txt");
-    if !has_proto_stats {
-        let Some(stand_in) = golden_file("dns-http-wikipedia", "default-all", "_protocols.txt") else { return };
-        std::fs::create_dir_all(&after).unwrap();
-        std::fs::copy(&stand_in, &protocols).unwrap();
-    }
 
     let mut script = String::from("set -eo pipefail\nshopt -s expand_aliases\n");
     for (i, c) in commands.iter().enumerate() {

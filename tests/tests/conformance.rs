@@ -54,6 +54,37 @@ fn default_plugins_match_the_reference() {
     assert_conforms(&DEFAULT, "default", &["--log"], &[SLL2]);
 }
 
+/// T2's ten default plugins and jsonSink (what a bare `t2build` installs, plus the JSON output):
+/// every column, the end report, the headers' column table and every plugin file
+/// (`_protocols.txt`, `_icmpStats.txt`, `_flows.json`).
+#[test]
+fn default_ten_and_json_sink_match_the_reference() {
+    let plugins = [
+        "protoStats",
+        "basicFlow",
+        "macRecorder",
+        "portClassifier",
+        "basicStats",
+        "tcpFlags",
+        "tcpStates",
+        "icmpDecode",
+        "connStat",
+        "txtSink",
+        "jsonSink",
+    ];
+    assert_conforms(&plugins, "default-all", &["--log"], &[SLL2]);
+}
+
+/// basicFlow's subnet labels (`srcIPCC srcIPOrg dstIPCC dstIPOrg`) from the tables it installs,
+/// wherever the reference has one (T2's special ranges and its IPv6 table). The end report is
+/// compared by `default_plugins_match_the_reference` (`--log`, talker country left out):
+/// `t2conform --log --geo` would also demand no country after a talker where the reference's
+/// tables knew none, which the open datasets now name (see `tests/subnet.rs` for the country).
+#[test]
+fn subnet_labels_match_the_reference() {
+    assert_conforms(&DEFAULT, "default", &["--geo"], &[SLL2]);
+}
+
 /// The tutorial's plugin beside the default five: flows, end report and summary numbers.
 #[test]
 fn tcp_win_matches_the_reference() {

@@ -1,7 +1,9 @@
 //! Flow flood: a capture with more flows than the flow table holds (core.md §4.5 "Hash full",
 //! §4.6). With the hash autopilot the oldest flows are written out early with `RMFLOW_HFULL`,
-//! no flow is lost, and the table never grows: the peak memory of the release binary does not
-//! depend on how many flows the capture has.
+//! no flow is lost, and the table never grows past its size: the peak memory of the release
+//! binary does not depend on how many flows the capture has. Below that size memory follows the
+//! flows in memory: a small capture costs little whatever `-f` says, and running out of memory
+//! is one error line and exit status 1 with every flow in memory written.
 //!
 //! Memory is compared on runs reading the capture from stdin: a file given with `-r` is mapped,
 //! and the pages read stay in the resident set up to a fixed window (see
@@ -10,6 +12,7 @@
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -69,13 +72,30 @@ enum Input {
 
 /// Runs `tranalyzer -p PLUGINS -r PCAP|- ARGS -w OUT/` and measures its peak RSS with `wait4`.
 fn run_measured(plugins: &Path, pcap: &Path, input: Input, args: &[&str]) -> Measured {
+    run_limited(plugins, pcap, input, args, None)
+}
+
+/// [`run_measured`] with the process's address space limited to `address_space` bytes
+/// (`RLIMIT_AS`), so that an allocation beyond it fails.
+fn run_limited(plugins: &Path, pcap: &Path, input: Input, args: &[&str], address_space: Option<u64>) -> Measured {
     let stdin = input == Input::Stdin;
     let out = tempfile::tempdir().unwrap();
     let stdout_path = out.path().join("stdout.log");
     let stderr_path = out.path().join("stderr.log");
     let start = Instant::now();
+    let mut cmd = Command::new(tranalyzer());
+    if let Some(limit) = address_space {
+        let rlim = libc::rlimit { rlim_cur: limit, rlim_max: limit };
+        // SAFETY: runs in the child between fork and exec, where only async-signal-safe calls
+        // are allowed: setrlimit is one, and `rlim` is a copy owned by the closure.
+        unsafe {
+            cmd.pre_exec(move || {
+                if libc::setrlimit(libc::RLIMIT_AS, &rlim) == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) }
+            });
+        }
+    }
     #[expect(clippy::zombie_processes, reason = "reaped by wait4 below, which also gives its peak RSS")]
-    let mut child = Command::new(tranalyzer())
+    let mut child = cmd
         .arg("-p")
         .arg(plugins)
         .arg("-r")
@@ -278,4 +298,50 @@ fn flow_flood_autopilot_and_bounded_memory() {
         n1.max_rss_kib,
         small_size / 1024
     );
+}
+
+/// Peak RSS T2 users can expect for a small capture, whatever the table size.
+const SMALL_RUN_KIB: u64 = 30 * 1024;
+
+#[test]
+fn memory_follows_the_flows_not_the_table_size() {
+    let plugins = PluginDir::with(&["basicFlow", "basicStats", "tcpFlags", "tcpStates", "txtSink"]);
+    let sample = rt2_tests::sample_pcap();
+    let f1 = run_measured(plugins.path(), &sample, Input::File, &[]);
+    // 1000 × 262144 flow slots: T2 would allocate them up front; nothing is touched for them
+    let f1000 = run_measured(plugins.path(), &sample, Input::File, &["-f", "1000"]);
+    eprintln!("sample.pcap peak RSS: -f 1 {} KiB, -f 1000 {} KiB", f1.max_rss_kib, f1000.max_rss_kib);
+    for (what, run) in [("-f 1", &f1), ("-f 1000", &f1000)] {
+        assert_eq!(run.code, Some(0), "{what}: {}{}", run.stdout, run.stderr);
+        assert!(!run.stderr.contains("[ERR]"), "{what}: {}", run.stderr);
+        assert!(run.max_rss_kib <= SMALL_RUN_KIB, "{what}: peak RSS {} KiB", run.max_rss_kib);
+    }
+    let rows = |m: &Measured| std::fs::read_to_string(&m.flows).unwrap();
+    assert_eq!(rows(&f1), rows(&f1000), "the table size changes no flow");
+    assert!(report_count(&f1.stdout, "Number of processed      flows") > 0);
+}
+
+#[test]
+fn out_of_memory_is_one_error_line_and_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let pcap = dir.path().join("flood.pcap");
+    write_flood(&pcap, N);
+    let plugins = PluginDir::with(&["basicFlow", "txtSink"]);
+    // the sample runs in less than a third of this; N flows need several times more
+    let limit = 64 << 20;
+    let sample = run_limited(plugins.path(), &rt2_tests::sample_pcap(), Input::Stdin, &[], Some(limit));
+    assert_eq!(sample.code, Some(0), "a small run fits in the limit: {}", sample.stderr);
+    let run = run_limited(plugins.path(), &pcap, Input::Stdin, &["-f", "2"], Some(limit));
+    let log = format!("{}{}", run.stdout, run.stderr);
+    assert_eq!(run.code, Some(1), "exit status 1, no abort: {log}");
+    let errors: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("[ERR]")).collect();
+    assert_eq!(errors.len(), 1, "{log}");
+    assert!(errors[0].contains("memory"), "{log}");
+    // the flows in memory when it failed are all written, in order, and the end report agrees
+    let kept = report_count(&run.stdout, "Max number of flows in memory");
+    assert!(kept > 0 && kept < N, "{log}");
+    let (all, hfull) = flow_rows(&run.flows);
+    assert!(all.iter().copied().eq(1..=kept), "flows 1..={kept} once each, got {} rows", all.len());
+    assert!(hfull.is_empty());
+    assert_eq!(report_count(&run.stdout, "Number of processed      flows"), kept);
 }

@@ -240,7 +240,10 @@ fn basic_flow_packet_columns() {
         get(5, &times),
         ["0x0400000000004001", "1768471200.019870000", "0.000000000", "0.018620000", "0.000000000"]
     );
-    assert_eq!(get(5, &ip_cols), ["192.168.1.1", "-", "-", "53", "192.168.1.10", "-", "-", "51515", "17"]);
+    assert_eq!(
+        get(5, &ip_cols),
+        ["192.168.1.1", "07", "Private network", "53", "192.168.1.10", "07", "Private network", "51515", "17"]
+    );
     // IPv6 addresses as inet_ntop writes them
     assert_eq!(col(&header, &rows[3], "srcIP"), "2001:db8:1::a");
     assert_eq!(col(&header, &rows[3], "ethType"), "0x86dd");

@@ -2,9 +2,7 @@
 //! and `$VAR`, expanded to the first match in sorted order, and the human monitoring report's
 //! input block while the series waits for its next file (monitoring.md §6 item 5).
 
-use std::path::Path;
-
-use rt2_tests::{LiveRun, PluginDir, run_t2, sample_pcap};
+use rt2_tests::{LiveRun, PluginDir, put_sample, run_t2, sample_pcap};
 
 fn plugins() -> PluginDir {
     PluginDir::with(&["basicFlow", "txtSink"])
@@ -19,14 +17,6 @@ fn report_num(out: &str, label: &str) -> u64 {
 
 fn packets(out: &str) -> u64 {
     report_num(out, "Number of processed packets")
-}
-
-/// Copies the sample capture to `dir/name` in one step (written aside, then renamed), so a
-/// waiting `tranalyzer` never sees half a file.
-fn put_sample(dir: &Path, name: &str) {
-    let tmp = dir.join(format!(".{name}.part"));
-    std::fs::copy(sample_pcap(), &tmp).unwrap();
-    std::fs::rename(&tmp, dir.join(name)).unwrap();
 }
 
 #[test]

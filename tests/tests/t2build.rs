@@ -260,6 +260,39 @@ fn extra_files_are_kept_unless_forced() {
 }
 
 #[test]
+fn compressed_extra_files_are_installed_decompressed() {
+    // `printf 'hello subnets\n' | zstd -19`
+    const FRAME: [u8; 27] = [
+        0x28, 0xb5, 0x2f, 0xfd, 0x04, 0x68, 0x71, 0x00, 0x00, 0x68, 0x65, 0x6c, 0x6c, 0x6f, 0x20, 0x73, 0x75, 0x62,
+        0x6e, 0x65, 0x74, 0x73, 0x0a, 0x63, 0xb9, 0x9b, 0x62,
+    ];
+    let t = T2Tree::new();
+    let manifest =
+        t.read("plugins/alpha/Cargo.toml").replace("[\"data/alpha.txt\"]", "[\"../../shared/table.bin.zst\"]");
+    t.write("plugins/alpha/Cargo.toml", &manifest);
+    t.write("shared/table.bin.zst", "");
+    std::fs::write(t.path("shared/table.bin.zst"), FRAME).unwrap();
+    let o = t.t2build(&["alpha"]);
+    assert_eq!(o.code, Some(0), "{}", o.all());
+    assert!(o.stdout.contains(&format!("table.bin copied into {}", t.plugin_dir().display())), "{}", o.all());
+    assert_eq!(std::fs::read_to_string(t.plugin_dir().join("table.bin")).unwrap(), "hello subnets\n");
+    assert!(!t.plugin_dir().join("table.bin.zst").exists());
+    // the installed file is compared decompressed
+    let o = t.t2build(&["alpha"]);
+    assert!(o.stdout.contains("table.bin already exists in"), "{}", o.all());
+    // a damaged archive fails the plugin's step, naming the file, and leaves the table alone
+    std::fs::write(t.path("shared/table.bin.zst"), &FRAME[..10]).unwrap();
+    let o = t.t2build(&["-f", "alpha"]);
+    assert_eq!(o.code, Some(1), "{}", o.all());
+    assert!(
+        o.all().contains(&format!("Failed to read '{}", t.path("plugins/alpha/../../shared/table.bin.zst").display())),
+        "{}",
+        o.all()
+    );
+    assert_eq!(std::fs::read_to_string(t.plugin_dir().join("table.bin")).unwrap(), "hello subnets\n");
+}
+
+#[test]
 fn a_changed_flag_file_is_always_rebuilt_even_with_an_old_mtime() {
     let t = T2Tree::new();
     assert_eq!(t.t2build(&["alpha"]).code, Some(0));
@@ -368,7 +401,8 @@ fn real_build_of_a_new_plugin_and_core_flags() {
     let base = rt2_tests::release_dir().parent().unwrap().join("t2build-e2e");
     let ws = base.join("ws");
     let _ = std::fs::remove_dir_all(&ws);
-    for dir in ["core", "plugin-api", "plugins/t2PSkel", "plugins/txtSink"] {
+    // txtSink's golden test needs rt2-golden (a dev-dependency, but cargo reads its manifest)
+    for dir in ["core", "plugin-api", "prototable", "plugins/t2PSkel", "plugins/txtSink", "tests/golden"] {
         copy_tree(&real.join(dir), &ws.join(dir));
     }
     std::fs::copy(real.join("Cargo.lock"), ws.join("Cargo.lock")).unwrap();
@@ -377,7 +411,7 @@ fn real_build_of_a_new_plugin_and_core_flags() {
     std::fs::write(
         ws.join("Cargo.toml"),
         format!(
-            "[workspace]\nresolver = \"2\"\nmembers = [\n    \"core\",\n    \"plugin-api\",\n    \"plugins/t2PSkel\",\n    \"plugins/txtSink\",\n]\n\n{rest}"
+            "[workspace]\nresolver = \"2\"\nmembers = [\n    \"core\",\n    \"plugin-api\",\n    \"prototable\",\n    \"plugins/t2PSkel\",\n    \"plugins/txtSink\",\n]\n\n{rest}"
         ),
     )
     .unwrap();

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use plugin_api::fmt::strerror;
+use plugin_api::fmt::{escaped, strerror};
 
 use super::live;
 
@@ -21,7 +21,7 @@ pub fn expression(file: Option<&Path>, words: &[String]) -> Result<Option<String
 /// Reads `-F FILE` as T2 does: fatal if it cannot be read or is empty, every `#` up to the end
 /// of its line blanked, trailing spaces and newlines removed.
 fn read_file(path: &Path) -> Result<String, String> {
-    let name = path.display();
+    let name = escaped(&path);
     let bytes = std::fs::read(path).map_err(|e| {
         let e = strerror(&e);
         format!("Failed to open file '{name}' for reading: {e}")

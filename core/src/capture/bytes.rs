@@ -26,6 +26,9 @@ pub trait ByteSource {
 
     /// Marks the first `n` unconsumed bytes as consumed.
     fn consume(&mut self, n: usize);
+
+    /// Bytes consumed since the start of the input.
+    fn consumed(&self) -> u64;
 }
 
 /// A whole capture file mapped into memory and parsed in place.
@@ -84,6 +87,11 @@ impl ByteSource for MmapBytes {
             self.released = to;
         }
     }
+
+    #[inline]
+    fn consumed(&self) -> u64 {
+        self.pos as u64
+    }
 }
 
 /// Smallest buffer a stream starts with; reads are issued for whatever space is free.
@@ -102,12 +110,14 @@ pub struct StreamBytes<R> {
     start: usize,
     end: usize,
     eof: bool,
+    /// Bytes consumed since the start.
+    consumed: u64,
 }
 
 impl<R: Read> StreamBytes<R> {
     /// Wraps `inner`; nothing is read until the parser asks.
     pub fn new(inner: R) -> Self {
-        Self { inner, buf: Vec::new(), start: 0, end: 0, eof: false }
+        Self { inner, buf: Vec::new(), start: 0, end: 0, eof: false, consumed: 0 }
     }
 
     fn available(&self) -> usize {
@@ -164,7 +174,14 @@ impl<R: Read> ByteSource for StreamBytes<R> {
 
     #[inline]
     fn consume(&mut self, n: usize) {
-        self.start += n.min(self.available());
+        let n = n.min(self.available());
+        self.start += n;
+        self.consumed += n as u64;
+    }
+
+    #[inline]
+    fn consumed(&self) -> u64 {
+        self.consumed
     }
 }
 

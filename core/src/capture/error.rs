@@ -4,7 +4,7 @@ use std::fmt;
 use std::io;
 use std::path::PathBuf;
 
-use plugin_api::fmt::strerror;
+use plugin_api::fmt::{escaped, strerror};
 
 /// An error reported by libpcap while opening or reading a capture. `Display` gives libpcap's
 /// exact message (T2 prints it after `pcap_dispatch failed: ` or `pcap_open_offline failed for
@@ -326,23 +326,23 @@ impl fmt::Display for OpenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Open { path, reason } => {
-                write!(f, "Failed to open file '{}' for reading: {reason}", path.display())
+                write!(f, "Failed to open file '{}' for reading: {reason}", escaped(&path))
             }
             Self::Stat { path, reason } => {
-                write!(f, "Failed to get stats of file '{}': {reason}", path.display())
+                write!(f, "Failed to get stats of file '{}': {reason}", escaped(&path))
             }
-            Self::Empty { path } => write!(f, "PCAP file '{}' is empty", path.display()),
+            Self::Empty { path } => write!(f, "PCAP file '{}' is empty", escaped(&path)),
             Self::Unreadable { path } => {
-                write!(f, "Failed to read data from file '{}'", path.display())
+                write!(f, "Failed to read data from file '{}'", escaped(&path))
             }
             Self::NotCapture { path, .. } => {
-                write!(f, "File '{}' is not a valid PCAP/PCAP-NG file", path.display())
+                write!(f, "File '{}' is not a valid PCAP/PCAP-NG file", escaped(&path))
             }
             Self::Pcap { path, error, .. } => {
-                write!(f, "pcap_open_offline failed for '{}': {error}", path.display())
+                write!(f, "pcap_open_offline failed for '{}': {error}", escaped(&path))
             }
             Self::Map { path, reason } => {
-                write!(f, "Failed to map file '{}' into memory: {reason}", path.display())
+                write!(f, "Failed to map file '{}' into memory: {reason}", escaped(&path))
             }
         }
     }

@@ -5,7 +5,7 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-use plugin_api::fmt::strerror;
+use plugin_api::fmt::{escaped, strerror};
 
 use super::feed::{Feed, FileReader, InputKind};
 use super::{OpenError, open_file};
@@ -31,7 +31,7 @@ impl List {
         if verbose {
             log.borrow_mut().line("Checking list file");
         }
-        let name = path.display().to_string();
+        let name = escaped(&path).to_string();
         let text = std::fs::read(path).map_err(|e| {
             let e = strerror(&e);
             format!("Failed to open file '{name}' for reading: {e}")
@@ -48,7 +48,7 @@ impl List {
                 return Err(format!("'{}' is not a valid list of PCAP files", list.name));
             }
             if verbose {
-                log.borrow_mut().line(format_args!("    checking file '{}'", file.display()));
+                log.borrow_mut().line(format_args!("    checking file '{}'", escaped(&file)));
             }
             match open_file(file) {
                 // T2 only checks the magic here; libpcap's own refusal comes when it is opened
@@ -67,7 +67,7 @@ impl List {
                 }
                 Err(e) => {
                     let e = strerror(&e);
-                    log.borrow_mut().warn(&format!("Cannot get complete file stats for '{}': {e}", file.display()));
+                    log.borrow_mut().warn(&format!("Cannot get complete file stats for '{}': {e}", escaped(&file)));
                     continue;
                 }
             }
@@ -91,7 +91,7 @@ impl List {
 
     /// The name of the entry being read.
     pub fn current(&self) -> String {
-        self.files[self.index].display().to_string()
+        escaped(&self.files[self.index]).to_string()
     }
 }
 

@@ -91,6 +91,10 @@ pub trait PacketSource {
     fn snaplen(&self) -> u32;
     /// The input's size in bytes (0: unknown or live).
     fn file_size(&self) -> u64;
+    /// Bytes of the input read so far, up to the end of the last packet (0 for an interface).
+    fn position(&self) -> u64 {
+        0
+    }
     /// libpcap's counters, for a live capture only.
     fn live_stats(&mut self) -> Option<LiveStats> {
         None

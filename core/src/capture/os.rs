@@ -35,8 +35,8 @@ pub(super) fn map(file: &File) -> io::Result<Mmap> {
 /// function `wordexp` itself uses, so classes like `[[:digit:]]` and `\` escapes behave as in
 /// T2); its results are sorted in the C locale's order, i.e. bytewise, since neither T2 nor
 /// rt2 calls `setlocale`. `None` when nothing matches.
-pub(super) fn first_match(pattern: &str) -> Option<PathBuf> {
-    let c = CString::new(pattern).ok()?;
+pub(super) fn first_match(pattern: &OsStr) -> Option<PathBuf> {
+    let c = CString::new(pattern.as_bytes()).ok()?;
     // SAFETY: an all-zero `glob_t` (null pointers, zero counts) is a valid empty result to
     // hand to glob, which fills it in.
     let mut g: libc::glob_t = unsafe { std::mem::zeroed() };

@@ -207,6 +207,11 @@ impl<B: ByteSource> PacketSource for Reader<B> {
     fn file_size(&self) -> u64 {
         Reader::file_size(self)
     }
+
+    #[inline]
+    fn position(&self) -> u64 {
+        self.src.consumed() + self.pending as u64
+    }
 }
 
 #[cfg(test)]

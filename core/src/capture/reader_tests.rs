@@ -282,7 +282,7 @@ fn corrupted_corpus_never_panics() {
                 v[at] = rnd() as u8;
             }
             let _ = run_with(&v, false);
-            let mut r = Reader::from_source(SliceBytes { data: &v }, 0);
+            let mut r = Reader::from_source(SliceBytes { data: &v, consumed: 0 }, 0);
             if let Ok(r) = r.as_mut() {
                 drain(r, 10_000_000);
             }
@@ -322,4 +322,35 @@ fn open_file_checks() {
     let e = Reader::from_read(&b"\x0a\x0d\x0d\x0a\x1c\0\0\0"[..]).unwrap_err();
     assert!(!e.warned_pcapng());
     assert_eq!(e.to_string(), "pcap_open_offline failed for '-': unknown file format");
+}
+
+/// Every packet's position and, at the end, the bytes parsed, through `poll`.
+fn positions(r: &mut impl PacketSource) -> (Vec<u64>, u64) {
+    let mut at = Vec::new();
+    loop {
+        match r.poll() {
+            Polled::Packet(_) => at.push(r.position()),
+            Polled::End => return (at, r.position()),
+            Polled::Idle | Polled::Error(_) => {}
+        }
+    }
+}
+
+#[test]
+fn position_counts_the_bytes_read() {
+    if shared().is_none() {
+        return;
+    }
+    for (file, _, packets, bytes) in manifest() {
+        let mut r = open_corpus(&file);
+        let (at, end) = positions(&mut r);
+        assert_eq!(at.len(), packets, "{file}");
+        assert!(at.is_sorted_by(|a, b| a < b), "{file}: positions grow with every packet");
+        assert!(at.last().is_none_or(|&p| p <= end), "{file}");
+        // a capture read to its end was parsed to its last byte, truncated record or not
+        assert_eq!(end, bytes, "{file}: position at the end");
+        // stdin counts the same bytes
+        let mut s = Reader::from_read(File::open(pcaps().join(&file)).unwrap()).unwrap();
+        assert_eq!(positions(&mut s), (at, end), "{file}: stream path");
+    }
 }

@@ -5,8 +5,12 @@
 //! [`expand`].
 
 use std::cell::RefCell;
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
+
+use plugin_api::fmt::escaped;
 
 use super::feed::{Feed, FileReader, InputKind};
 use super::open_file;
@@ -19,15 +23,15 @@ pub const POLL: Duration = Duration::from_secs(5);
 /// How often a wait checks whether the run must stop or report.
 const SERVE_STEP: Duration = Duration::from_millis(100);
 
-/// The parsed argument of `-D`.
+/// The parsed argument of `-D`. Names are bytes: a file name need not be UTF-8.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Spec {
     /// The first file, as given.
-    pub expr: String,
+    pub expr: OsString,
     /// Text before the number.
-    prefix: String,
+    prefix: Vec<u8>,
     /// Text after the number (from the first `_`, else the first `.`).
-    suffix: String,
+    suffix: Vec<u8>,
     /// Width of a zero-padded number; `None` = printed as is.
     width: Option<usize>,
     /// The first number.
@@ -36,31 +40,38 @@ pub struct Spec {
     pub stop: u32,
 }
 
+/// `s` split at the last `sep`.
+fn rsplit_once(s: &[u8], sep: u8) -> Option<(&[u8], &[u8])> {
+    s.iter().rposition(|&b| b == sep).map(|i| (&s[..i], &s[i + 1..]))
+}
+
 impl Spec {
     /// Parses `EXPR[:SCHR][,STOP]`; `None` is T2's format error.
-    pub fn parse(arg: &str) -> Option<Spec> {
-        let (rest, stop) = match arg.rsplit_once(',') {
-            Some((_, s)) if s.starts_with('-') => return None,
+    pub fn parse(arg: &OsStr) -> Option<Spec> {
+        let arg = arg.as_bytes();
+        let (rest, stop) = match rsplit_once(arg, b',') {
+            Some((_, s)) if s.starts_with(b"-") => return None,
             Some((r, s)) => (r, Some(strtoul(s) as u32)),
             None => (arg, None),
         };
-        let (expr, schr) = rest.rsplit_once(':').unwrap_or((rest, "p"));
+        let (expr, schr) = rsplit_once(rest, b':').unwrap_or((rest, b"p"));
         if schr.is_empty() {
             return None;
         }
-        let at = expr.rfind(schr)? + schr.len();
+        let at = expr.windows(schr.len()).rposition(|w| w == schr)? + schr.len();
         let tail = &expr[at..];
-        let end = tail.find('_').or_else(|| tail.find('.')).unwrap_or(tail.len());
+        let find = |c: u8| tail.iter().position(|&b| b == c);
+        let end = find(b'_').or_else(|| find(b'.')).unwrap_or(tail.len());
         let digits = &tail[..end];
-        let width = digits.starts_with('0').then_some(digits.len());
+        let width = digits.starts_with(b"0").then_some(digits.len());
         let stop = stop.unwrap_or(match width {
             Some(w) => 10u64.saturating_pow(w as u32).saturating_sub(1).min(u64::from(u32::MAX)) as u32,
             None => u32::MAX,
         });
         Some(Spec {
-            expr: expr.to_owned(),
-            prefix: expr[..at].to_owned(),
-            suffix: tail[end..].to_owned(),
+            expr: OsStr::from_bytes(expr).to_owned(),
+            prefix: expr[..at].to_vec(),
+            suffix: tail[end..].to_vec(),
             width,
             // decimal, where T2's strtoul base 0 read a zero-padded number as octal
             first: strtoul_radix(digits, 10) as u32,
@@ -69,33 +80,34 @@ impl Spec {
     }
 
     /// The name of file number `n` (the first one is `expr` as given).
-    pub fn name(&self, n: u32) -> String {
+    pub fn name(&self, n: u32) -> OsString {
         if n == self.first {
             return self.expr.clone();
         }
-        match self.width {
-            Some(w) => format!("{}{n:0w$}{}", self.prefix, self.suffix),
-            None => format!("{}{n}{}", self.prefix, self.suffix),
-        }
+        let number = match self.width {
+            Some(w) => format!("{n:0w$}"),
+            None => n.to_string(),
+        };
+        OsString::from_vec([&self.prefix, number.as_bytes(), &self.suffix].concat())
     }
 }
 
 /// `strtoul(s, NULL, 0)`: optional `0x` (hex) or leading `0` (octal), digits up to the first
 /// invalid one, saturating.
-fn strtoul(s: &str) -> u64 {
-    let s = s.trim_start();
-    if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+fn strtoul(s: &[u8]) -> u64 {
+    let s = s.trim_ascii_start();
+    if let Some(h) = s.strip_prefix(b"0x").or_else(|| s.strip_prefix(b"0X")) {
         strtoul_radix(h, 16)
-    } else if s.starts_with('0') {
+    } else if s.starts_with(b"0") {
         strtoul_radix(s, 8)
     } else {
         strtoul_radix(s, 10)
     }
 }
 
-fn strtoul_radix(s: &str, radix: u32) -> u64 {
-    s.chars()
-        .map_while(|c| c.to_digit(radix))
+fn strtoul_radix(s: &[u8], radix: u32) -> u64 {
+    s.iter()
+        .map_while(|&c| char::from(c).to_digit(radix))
         .fold(0u64, |n, d| n.saturating_mul(u64::from(radix)).saturating_add(u64::from(d)))
 }
 
@@ -109,49 +121,49 @@ fn strtoul_radix(s: &str, radix: u32) -> u64 {
 /// (`$(...)`, backquotes: running commands named in a file name is never what a user of `-D`
 /// wants), word splitting (a name with blanks is used whole rather than cut at the first
 /// blank), quote removal, `~user` and arithmetic expansion.
-pub fn expand(name: &str) -> PathBuf {
-    let name = expand_vars(name);
-    if !name.contains(['*', '?', '[']) {
+pub fn expand(name: &OsStr) -> PathBuf {
+    let name = expand_vars(name.as_bytes());
+    if !name.as_bytes().iter().any(|b| b"*?[".contains(b)) {
         return PathBuf::from(name);
     }
     os::first_match(&name).unwrap_or_else(|| PathBuf::from(name))
 }
 
 /// `~`, `$VAR` and `${VAR}` of [`expand`].
-fn expand_vars(name: &str) -> String {
-    let home = || std::env::var("HOME").unwrap_or_default();
-    let mut out = String::with_capacity(name.len());
+fn expand_vars(name: &[u8]) -> OsString {
+    let var = |name: &[u8]| std::env::var_os(OsStr::from_bytes(name)).unwrap_or_default();
+    let mut out = OsString::with_capacity(name.len());
     let mut rest = name;
-    if let Some(r) = rest.strip_prefix('~')
-        && (r.is_empty() || r.starts_with('/'))
+    if let Some(r) = rest.strip_prefix(b"~")
+        && (r.is_empty() || r.starts_with(b"/"))
     {
-        out.push_str(&home());
+        out.push(var(b"HOME"));
         rest = r;
     }
-    let is_name = |c: char| c == '_' || c.is_ascii_alphanumeric();
-    while let Some(i) = rest.find('$') {
-        out.push_str(&rest[..i]);
+    let is_name = |c: &u8| *c == b'_' || c.is_ascii_alphanumeric();
+    while let Some(i) = rest.iter().position(|&b| b == b'$') {
+        out.push(OsStr::from_bytes(&rest[..i]));
         let after = &rest[i + 1..];
-        let (var, tail) = if let Some(braced) = after.strip_prefix('{') {
-            match braced.find('}') {
+        let (name, tail) = if let Some(braced) = after.strip_prefix(b"{") {
+            match braced.iter().position(|&b| b == b'}') {
                 Some(end) => (&braced[..end], &braced[end + 1..]),
-                None => ("", after),
+                None => (&b""[..], after),
             }
-        } else if after.starts_with(|c: char| c == '_' || c.is_ascii_alphabetic()) {
-            let end = after.find(|c| !is_name(c)).unwrap_or(after.len());
+        } else if after.first().is_some_and(|c| *c == b'_' || c.is_ascii_alphabetic()) {
+            let end = after.iter().position(|c| !is_name(c)).unwrap_or(after.len());
             (&after[..end], &after[end..])
         } else {
-            ("", after)
+            (&b""[..], after)
         };
-        if var.is_empty() {
+        if name.is_empty() {
             // not a variable: the `$` stays (as the shell leaves `$/`, `$.`, a lone `$`)
-            out.push('$');
+            out.push("$");
         } else {
-            out.push_str(&std::env::var(var).unwrap_or_default());
+            out.push(var(name));
         }
         rest = tail;
     }
-    out.push_str(rest);
+    out.push(OsStr::from_bytes(rest));
     out
 }
 
@@ -177,7 +189,8 @@ impl Series {
     /// The name of the file being read (T2's `globFName`): the expanded name of the file opened
     /// last; before the first one opens, the first candidate name.
     pub fn current(&self) -> String {
-        self.path.as_ref().map_or_else(|| self.spec.name(self.num), |p| p.display().to_string())
+        let name = |p: &OsStr| escaped(p).to_string();
+        self.path.as_ref().map_or_else(|| name(&self.spec.name(self.num)), |p| name(p.as_os_str()))
     }
 
     /// Opens the first file, waiting for it as long as it takes.
@@ -250,31 +263,35 @@ impl Feed<FileReader> for Series {
 mod tests {
     use super::*;
 
-    fn names(arg: &str, ns: &[u32]) -> Vec<String> {
-        let s = Spec::parse(arg).unwrap();
+    fn parse(arg: &str) -> Option<Spec> {
+        Spec::parse(OsStr::new(arg))
+    }
+
+    fn names(arg: &str, ns: &[u32]) -> Vec<OsString> {
+        let s = parse(arg).unwrap();
         ns.iter().map(|&n| s.name(n)).collect()
     }
 
     #[test]
     fn tcpdump_rotation() {
         // `tcpdump -C -w dump.pcap`: dump.pcap, dump.pcap1, dump.pcap2 ...
-        let s = Spec::parse("/d/dump.pcap").unwrap();
+        let s = parse("/d/dump.pcap").unwrap();
         assert_eq!((s.first, s.stop, s.width), (0, u32::MAX, None));
         assert_eq!(names("/d/dump.pcap", &[0, 1, 10]), ["/d/dump.pcap", "/d/dump.pcap1", "/d/dump.pcap10"]);
     }
 
     #[test]
     fn zero_padded_with_suffix_and_stop() {
-        let s = Spec::parse("/d/trace00.pcap:trace").unwrap();
-        assert_eq!((s.expr.as_str(), s.first, s.stop, s.width), ("/d/trace00.pcap", 0, 99, Some(2)));
+        let s = parse("/d/trace00.pcap:trace").unwrap();
+        assert_eq!((s.expr.to_str().unwrap(), s.first, s.stop, s.width), ("/d/trace00.pcap", 0, 99, Some(2)));
         let n = names("trace00.pcap:trace", &[0, 7, 42]);
         assert_eq!(n, ["trace00.pcap", "trace07.pcap", "trace42.pcap"]);
         // the last occurrence counts, even inside the extension
-        assert_eq!(Spec::parse("cap00.pcap:cap").unwrap().width, None);
-        let s = Spec::parse("x_p08_a.b.pcap:_p,0x0a").unwrap();
+        assert_eq!(parse("cap00.pcap:cap").unwrap().width, None);
+        let s = parse("x_p08_a.b.pcap:_p,0x0a").unwrap();
         assert_eq!((s.first, s.stop), (8, 10));
         assert_eq!(s.name(9), "x_p09_a.b.pcap");
-        assert_eq!(Spec::parse("f9.pcap:f,012").unwrap().stop, 10);
+        assert_eq!(parse("f9.pcap:f,012").unwrap().stop, 10);
         assert_eq!(names("f9.pcap:f", &[9, 10]), ["f9.pcap", "f10.pcap"]);
     }
 
@@ -300,16 +317,16 @@ mod tests {
         // only variables the environment has already: setting one would race other tests
         let home = std::env::var("HOME").unwrap_or_default();
         let path = std::env::var("PATH").unwrap_or_default();
-        assert_eq!(expand_vars("~/d/x.pcap"), format!("{home}/d/x.pcap"));
-        assert_eq!(expand_vars("~"), home);
-        assert_eq!(expand_vars("a~/x"), "a~/x");
-        assert_eq!(expand_vars("~user/x"), "~user/x");
-        assert_eq!(expand_vars("$PATH/x"), format!("{path}/x"));
-        assert_eq!(expand_vars("${PATH}x"), format!("{path}x"));
-        assert_eq!(expand_vars("a$RT2_SURELY_UNSET_VAR.pcap"), "a.pcap");
-        assert_eq!(expand_vars("a$/b$"), "a$/b$");
-        assert_eq!(expand_vars("a${open"), "a${open");
-        assert_eq!(expand_vars("plain.pcap"), "plain.pcap");
+        assert_eq!(expand_vars(b"~/d/x.pcap"), *format!("{home}/d/x.pcap"));
+        assert_eq!(expand_vars(b"~"), *home);
+        assert_eq!(expand_vars(b"a~/x"), "a~/x");
+        assert_eq!(expand_vars(b"~user/x"), "~user/x");
+        assert_eq!(expand_vars(b"$PATH/x"), *format!("{path}/x"));
+        assert_eq!(expand_vars(b"${PATH}x"), *format!("{path}x"));
+        assert_eq!(expand_vars(b"a$RT2_SURELY_UNSET_VAR.pcap"), "a.pcap");
+        assert_eq!(expand_vars(b"a$/b$"), "a$/b$");
+        assert_eq!(expand_vars(b"a${open"), "a${open");
+        assert_eq!(expand_vars(b"plain.pcap"), "plain.pcap");
     }
 
     #[test]
@@ -319,7 +336,7 @@ mod tests {
             std::fs::write(dir.join(f), b"").unwrap();
         }
         let d = dir.display();
-        let e = |pat: &str| expand(&format!("{d}/{pat}"));
+        let e = |pat: &str| expand(OsStr::new(&format!("{d}/{pat}")));
         assert_eq!(e("d_p1_*.pcap"), dir.join("d_p1_a.pcap"));
         assert_eq!(e("d_p?_c.pcap"), dir.join("d_p2_c.pcap"));
         assert_eq!(e("d_p[12]_[b-z].pcap"), dir.join("d_p1_b.pcap"));
@@ -337,9 +354,9 @@ mod tests {
         let dir = tmp("feed");
         std::fs::write(dir.join("dump_p1_a.pcap"), empty_pcap()).unwrap();
         std::fs::write(dir.join("dump_p2_b.pcap"), empty_pcap()).unwrap();
-        let spec = Spec::parse(&format!("{}/dump_p1_*.pcap:_p,3", dir.display())).unwrap();
+        let spec = parse(&format!("{}/dump_p1_*.pcap:_p,3", dir.display())).unwrap();
         assert_eq!((spec.first, spec.stop), (1, 3));
-        assert_eq!(spec.name(2), format!("{}/dump_p2_*.pcap", dir.display()));
+        assert_eq!(spec.name(2), *format!("{}/dump_p2_*.pcap", dir.display()));
         let log = RefCell::new(Log::sink());
         let mut series = Series::new(spec, false);
         let _first = series.open_first(&log);
@@ -356,10 +373,10 @@ mod tests {
 
     #[test]
     fn format_errors() {
-        assert_eq!(Spec::parse("trace.log"), None); // no separator
-        assert_eq!(Spec::parse("dump.pcap,-1"), None);
-        assert_eq!(Spec::parse("dump.pcap:"), None);
-        assert_eq!(Spec::parse("dump.pcap:z"), None);
-        assert!(Spec::parse("dump.pcap,").is_some());
+        assert_eq!(parse("trace.log"), None); // no separator
+        assert_eq!(parse("dump.pcap,-1"), None);
+        assert_eq!(parse("dump.pcap:"), None);
+        assert_eq!(parse("dump.pcap:z"), None);
+        assert!(parse("dump.pcap,").is_some());
     }
 }

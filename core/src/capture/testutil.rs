@@ -54,6 +54,7 @@ impl Read for Trickle<'_> {
 /// An in-memory source with the mmap source's behaviour (everything available at once).
 pub(crate) struct SliceBytes<'a> {
     pub(crate) data: &'a [u8],
+    pub(crate) consumed: u64,
 }
 
 impl ByteSource for SliceBytes<'_> {
@@ -64,7 +65,12 @@ impl ByteSource for SliceBytes<'_> {
         self.data
     }
     fn consume(&mut self, n: usize) {
+        let n = n.min(self.data.len());
         self.data = self.data.get(n..).unwrap_or_default();
+        self.consumed += n as u64;
+    }
+    fn consumed(&self) -> u64 {
+        self.consumed
     }
 }
 
@@ -101,7 +107,7 @@ pub(crate) fn run(bytes: &[u8]) -> Result<(Meta, Vec<Ev>), ReadError> {
 
 /// [`run`], optionally without the (slow) byte-trickling stream runs.
 pub(crate) fn run_with(bytes: &[u8], trickle: bool) -> Result<(Meta, Vec<Ev>), ReadError> {
-    let slice = Reader::from_source(SliceBytes { data: bytes }, 0);
+    let slice = Reader::from_source(SliceBytes { data: bytes, consumed: 0 }, 0);
     let whole = Reader::from_source(StreamBytes::new(bytes), 0);
     let results: Vec<Result<(Meta, Vec<Ev>), ReadError>> = vec![
         slice.map(|mut r| (Meta::of(&r), drain(&mut r, 10_000_000))),

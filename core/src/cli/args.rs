@@ -1,8 +1,11 @@
 //! Raw command-line parsing with GNU `getopt_long` semantics (permutation, bundled short
 //! options, `--name=value`, `--`), validated but without I/O (core.md §1).
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
+
+use plugin_api::fmt::escaped;
 
 /// Where packets come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,7 +17,7 @@ pub enum Input {
     /// `-R FILE`.
     List(PathBuf),
     /// `-D EXPR[:SCHR][,STOP]`.
-    Series(String),
+    Series(OsString),
     /// `-i IFACE`.
     Interface(String),
 }
@@ -23,7 +26,7 @@ pub enum Input {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SplitSpec {
     /// The prefix (treated like `-w`).
-    pub prefix: String,
+    pub prefix: OsString,
     /// Limit per file.
     pub size: u64,
     /// Whether the limit counts flows.
@@ -38,7 +41,7 @@ pub struct Options {
     /// The input (exactly one is required).
     pub input: Option<Input>,
     /// `-w PREFIX`.
-    pub output: Option<String>,
+    pub output: Option<OsString>,
     /// `-W PREFIX[:SIZE][,START]`.
     pub split: Option<SplitSpec>,
     /// `-l`.
@@ -47,12 +50,14 @@ pub struct Options {
     pub mon_file: bool,
     /// `-s`.
     pub packet_mode: bool,
+    /// `--no-progress`: no progress line on a terminal (an option of rt2's own).
+    pub no_progress: bool,
     /// `-p PATH`.
     pub plugin_folder: Option<PathBuf>,
     /// `-b FILE`.
     pub plugin_list: Option<PathBuf>,
     /// `-e FILE`.
-    pub pcapd: Option<String>,
+    pub pcapd: Option<PathBuf>,
     /// `-f N`.
     pub hash_factor: Option<u32>,
     /// `-x N`.
@@ -126,48 +131,63 @@ const LONG: &[(&str, char)] = &[
     ("help", 'h'),
 ];
 
+/// rt2's own option, long only so that no letter T2 may take one day is used.
+const NO_PROGRESS: &str = "no-progress";
+
 fn takes_arg(c: char) -> bool {
     "rRDiwWpbefxcPMSBF".contains(c)
 }
 
-/// Parses `argv` (without the program name).
+/// Parses `argv` (without the program name). Values go through byte for byte: a file name
+/// that is not UTF-8 reaches the file system as given.
 pub fn parse(argv: &[OsString]) -> Result<Command, ArgError> {
     if argv.is_empty() {
         return Ok(Command::Usage);
     }
-    let args: Vec<String> = argv.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    let args: Vec<&[u8]> = argv.iter().map(|a| a.as_bytes()).collect();
+    let text = |a: &[u8]| String::from_utf8_lossy(a).into_owned();
     let mut o = Options {
-        cmdline: std::iter::once("tranalyzer".to_owned()).chain(args.iter().cloned()).collect::<Vec<_>>().join(" "),
+        cmdline: std::iter::once("tranalyzer".to_owned())
+            .chain(args.iter().map(|a| text(a)))
+            .collect::<Vec<_>>()
+            .join(" "),
         ..Options::default()
     };
     let mut inputs: Vec<char> = Vec::new();
     let mut i = 0;
     let mut only_words = false;
     while i < args.len() {
-        let a = &args[i];
+        let a = args[i];
         i += 1;
-        if only_words || a == "-" || !a.starts_with('-') {
-            o.bpf_words.push(a.clone());
+        if only_words || a == b"-" || !a.starts_with(b"-") {
+            o.bpf_words.push(text(a));
             continue;
         }
-        if a == "--" {
+        if a == b"--" {
             only_words = true;
             continue;
         }
-        if let Some(long) = a.strip_prefix("--") {
-            let (name, inline) = match long.split_once('=') {
-                Some((n, v)) => (n, Some(v.to_owned())),
+        if let Some(long) = a.strip_prefix(b"--") {
+            let (name, inline) = match long.iter().position(|&b| b == b'=') {
+                Some(eq) => (&long[..eq], Some(os(&long[eq + 1..]))),
                 None => (long, None),
             };
-            let Some(&(_, c)) = LONG.iter().find(|(n, _)| *n == name) else {
-                return Err(ArgError(format!("Unknown option '{a}'")));
+            if name == NO_PROGRESS.as_bytes() {
+                if inline.is_some() {
+                    return Err(ArgError(format!("Option '--{NO_PROGRESS}' doesn't allow an argument")));
+                }
+                o.no_progress = true;
+                continue;
+            }
+            let Some(&(name, c)) = LONG.iter().find(|(n, _)| n.as_bytes() == name) else {
+                return Err(ArgError(format!("Unknown option '{}'", escaped(OsStr::from_bytes(a)))));
             };
             let value = if takes_arg(c) {
                 match inline {
                     Some(v) => Some(v),
                     None if i < args.len() => {
                         i += 1;
-                        Some(args[i - 1].clone())
+                        Some(os(args[i - 1]))
                     }
                     None => return Err(ArgError(format!("Option '--{name}' requires an argument"))),
                 }
@@ -180,22 +200,21 @@ pub fn parse(argv: &[OsString]) -> Result<Command, ArgError> {
             continue;
         }
         // bundled short options: -lsw out  or -rfile
-        let chars: Vec<char> = a[1..].chars().collect();
-        let mut j = 0;
-        while j < chars.len() {
-            let c = chars[j];
-            j += 1;
-            if !"rRDiwWlmspbefxcPMSBFVh".contains(c) {
-                return Err(ArgError(format!("Unknown option '-{c}'")));
+        let mut j = 1;
+        while j < a.len() {
+            let c = char::from(a[j]);
+            if !a[j].is_ascii() || !"rRDiwWlmspbefxcPMSBFVh".contains(c) {
+                return Err(ArgError(format!("Unknown option '-{}'", first_char(&a[j..]))));
             }
+            j += 1;
             let value = if takes_arg(c) {
-                if j < chars.len() {
-                    let v: String = chars[j..].iter().collect();
-                    j = chars.len();
+                if j < a.len() {
+                    let v = os(&a[j..]);
+                    j = a.len();
                     Some(v)
                 } else if i < args.len() {
                     i += 1;
-                    Some(args[i - 1].clone())
+                    Some(os(args[i - 1]))
                 } else {
                     return Err(ArgError(format!("Option '-{c}' requires an argument")));
                 }
@@ -220,42 +239,57 @@ pub fn parse(argv: &[OsString]) -> Result<Command, ArgError> {
     Ok(Command::Run(Box::new(o)))
 }
 
-/// Applies one option; returns a command that ends parsing (`-h`, `-V`).
-fn apply(o: &mut Options, inputs: &mut Vec<char>, c: char, v: Option<String>) -> Result<Option<Command>, ArgError> {
-    let v = v.unwrap_or_default();
+fn os(bytes: &[u8]) -> OsString {
+    OsStr::from_bytes(bytes).to_owned()
+}
+
+/// The first character of `bytes` for a message: itself, or `\xNN` when it is not UTF-8.
+fn first_char(bytes: &[u8]) -> String {
+    let chunk = bytes.utf8_chunks().next();
+    match chunk.and_then(|c| c.valid().chars().next()) {
+        Some(c) => c.to_string(),
+        None => escaped(OsStr::from_bytes(&bytes[..1])).to_string(),
+    }
+}
+
+/// Applies one option; returns a command that ends parsing (`-h`, `-V`). File names (`raw`)
+/// are kept as bytes, other values are read as text.
+fn apply(o: &mut Options, inputs: &mut Vec<char>, c: char, raw: Option<OsString>) -> Result<Option<Command>, ArgError> {
+    let raw = raw.unwrap_or_default();
+    let v = raw.to_string_lossy().into_owned();
     match c {
         'r' => {
             inputs.push('r');
-            o.input = Some(if v == "-" { Input::Stdin } else { Input::File(v.into()) });
+            o.input = Some(if v == "-" { Input::Stdin } else { Input::File(raw.into()) });
         }
         'R' => {
             inputs.push('R');
-            o.input = Some(Input::List(v.into()));
+            o.input = Some(Input::List(raw.into()));
         }
         'D' => {
             inputs.push('D');
-            if crate::capture::series::Spec::parse(&v).is_none() {
+            if crate::capture::series::Spec::parse(&raw).is_none() {
                 return Err(ArgError("Option '-D': Invalid format, expected 'expr[:schr][,stop]'".to_owned()));
             }
-            o.input = Some(Input::Series(v));
+            o.input = Some(Input::Series(raw));
         }
         'i' => {
             inputs.push('i');
             o.input = Some(Input::Interface(v));
         }
-        'w' => o.output = Some(v),
+        'w' => o.output = Some(raw),
         'W' => {
             // as T2: the prefix is `-w`'s (the last of the two wins), the split stays
-            let split = parse_split(&v);
+            let split = parse_split(&raw);
             o.output = Some(split.prefix.clone());
             o.split = Some(split);
         }
         'l' => o.log_file = true,
         'm' => o.mon_file = true,
         's' => o.packet_mode = true,
-        'p' => o.plugin_folder = Some(v.into()),
-        'b' => o.plugin_list = Some(v.into()),
-        'e' => o.pcapd = Some(v),
+        'p' => o.plugin_folder = Some(raw.into()),
+        'b' => o.plugin_list = Some(raw.into()),
+        'e' => o.pcapd = Some(raw.into()),
         'f' => {
             let n = number(c, &v)?;
             if n == 0 {
@@ -292,7 +326,7 @@ fn apply(o: &mut Options, inputs: &mut Vec<char>, c: char, v: Option<String>) ->
             }
             o.bufsize = Some(u32::try_from(number(c, &v)?).map_err(|_| too_big(c, &v))?);
         }
-        'F' => o.bpf_file = Some(v.into()),
+        'F' => o.bpf_file = Some(raw.into()),
         'V' => return Ok(Some(Command::Version)),
         'h' => return Ok(Some(Command::Help)),
         _ => return Err(ArgError(format!("Unknown option '-{c}'"))),
@@ -332,19 +366,20 @@ pub fn parse_base0(s: &str) -> Option<u64> {
     }
 }
 
-/// `PREFIX[:SIZE][,START]` as T2 reads it (core.md §1.4).
-pub fn parse_split(v: &str) -> SplitSpec {
-    let mut rest = v.to_owned();
+/// `PREFIX[:SIZE][,START]` as T2 reads it (core.md §1.4); the prefix is kept byte for byte.
+pub fn parse_split(v: &OsStr) -> SplitSpec {
+    let mut rest = v.as_bytes();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     let mut start = 0;
-    if let Some(i) = rest.rfind(',') {
-        start = parse_base0(rest[i + 1..].trim()).unwrap_or(0);
-        rest.truncate(i);
+    if let Some(i) = rest.iter().rposition(|&b| b == b',') {
+        start = parse_base0(text(&rest[i + 1..]).trim()).unwrap_or(0);
+        rest = &rest[..i];
     }
     let mut size = 5e8;
     let mut by_flows = false;
-    if let Some(i) = rest.rfind(':') {
-        let mut spec = rest[i + 1..].to_owned();
-        rest.truncate(i);
+    if let Some(i) = rest.iter().rposition(|&b| b == b':') {
+        let mut spec = text(&rest[i + 1..]);
+        rest = &rest[..i];
         if spec.ends_with('f') {
             by_flows = true;
             spec.pop();
@@ -360,7 +395,7 @@ pub fn parse_split(v: &str) -> SplitSpec {
         }
         size = atof(&spec) * mult;
     }
-    SplitSpec { prefix: rest, size: size as u64, by_flows, start }
+    SplitSpec { prefix: os(rest), size: size as u64, by_flows, start }
 }
 
 /// C `atof`: the longest numeric prefix, 0 if none.
@@ -388,13 +423,38 @@ mod tests {
     fn permutation_and_bundling() {
         let o = opts(&["tcp", "-r", "x.pcap", "-lw", "out/", "port", "80"]);
         assert_eq!(o.input, Some(Input::File("x.pcap".into())));
-        assert_eq!(o.output.as_deref(), Some("out/"));
+        assert_eq!(o.output.as_deref(), Some(OsStr::new("out/")));
         assert!(o.log_file);
         assert_eq!(o.bpf_words, ["tcp", "port", "80"]);
         let o = opts(&["--pcap=a.pcap", "--hash-factor", "0x10", "-rb.pcap"]);
         assert_eq!(o.input, Some(Input::File("b.pcap".into())));
         assert_eq!(o.hash_factor, Some(16));
         assert_eq!(opts(&["-r", "-"]).input, Some(Input::Stdin));
+    }
+
+    #[test]
+    fn file_names_keep_their_bytes() {
+        let name = |b: &[u8]| OsStr::from_bytes(b).to_owned();
+        let argv = [&b"-rin\xff.pcap"[..], b"--output-prefix=bad\xff\xfe", b"-p", b"pl\xe9"].map(name);
+        let Ok(Command::Run(o)) = parse(&argv) else { panic!("parse failed") };
+        assert_eq!(o.input, Some(Input::File(name(b"in\xff.pcap").into())));
+        assert_eq!(o.output, Some(name(b"bad\xff\xfe")));
+        assert_eq!(o.plugin_folder, Some(name(b"pl\xe9").into()));
+        let o = parse(&[b"-r".as_slice(), b"a", b"-W", b"w\xff:2f"].map(name)).unwrap();
+        let Command::Run(o) = o else { panic!("{o:?}") };
+        assert_eq!(o.output, Some(name(b"w\xff")));
+        assert_eq!(parse(&[name(b"-\xff")]).unwrap_err().0, "Unknown option '-\\xff'");
+    }
+
+    #[test]
+    fn the_progress_option_is_long_only() {
+        assert!(!opts(&["-r", "a"]).no_progress);
+        assert!(opts(&["--no-progress", "-r", "a"]).no_progress);
+        assert_eq!(
+            run(&["-r", "a", "--no-progress=1"]).unwrap_err().0,
+            "Option '--no-progress' doesn't allow an argument"
+        );
+        assert_eq!(run(&["-r", "a", "--no-prog"]).unwrap_err().0, "Unknown option '--no-prog'");
     }
 
     #[test]
@@ -416,15 +476,16 @@ mod tests {
 
     #[test]
     fn split_specs() {
-        let s = parse_split("out:2f,5");
-        assert_eq!((s.prefix.as_str(), s.size, s.by_flows, s.start), ("out", 2, true, 5));
-        let s = parse_split("dir/x:1.5K");
-        assert_eq!((s.prefix.as_str(), s.size, s.by_flows, s.start), ("dir/x", 1500, false, 0));
-        assert_eq!(parse_split("p").size, 500_000_000);
-        assert_eq!(parse_split("p:1e3M").size, 1_000_000_000);
+        let split = |v: &str| parse_split(OsStr::new(v));
+        let s = split("out:2f,5");
+        assert_eq!((s.prefix.to_str().unwrap(), s.size, s.by_flows, s.start), ("out", 2, true, 5));
+        let s = split("dir/x:1.5K");
+        assert_eq!((s.prefix.to_str().unwrap(), s.size, s.by_flows, s.start), ("dir/x", 1500, false, 0));
+        assert_eq!(split("p").size, 500_000_000);
+        assert_eq!(split("p:1e3M").size, 1_000_000_000);
         // -W sets the prefix like -w; whichever comes last wins
-        assert_eq!(opts(&["-r", "a", "-W", "out:2f"]).output.as_deref(), Some("out"));
+        assert_eq!(opts(&["-r", "a", "-W", "out:2f"]).output.as_deref(), Some(OsStr::new("out")));
         let o = opts(&["-r", "a", "-W", "out:2f", "-w", "other"]);
-        assert_eq!((o.output.as_deref(), o.split.map(|s| s.size)), (Some("other"), Some(2)));
+        assert_eq!((o.output.as_deref(), o.split.map(|s| s.size)), (Some(OsStr::new("other")), Some(2)));
     }
 }

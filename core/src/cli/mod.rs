@@ -54,6 +54,9 @@ Output arguments:
     -l           Print end report in PREFIX_log.txt instead of stdout
     -m           Print monitoring output in PREFIX_monitoring.txt instead of stdout
     -s           Packet forensics mode
+    --no-progress
+                 Do not show the progress line on stderr (shown only when
+                 stderr is a terminal)
 
 Interface capture arguments:
     -S SNAPLEN   Set the snapshot length (used with -i option)

@@ -11,12 +11,13 @@
 use core::ffi::c_void;
 
 use plugin_api::abi::{
-    self, CallCtx, CallStatus, ColumnDesc, FlowRecord, Globals, HostApi, InitCtx, Instance, OutBuf, PacketView,
-    PluginVTable, RStr, stream,
+    self, CallCtx, CallStatus, ColumnDesc, FlowKey, FlowRecord, Globals, HostApi, InitCtx, Instance, OutBuf,
+    PacketView, PluginVTable, RStr, stream,
 };
 
 use super::HostCtx;
 use super::loader::{CheckedVTable, text};
+use crate::flow::table::FlowTable;
 
 /// `RStr` of a Rust string slice.
 pub(super) fn rstr(s: &[u8]) -> RStr {
@@ -221,6 +222,19 @@ unsafe extern "C" fn host_fail(ctx: *const c_void, msg: RStr) {
     h.shared.fatal.set(true);
 }
 
+unsafe extern "C" fn host_flow_lookup(ctx: *const c_void, key: *const FlowKey) -> u64 {
+    // SAFETY: the host table passes back its own ctx; the key is valid for the call.
+    let (h, key) = unsafe { (host(ctx), &*key) };
+    let table: *const FlowTable = h.shared.table.get();
+    if table.is_null() {
+        return abi::NO_FLOW;
+    }
+    // SAFETY: a packet round publishes the table only while its caller holds a shared borrow of
+    // it (`PluginSet::table_round`), and plugins change records through `Cell`s only.
+    let table = unsafe { &*table };
+    table.lookup(key).map_or(abi::NO_FLOW, u64::from)
+}
+
 /// The host table for one plugin (leaked: plugins may keep it for the whole run).
 pub(super) fn host_api(ctx: &'static HostCtx) -> &'static HostApi {
     Box::leak(Box::new(HostApi {
@@ -234,5 +248,6 @@ pub(super) fn host_api(ctx: &'static HostCtx) -> &'static HostApi {
         grow: host_grow,
         getenv: host_getenv,
         fail: host_fail,
+        flow_lookup: host_flow_lookup,
     }))
 }

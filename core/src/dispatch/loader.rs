@@ -14,6 +14,7 @@ use core::mem::{MaybeUninit, offset_of};
 use std::path::Path;
 
 use plugin_api::abi::{ABI_MAJOR, ENTRY_SYMBOL, EntryFn, PluginVTable, RStr};
+use plugin_api::fmt::escaped;
 
 /// Why a plugin file could not be loaded (Display = the message after `[ERR] `).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,7 +87,7 @@ fn copied_len(size: usize) -> usize {
 /// Loads `path` and returns a checked copy of its vtable (fields the plugin did not build, or
 /// did not declare whole, read as absent).
 pub fn load(path: &Path) -> Result<CheckedVTable, LoadError> {
-    let file = path.display().to_string();
+    let file = escaped(&path).to_string();
     // SAFETY: loading runs the library's initialisers; plugins in the plugin folder are trusted
     // code, as in T2.
     let lib = unsafe { libloading::Library::new(path) }.map_err(|e| LoadError::Open(dl_message(&e)))?;

@@ -7,7 +7,9 @@ mod ffi;
 mod loader;
 
 use core::cell::{Cell, RefCell};
+use std::ffi::OsString;
 use std::io::Write;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -15,11 +17,13 @@ use plugin_api::abi::{
     CallCtx, CallStatus, FlowRecord, Globals, InitCtx, Instance, OutBuf, PacketFn, PacketView, PluginVTable, RunFn,
     T2_VERSION_MAJOR, T2_VERSION_MINOR, stream,
 };
+use plugin_api::fmt::escaped;
 use plugin_api::types::Column;
 
 use loader::CheckedVTable;
 pub use loader::LoadError;
 
+use crate::flow::table::FlowTable;
 use crate::output::columns::encode_empty;
 use crate::output::streams::Streams;
 
@@ -38,6 +42,9 @@ pub struct HostShared {
     record: RefCell<Vec<u8>>,
     /// Whether plugins may read runtime parameters from the environment (`ENVCNTRL` > 1).
     env_overrides: bool,
+    /// The flow table while a packet round runs (for the plugins' `flow_lookup`), else null:
+    /// set by `table_round` only while its caller holds a shared borrow of the table.
+    table: Cell<*const FlowTable>,
 }
 
 impl core::fmt::Debug for HostShared {
@@ -55,6 +62,7 @@ impl HostShared {
             fatal: Cell::new(false),
             record: RefCell::new(Vec::with_capacity(MAIN_OUTBUF_SIZE)),
             env_overrides,
+            table: Cell::new(core::ptr::null()),
         }
     }
 
@@ -81,7 +89,7 @@ impl HostShared {
                 }
             }
             stream::ERR => {
-                let _ = std::io::stderr().write_all(data);
+                crate::term::write_stderr(data);
             }
             _ => s.log.borrow_mut().raw(data),
         }
@@ -187,46 +195,44 @@ pub enum ListMode {
 }
 
 /// True when `file` is a plugin candidate: `NNN_` prefix, `.so` suffix, at least 8 bytes.
-pub fn is_candidate(file: &str) -> bool {
-    let b = file.as_bytes();
-    b.len() >= 8 && b[..3].iter().all(u8::is_ascii_digit) && b[3] == b'_' && file.ends_with(".so")
+pub fn is_candidate(file: &[u8]) -> bool {
+    file.len() >= 8 && is_numbered(file) && file.ends_with(b".so")
 }
 
-/// Whether a line of the plugin list matches the file `file` (plugin-abi.md §2).
-pub fn list_matches(line: &str, file: &str) -> bool {
-    let line = line.strip_suffix(".so").unwrap_or(line);
-    let stem = file.strip_suffix(".so").unwrap_or(file);
+/// Whether a line of the plugin list matches the file `file` (plugin-abi.md §2). Both are
+/// bytes: a file name need not be UTF-8.
+pub fn list_matches(line: &[u8], file: &[u8]) -> bool {
+    let line = line.strip_suffix(b".so").unwrap_or(line);
+    let stem = file.strip_suffix(b".so").unwrap_or(file);
     if is_numbered(line) { line == stem } else { stem.get(4..) == Some(line) }
 }
 
-fn is_numbered(s: &str) -> bool {
-    let b = s.as_bytes();
+fn is_numbered(b: &[u8]) -> bool {
     b.len() >= 4 && b[..3].iter().all(u8::is_ascii_digit) && b[3] == b'_'
 }
 
 /// Reads the plugin list: lines not starting with `#`, newline removed. `None` if unreadable
 /// (then every candidate loads, as in T2).
-pub fn read_list(path: &Path) -> Option<Vec<String>> {
+pub fn read_list(path: &Path) -> Option<Vec<Vec<u8>>> {
     let text = std::fs::read(path).ok()?;
-    let text = String::from_utf8_lossy(&text);
-    Some(text.split('\n').filter(|l| !l.starts_with('#') && !l.is_empty()).map(str::to_owned).collect())
+    Some(text.split(|&b| b == b'\n').filter(|l| !l.starts_with(b"#") && !l.is_empty()).map(<[u8]>::to_vec).collect())
 }
 
 /// The candidates of `dir` that the list lets through, in load order, and how many the list
 /// blacklisted.
-pub fn select(dir: &Path, list: Option<&[String]>, mode: ListMode) -> Result<(Vec<PathBuf>, usize), PluginError> {
+pub fn select(dir: &Path, list: Option<&[Vec<u8>]>, mode: ListMode) -> Result<(Vec<PathBuf>, usize), PluginError> {
     let entries = std::fs::read_dir(dir)
-        .map_err(|e| PluginError::Folder { dir: dir.display().to_string(), reason: plugin_api::fmt::strerror(&e) })?;
-    let mut names: Vec<String> = entries
+        .map_err(|e| PluginError::Folder { dir: escaped(&dir).to_string(), reason: plugin_api::fmt::strerror(&e) })?;
+    let mut names: Vec<OsString> = entries
         .filter_map(Result::ok)
         .filter(|e| e.file_type().map(|t| !t.is_dir()).unwrap_or(false))
-        .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| is_candidate(n))
+        .map(|e| e.file_name())
+        .filter(|n| is_candidate(n.as_bytes()))
         .collect();
     names.sort();
-    let keep = |n: &String| match (mode, list) {
-        (ListMode::Whitelist, Some(l)) => l.iter().any(|line| list_matches(line, n)),
-        (ListMode::Blacklist, Some(l)) => !l.iter().any(|line| list_matches(line, n)),
+    let keep = |n: &OsString| match (mode, list) {
+        (ListMode::Whitelist, Some(l)) => l.iter().any(|line| list_matches(line, n.as_bytes())),
+        (ListMode::Blacklist, Some(l)) => !l.iter().any(|line| list_matches(line, n.as_bytes())),
         _ => true,
     };
     let files: Vec<PathBuf> = names.iter().filter(|n| keep(n)).map(|n| dir.join(n)).collect();
@@ -269,7 +275,7 @@ impl PluginSet {
     }
 
     fn load_one(&self, path: &Path) -> Result<LoadedPlugin, PluginError> {
-        let file = path.display().to_string();
+        let file = escaped(&path).to_string();
         let vt = loader::load(path).map_err(PluginError::Load)?;
         let t = vt.table();
         let (t2_version, deps) = ((t.t2_major, t.t2_minor), loader::table_text(t.dependencies));
@@ -402,22 +408,35 @@ impl PluginSet {
     }
 
     /// `t2OnNewFlow`.
-    pub fn on_new_flow(&mut self, g: &Globals, flows: &[FlowRecord], pv: &PacketView, flow: u32) {
-        let ctx = ffi::call_ctx(g, flows);
-        self.packet_round(|v| v.on_new_flow, "on_new_flow", &ctx, pv, u64::from(flow));
+    pub fn on_new_flow(&mut self, g: &Globals, table: &FlowTable, pv: &PacketView, flow: u32) {
+        self.table_round(g, table, |v| v.on_new_flow, "on_new_flow", pv, u64::from(flow));
     }
 
     /// `t2OnLayer2` (`flow` = None: an IP packet whose layer 4 call follows).
-    pub fn on_layer2(&mut self, g: &Globals, flows: &[FlowRecord], pv: &PacketView, flow: Option<u32>) {
-        let ctx = ffi::call_ctx(g, flows);
+    pub fn on_layer2(&mut self, g: &Globals, table: &FlowTable, pv: &PacketView, flow: Option<u32>) {
         let f = flow.map_or(plugin_api::abi::NO_FLOW, u64::from);
-        self.packet_round(|v| v.on_layer2, "on_layer2", &ctx, pv, f);
+        self.table_round(g, table, |v| v.on_layer2, "on_layer2", pv, f);
     }
 
     /// `t2OnLayer4`.
-    pub fn on_layer4(&mut self, g: &Globals, flows: &[FlowRecord], pv: &PacketView, flow: u32) {
-        let ctx = ffi::call_ctx(g, flows);
-        self.packet_round(|v| v.on_layer4, "on_layer4", &ctx, pv, u64::from(flow));
+    pub fn on_layer4(&mut self, g: &Globals, table: &FlowTable, pv: &PacketView, flow: u32) {
+        self.table_round(g, table, |v| v.on_layer4, "on_layer4", pv, u64::from(flow));
+    }
+
+    /// A packet round during which plugins may look flows up in `table`.
+    fn table_round(
+        &mut self,
+        g: &Globals,
+        table: &FlowTable,
+        pick: fn(&PluginVTable) -> plugin_api::abi::PacketFn,
+        what: &str,
+        pv: &PacketView,
+        flow: u64,
+    ) {
+        let ctx = ffi::call_ctx(g, table.records());
+        self.shared.table.set(table);
+        self.packet_round(pick, what, &ctx, pv, flow);
+        self.shared.table.set(core::ptr::null());
     }
 
     /// Builds the record of one flow direction (`t2OnFlowTerminate` of every plugin) and hands
@@ -478,21 +497,21 @@ mod tests {
 
     #[test]
     fn candidates_follow_t2_rules() {
-        assert!(is_candidate("100_basicFlow.so"));
-        assert!(is_candidate("001_a.so"));
-        assert!(!is_candidate("01_x.so"));
-        assert!(!is_candidate("100basicFlow.so"));
-        assert!(!is_candidate("100_x.so.1"));
-        assert!(!is_candidate("10_.so"));
+        assert!(is_candidate(b"100_basicFlow.so"));
+        assert!(is_candidate(b"001_a.so"));
+        assert!(!is_candidate(b"01_x.so"));
+        assert!(!is_candidate(b"100basicFlow.so"));
+        assert!(!is_candidate(b"100_x.so.1"));
+        assert!(!is_candidate(b"10_.so"));
     }
 
     #[test]
     fn list_lines_match_like_t2() {
         for l in ["100_basicFlow.so", "100_basicFlow", "basicFlow", "basicFlow.so"] {
-            assert!(list_matches(l, "100_basicFlow.so"), "{l}");
+            assert!(list_matches(l.as_bytes(), b"100_basicFlow.so"), "{l}");
         }
         for l in ["101_basicFlow", "basicflow", "basicFlow\r"] {
-            assert!(!list_matches(l, "100_basicFlow.so"), "{l}");
+            assert!(!list_matches(l.as_bytes(), b"100_basicFlow.so"), "{l}");
         }
     }
 }

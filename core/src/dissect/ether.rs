@@ -1,19 +1,18 @@
 //! Between link layer and IP: VLAN tags, 802.3/LLC/SNAP, Ethertypes, MPLS, PPPoE.
 
 use plugin_api::status::*;
+use plugin_api::wire::ethertype::{self as et, LLC_LEN};
+use plugin_api::wire::{Mpls, Vlan, arp, ethernet, mpls, vlan};
 
 use super::{Dis, Disposition, off32};
-use crate::wire::ethertype::{self as et, LLC_LEN};
 
 /// Minimal frame size below which T2 computes Ethernet padding (`MINRAWLEN`).
 const MINRAWLEN: u32 = 64;
-/// Size of an ARP message, for the padding of ARP frames.
-const ARP_MSG_LEN: i64 = 28;
 
 impl Dis<'_, '_> {
     /// After the link layer: `shape` is the offset of an Ethertype/length field.
     pub(super) fn after_link(&mut self, shape: usize) -> Disposition {
-        let t = self.be16(shape);
+        let t = self.u16_at(shape);
         self.after_link_typed(shape, t)
     }
 
@@ -21,7 +20,7 @@ impl Dis<'_, '_> {
     pub(super) fn after_link_typed(&mut self, shape: usize, t: u16) -> Disposition {
         let (shape, shape_id) = if et::is_vlan(t) {
             let s = self.vlans(shape);
-            (s, self.be16(s))
+            (s, self.u16_at(s))
         } else {
             (shape, t)
         };
@@ -33,10 +32,10 @@ impl Dis<'_, '_> {
             self.desc(":llc");
             llc = true;
             self.pv.llc_off = off32(shape);
-            if self.u8(shape + 2) == 0xaa && self.u8(shape + 3) == 0xaa {
+            if self.u8_at(shape + 2) == 0xaa && self.u8_at(shape + 3) == 0xaa {
                 // SNAP: the real Ethertype follows the 3-byte OUI
                 let s = shape + 8;
-                let etype = self.be16(s);
+                let etype = self.u16_at(s);
                 self.pv.outer_eth_type = etype;
                 (s, etype)
             } else {
@@ -51,8 +50,8 @@ impl Dis<'_, '_> {
                     let raw = i64::from(self.pv.raw_len);
                     let pad = if llc {
                         raw - i64::from(shape_id) - (p as i64 - 6)
-                    } else if self.be16(p) == et::ARP {
-                        raw - ARP_MSG_LEN - (p as i64 + 2)
+                    } else if self.u16_at(p) == et::ARP {
+                        raw - arp::HEADER_LEN as i64 - (p as i64 + 2)
                     } else {
                         raw - (p as i64 + 2)
                     };
@@ -73,14 +72,14 @@ impl Dis<'_, '_> {
     /// 802.2 LLC without SNAP; `shape` is the length field.
     fn llc(&mut self, shape: usize, len_field: u16) -> Disposition {
         // DSAP, SSAP, control (2 bytes for information and supervisory frames)
-        let ctrl = self.u8(shape + 4);
+        let ctrl = self.u8_at(shape + 4);
         let llc_len = if ctrl & 0x3 != 3 { 6 } else { 5 };
         let p = shape + llc_len;
-        let dsap = self.u8(shape + 2);
+        let dsap = self.u8_at(shape + 2);
         if dsap != 0x06 {
             self.desc_llcproto(dsap);
         } else {
-            match self.u8(p) & 0xf0 {
+            match self.u8_at(p) & 0xf0 {
                 0x40 => return self.ipv4(p),
                 0x60 => return self.ipv6(p),
                 _ => {
@@ -89,7 +88,7 @@ impl Dis<'_, '_> {
                 }
             }
         }
-        self.pv.eth_type = self.be16(shape + 2);
+        self.pv.eth_type = self.u16_at(shape + 2);
         self.pv.outer_eth_type = self.pv.eth_type;
         if self.pv.raw_len <= MINRAWLEN {
             let pad = i64::from(self.pv.raw_len) - i64::from(len_field) - (shape as i64 + 2);
@@ -102,24 +101,26 @@ impl Dis<'_, '_> {
     /// Walks stacked 802.1Q/802.1ad tags starting at the TPID at `shape`; returns the offset
     /// of the Ethertype after the last tag.
     pub(super) fn vlans(&mut self, shape: usize) -> usize {
-        if !et::is_vlan(self.be16(shape)) {
+        if !et::is_vlan(self.u16_at(shape)) {
             return shape;
         }
         self.set(L2_VLAN);
         self.pv.vlan_off = off32(shape + 2);
+        // `s` is a tag protocol identifier; its tag follows it
         let mut s = shape;
         let mut count: u8 = 0;
-        while et::is_vlan(self.be16(s)) && s + 4 <= self.end() {
-            if self.be16(s + 2) & 0x0fff == 0 {
+        while et::is_vlan(self.u16_at(s)) && s + 2 + vlan::field::TCI.end <= self.end() {
+            if Vlan::at(self.b, s + 2).vid() == 0 {
                 self.set(FS_VLAN0);
             }
-            s += 4;
+            s += vlan::HEADER_LEN;
             count = count.wrapping_add(1);
         }
         self.pv.vlan_hdr_cnt = self.pv.vlan_hdr_cnt.wrapping_add(count);
         self.desc_rep(":vlan", count);
         self.st.vlan_max = self.st.vlan_max.max(self.pv.vlan_hdr_cnt);
-        self.pv.vlan_id = self.be16(s.wrapping_sub(2)) & 0x0fff;
+        // the last tag (T2 reads the two bytes before `shape` when no tag was walked)
+        self.pv.vlan_id = Vlan::at(self.b, s.wrapping_sub(2)).vid();
         s
     }
 
@@ -128,7 +129,7 @@ impl Dis<'_, '_> {
         self.pv.eth_type = t;
         match t {
             et::IPV4 => {
-                if self.u8(shape + 2) & 0xf0 != 0x40 {
+                if self.ip_version(shape + 2) != 4 {
                     self.g.num_vx_packets += 1;
                     self.desc(":ipvx");
                     self.set(L3_IPVX);
@@ -137,7 +138,7 @@ impl Dis<'_, '_> {
                 EtherStep::Done(self.ipv4(shape + 2))
             }
             et::IPV6 => {
-                if self.u8(shape + 2) & 0xf0 != 0x60 {
+                if self.ip_version(shape + 2) != 6 {
                     self.g.num_vx_packets += 1;
                     self.desc(":ipvx");
                     self.set(L3_IPVX);
@@ -168,8 +169,8 @@ impl Dis<'_, '_> {
                 // ERSPAN header (8 bytes) and Ethertype (2 bytes), then the MAC addresses
                 let l2 = shape + 10;
                 self.pv.l2_off = off32(l2);
-                let s = l2 + 12;
-                let t = self.be16(s);
+                let s = l2 + ethernet::field::ETHERTYPE.start;
+                let t = self.u16_at(s);
                 self.ethertype(s, t)
             }
             et::PPPOE_D => {
@@ -185,7 +186,7 @@ impl Dis<'_, '_> {
                 let ppp = shape + 10;
                 self.pv.ppp_off = off32(ppp);
                 self.desc(":ppp");
-                match self.be16(shape + 8) {
+                match self.u16_at(shape + 8) {
                     0x0021 => EtherStep::Done(self.ipv4(ppp)),
                     0x0057 => EtherStep::Done(self.ipv6(ppp)),
                     p => {
@@ -201,7 +202,7 @@ impl Dis<'_, '_> {
             }
             et::SLOW => {
                 self.desc(":slow");
-                match self.u8(shape + 3) {
+                match self.u8_at(shape + 3) {
                     1 => self.desc(":lacp"),
                     2 => self.desc(":marker"),
                     3 => self.desc(":oampdu"),
@@ -224,18 +225,17 @@ impl Dis<'_, '_> {
         self.pv.mpls_off = off32(first);
         let mut s = first;
         let mut count: u8 = 1;
-        // bottom-of-stack bit: lowest bit of the label's third byte
-        while self.u8(s + 2) & 1 == 0 && s + 4 <= self.end() {
-            s += 4;
+        while !Mpls::at(self.b, s).bottom() && s + mpls::HEADER_LEN <= self.end() {
+            s += mpls::HEADER_LEN;
             count = count.wrapping_add(1);
         }
-        s += 4;
+        s += mpls::HEADER_LEN;
         self.pv.mpls_hdr_cnt = self.pv.mpls_hdr_cnt.wrapping_add(count);
         self.desc_rep(":mpls", count);
         self.st.mpls_max = self.st.mpls_max.max(self.pv.mpls_hdr_cnt);
-        match self.u8(s) & 0xf0 {
-            0x40 => EtherStep::Done(self.ipv4(s)),
-            0x60 => EtherStep::Done(self.ipv6(s)),
+        match self.ip_version(s) {
+            4 => EtherStep::Done(self.ipv4(s)),
+            6 => EtherStep::Done(self.ipv6(s)),
             v => {
                 if v == 0 {
                     // heuristic: a pseudowire Ethernet control word (RFC 4448)
@@ -244,8 +244,8 @@ impl Dis<'_, '_> {
                 }
                 self.desc(":eth");
                 self.pv.l2_off = off32(s);
-                let s = self.vlans(s + 12);
-                let t = self.be16(s);
+                let s = self.vlans(s + ethernet::field::ETHERTYPE.start);
+                let t = self.u16_at(s);
                 self.ethertype(s, t)
             }
         }

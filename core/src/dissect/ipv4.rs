@@ -1,27 +1,27 @@
 //! IPv4 (T2's `dissembleIPv4Packet`, dissection part).
 
 use plugin_api::status::*;
+use plugin_api::wire::ipv4::{self, FRAG_OFFSET, MORE_FRAGS};
+use plugin_api::wire::{Ipv4, Tcp, Udp, ethertype, ipproto as ip, tcp, udp};
 
 use super::{Dis, Disposition, IpInfo, Step, off32};
-use crate::wire::ipproto as ip;
 
-/// Fragment offset bits of the IPv4 flags/offset field.
-const FRAG_OFFSET: u16 = 0x1fff;
-/// More-fragments bit.
-const MORE_FRAG: u16 = 0x2000;
+/// Length of the SCTP common header.
+const SCTP_HEADER_LEN: usize = 12;
 
 impl Dis<'_, '_> {
     pub(super) fn ipv4(&mut self, l3: usize) -> Disposition {
         self.pv.l3_off = off32(l3);
-        self.pv.eth_type = crate::wire::ethertype::IPV4;
-        self.pv.l3_proto = crate::wire::ethertype::IPV4;
+        self.pv.eth_type = ethertype::IPV4;
+        self.pv.l3_proto = ethertype::IPV4;
         self.set(FS_IPV4_PKT);
         self.desc(":ipv4");
 
         // `hdr` follows T2's ipHdrP: tunnels below may move it to an inner header.
         let mut hdr = l3;
-        let hl = usize::from(self.u8(hdr) & 0x0f) << 2;
-        if hl < 20 {
+        let outer = Ipv4::at(self.b, hdr);
+        let hl = outer.header_len();
+        if hl < ipv4::HEADER_LEN {
             self.set(IPV4_HL_TOO_SHORT);
             return Disposition::Drop;
         }
@@ -29,20 +29,21 @@ impl Dis<'_, '_> {
         let l4 = hdr + hl;
         self.pv.l4_off = off32(l4);
         let mut priproto = true;
-        let later_fragment = self.be16(hdr + 6) & FRAG_OFFSET != 0;
+        let later_fragment = outer.frag_offset() != 0;
         if later_fragment {
             self.set(STPDSCT);
         }
 
         // Ports of the outer header decide the UDP/TCP tunnels.
-        let proto = self.u8(hdr + 9);
+        let proto = outer.protocol();
         let (sport, dport, hdrlen) = if later_fragment {
             (0, 0, 0)
         } else {
+            let (s, d) = self.ports_at(l4);
             match proto {
-                ip::TCP => (self.be16(l4), self.be16(l4 + 2), usize::from(self.u8(l4 + 12) >> 4) << 2),
-                ip::UDP | ip::UDPLITE => (self.be16(l4), self.be16(l4 + 2), 8),
-                ip::SCTP => (self.be16(l4), self.be16(l4 + 2), 12),
+                ip::TCP => (s, d, Tcp::at(self.b, l4).header_len()),
+                ip::UDP | ip::UDPLITE => (s, d, udp::HEADER_LEN),
+                ip::SCTP => (s, d, SCTP_HEADER_LEN),
                 _ => (0, 0, 0),
             }
         };
@@ -70,7 +71,8 @@ impl Dis<'_, '_> {
 
         // EtherIP
         let eth = self.pv.l3_off as usize + usize::from(self.pv.l3_hdr_len);
-        if self.u8(hdr + 9) == ip::ETHIP && self.u8(eth) & 0xf0 >= 0x30 && !self.has(STPDSCT) {
+        // (the EtherIP version is the high nibble of its first byte)
+        if Ipv4::at(self.b, hdr).protocol() == ip::ETHIP && self.u8_at(eth) & 0xf0 >= 0x30 && !self.has(STPDSCT) {
             match self.etherip(eth) {
                 Step::Done(d) => return d,
                 Step::Continue => {
@@ -83,7 +85,7 @@ impl Dis<'_, '_> {
 
         // IP in IP: T2 moves on to the inner IPv4 header in place, or dissects inner IPv6.
         if !self.has(STPDSCT) {
-            let p = self.u8(hdr + 9);
+            let p = Ipv4::at(self.b, hdr).protocol();
             let inner = self.pv.l3_off as usize + usize::from(self.pv.l3_hdr_len);
             if p == ip::IPIP4 {
                 self.set(L3_IPIP);
@@ -93,7 +95,7 @@ impl Dis<'_, '_> {
                 } else {
                     self.pv.l3_off = off32(inner);
                     hdr = inner;
-                    self.pv.l3_hdr_len = u16::from(self.u8(hdr) & 0x0f) << 2;
+                    self.pv.l3_hdr_len = Ipv4::at(self.b, hdr).header_len() as u16;
                 }
             } else if p == ip::IPIP6 {
                 self.set(L3_IPIP);
@@ -105,7 +107,7 @@ impl Dis<'_, '_> {
             }
         }
 
-        if self.u8(hdr) & 0xf0 != 0x40 {
+        if self.ip_version(hdr) != 4 {
             self.set(L3_IPVX);
             self.desc(":ipvx");
             return Disposition::Drop;
@@ -120,7 +122,8 @@ impl Dis<'_, '_> {
         let l2_hdr = l3.wrapping_sub(self.l2()) as u16;
         self.pv.snap_l3_len = self.pv.snap_l2_len.wrapping_sub(u32::from(l2_hdr));
         let calc_l3 = self.pv.raw_len.wrapping_sub(l3 as u32) as u16;
-        let ip_len = self.be16(hdr + 2);
+        let iph = Ipv4::at(self.b, hdr);
+        let ip_len = iph.total_len();
         let l3_len = if ip_len == 0 || ip_len > calc_l3 { calc_l3 } else { ip_len };
         if ip_len == 0 && calc_l3 != 0 {
             self.set(IP_PL_MSMTCH);
@@ -131,34 +134,34 @@ impl Dis<'_, '_> {
         self.pv.l3_len = u32::from(l3_len);
         self.g.bytes_on_wire += u64::from(l2_len);
         self.check_l3_snap(u32::from(l3_len), u32::from(l2_len), "");
-        if l3_len < 20 {
+        if usize::from(l3_len) < ipv4::HEADER_LEN {
             self.set(L3HDRSHRTLEN);
         }
 
         let l3_hdr_len = usize::from(self.pv.l3_hdr_len);
-        let proto = self.u8(hdr + 9);
+        let proto = iph.protocol();
         self.pv.l4_proto = proto;
         let l4 = hdr + l3_hdr_len;
         self.pv.l4_off = off32(l4);
         let l4_to_end = (self.end() as u64).wrapping_sub(l4 as u64) as u32;
-        let flags = self.be16(hdr + 6);
+        let flags = iph.flags_frag();
         let later_fragment = flags & FRAG_OFFSET != 0;
         let l4_hdr_len: u16 = if later_fragment {
             0
         } else {
             let n = match proto {
-                ip::IPIP4 => u16::from(self.u8(hdr) & 0x0f) << 2,
+                ip::IPIP4 => iph.header_len() as u16,
                 ip::ICMP => 8,
                 ip::TCP => {
-                    if self.has(L3SNAPLENGTH) && l4_to_end < 20 {
-                        20
+                    if self.has(L3SNAPLENGTH) && l4_to_end < tcp::HEADER_LEN as u32 {
+                        tcp::HEADER_LEN as u16
                     } else {
-                        u16::from(self.u8(l4 + 12) >> 4) << 2
+                        Tcp::at(self.b, l4).header_len() as u16
                     }
                 }
                 ip::GRE => gre_len as u16,
-                ip::OSPF => ospf_hdr_len(self.u8(l4)),
-                ip::SCTP => 12,
+                ip::OSPF => ospf_hdr_len(self.u8_at(l4)),
+                ip::SCTP => SCTP_HEADER_LEN as u16,
                 _ => 8,
             };
             if self.has(L3SNAPLENGTH) && l4_to_end < u32::from(n) {
@@ -167,7 +170,7 @@ impl Dis<'_, '_> {
             n
         };
         self.pv.l4_hdr_len = l4_hdr_len;
-        let packet_len = i32::from(l3_len) - ((i32::from(self.u8(hdr) & 0x0f)) << 2) - i32::from(l4_hdr_len);
+        let packet_len = i32::from(l3_len) - iph.header_len() as i32 - i32::from(l4_hdr_len);
         if packet_len >= 0 {
             self.pv.len = packet_len as u32;
         } else {
@@ -181,19 +184,19 @@ impl Dis<'_, '_> {
 
         self.pv.src_ip = [0; 16];
         self.pv.dst_ip = [0; 16];
-        self.pv.src_ip[..4].copy_from_slice(&crate::wire::array::<4>(self.b, hdr + 12));
-        self.pv.dst_ip[..4].copy_from_slice(&crate::wire::array::<4>(self.b, hdr + 16));
+        self.pv.src_ip[..4].copy_from_slice(&iph.src());
+        self.pv.dst_ip[..4].copy_from_slice(&iph.dst());
 
         if !self.has(STPDSCT) {
             self.pv.src_port = 0;
             self.pv.dst_port = 0;
         }
-        let ip_id = u32::from(self.be16(hdr + 4));
+        let ip_id = u32::from(iph.ident());
         let info = IpInfo {
             v6: false,
             later_fragment,
-            first_fragment: flags & (FRAG_OFFSET | MORE_FRAG) == MORE_FRAG,
-            more_fragments: flags & MORE_FRAG != 0,
+            first_fragment: flags & (FRAG_OFFSET | MORE_FRAGS) == MORE_FRAGS,
+            more_fragments: flags & MORE_FRAGS != 0,
             frag_id: ip_id,
             ip_id,
         };
@@ -275,7 +278,7 @@ impl Dis<'_, '_> {
                     self.set(L4HDRSHRTLEN);
                 } else {
                     self.l4_ports(l4);
-                    self.dtls(l4 + 8);
+                    self.dtls(l4 + udp::HEADER_LEN);
                     if !self.ssdp() && (self.pv.src_port == 4500 || self.pv.dst_port == 4500) {
                         self.udp_encap(l4);
                     }
@@ -295,7 +298,7 @@ impl Dis<'_, '_> {
             ip::AH => {
                 self.desc(":ah");
                 self.set(L3_IPSEC_AH);
-                let next = self.u8(l4);
+                let next = self.u8_at(l4);
                 self.desc_proto(next);
             }
             ip::L2TP => {
@@ -316,10 +319,10 @@ impl Dis<'_, '_> {
             }
             ip::IGMP => {
                 self.desc(":igmp");
-                match self.u8(l4) {
+                match self.u8_at(l4) {
                     0x13 => self.desc(":dvmrp"),
                     0x14 => self.desc(":pim"),
-                    0xfc..=0xff if self.be32(hdr + 16) == 0xe000_0019 => self.desc(":rgmp"),
+                    0xfc..=0xff if Ipv4::at(self.b, hdr).dst() == [224, 0, 0, 25] => self.desc(":rgmp"),
                     _ => {}
                 }
             }
@@ -329,10 +332,16 @@ impl Dis<'_, '_> {
         Step::Continue
     }
 
-    /// Source and destination port from a layer 4 header.
+    /// Source and destination port of the layer 4 header at `l4` (TCP, UDP, UDP-Lite and SCTP
+    /// all start with them).
+    fn ports_at(&self, l4: usize) -> (u16, u16) {
+        let h = Udp::at(self.b, l4);
+        (h.src_port(), h.dst_port())
+    }
+
+    /// Takes the ports of the layer 4 header at `l4` into the view.
     pub(super) fn l4_ports(&mut self, l4: usize) {
-        self.pv.src_port = self.be16(l4);
-        self.pv.dst_port = self.be16(l4 + 2);
+        (self.pv.src_port, self.pv.dst_port) = self.ports_at(l4);
     }
 
     /// SSDP/UPnP on port 1900 against an unprivileged port; returns whether it matched.
@@ -349,18 +358,18 @@ impl Dis<'_, '_> {
     /// DTLS records at the start of a UDP payload.
     pub(super) fn dtls(&mut self, mut p: usize) {
         loop {
-            let ctype = self.u8(p);
+            let ctype = self.u8_at(p);
             if !(ctype > 0x13 && ctype < 0x40) {
                 return;
             }
-            match self.be16(p + 1) {
+            match self.u16_at(p + 1) {
                 0xfefd => self.desc(":dtls1.2"),
                 0xfeff | 0x0100 => self.desc(":dtls1.0"),
                 _ => return,
             }
             self.set(L7_DTLS);
             self.g.num_dtls_packets += 1;
-            let dlen = 13 + usize::from(self.be16(p + 11));
+            let dlen = 13 + usize::from(self.u16_at(p + 11));
             if self.end().saturating_sub(p) <= dlen {
                 return;
             }
@@ -370,11 +379,11 @@ impl Dis<'_, '_> {
 
     /// UDP encapsulation of IPsec (port 4500).
     fn udp_encap(&mut self, l4: usize) {
-        let p = l4 + 8;
+        let p = l4 + udp::HEADER_LEN;
         self.desc(":udpencap");
-        if self.u8(p) == 0xff && i64::from(self.be16(l4 + 4)) - 8 == 1 {
+        if self.u8_at(p) == 0xff && i64::from(Udp::at(self.b, l4).length()) - 8 == 1 {
             // NAT keep-alive
-        } else if self.be32(p) != 0 {
+        } else if self.u32_at(p) != 0 {
             self.desc(":esp");
             self.set(L3_IPSEC_ESP);
         } else {
@@ -385,11 +394,11 @@ impl Dis<'_, '_> {
     /// PIM: a register message carries an inner IP packet.
     pub(super) fn pim(&mut self, l4: usize) -> Step {
         self.desc(":pim");
-        if self.u8(l4) & 0x0f == 1 {
+        if self.u8_at(l4) & 0x0f == 1 {
             let p = l4 + 8;
-            match self.u8(p) & 0xf0 {
-                0x40 => return Step::Done(self.ipv4(p)),
-                0x60 => return Step::Done(self.ipv6(p)),
+            match self.ip_version(p) {
+                4 => return Step::Done(self.ipv4(p)),
+                6 => return Step::Done(self.ipv6(p)),
                 _ => {}
             }
         }

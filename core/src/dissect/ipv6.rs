@@ -2,10 +2,12 @@
 
 use plugin_api::abi::NO_OFFSET;
 use plugin_api::status::*;
+use plugin_api::wire::ipv6::{self, FRAG_HEADER_LEN};
+use plugin_api::wire::{Ipv6, Ipv6Ext, Ipv6Frag, Tcp, ethernet, ethertype as et, ipproto as ip, tcp, udp};
 
 use super::ipv4::ospf_hdr_len;
+use super::tunnel::GreInfo;
 use super::{Dis, Disposition, IpInfo, Step, off32};
-use crate::wire::{ethertype as et, ipproto as ip};
 
 /// T2 looks at no more than this many headers after the IPv6 header (`MAXHDRCNT`).
 const MAX_HDR: usize = 5;
@@ -26,20 +28,11 @@ impl Dis<'_, '_> {
         self.pv.l3_proto = et::IPV6;
         self.set(FS_IPV6_PKT);
         self.desc(":ipv6");
-        let mut frag = (self.u8(hdr + 6) == ip::FRAGMENT).then_some(hdr + 40);
+        let mut frag = (Ipv6::at(self.b, hdr).next_header() == ip::FRAGMENT).then_some(hdr + ipv6::HEADER_LEN);
 
         let l2_hdr = l3.wrapping_sub(self.l2()) as u16;
         self.pv.snap_l3_len = self.pv.snap_l2_len.wrapping_sub(u32::from(l2_hdr));
-        let calc_l3 = self.pv.raw_len.wrapping_sub(l3 as u32) as u16;
-        let payload = self.be16(hdr + 4);
-        let l3_len_outer = if payload == 0 || u32::from(payload) + 40 > u32::from(calc_l3) {
-            calc_l3
-        } else {
-            payload.wrapping_add(40)
-        };
-        if payload == 0 && calc_l3 != 0 {
-            self.set(IP_PL_MSMTCH);
-        }
+        let l3_len_outer = self.ipv6_len(hdr, l3);
         self.pv.l2_hdr_len = l2_hdr;
         let l2_len = self.pv.raw_len as u16;
         self.g.bytes_on_wire += u64::from(l2_len);
@@ -48,9 +41,9 @@ impl Dis<'_, '_> {
         self.check_l3_snap(u32::from(l3_len_outer), u32::from(l2_len), "Outer -- ");
         self.pv.len = u32::from(l3_len_outer);
 
-        let mut nxt = self.u8(hdr + 6);
+        let mut nxt = Ipv6::at(self.b, hdr).next_header();
         self.pv.l4_proto = nxt;
-        let mut hdlen: usize = 40;
+        let mut hdlen: usize = ipv6::HEADER_LEN;
         let mut l4_hdr_len: u16 = 0;
         let mut l4 = hdr + hdlen;
         for _ in 0..MAX_HDR {
@@ -77,8 +70,9 @@ impl Dis<'_, '_> {
                         self.desc(":ipv6.dstopts");
                         self.pv.ip6_dopt_off = off32(l4);
                     }
-                    nxt = self.u8(l4);
-                    hdlen += (usize::from(self.u8(l4 + 1)) + 1) << 3;
+                    let ext = Ipv6Ext::at(self.b, l4);
+                    nxt = ext.next_header();
+                    hdlen += ext.header_len();
                     Walk::Next
                 }
                 ip::ICMP6 => {
@@ -91,13 +85,14 @@ impl Dis<'_, '_> {
                 }
                 ip::TCP => {
                     self.desc(":tcp");
-                    if self.has(L3SNAPLENGTH) && to_end < 20 {
+                    let min = tcp::HEADER_LEN as u32;
+                    if self.has(L3SNAPLENGTH) && to_end < min {
                         self.set(L4HDRSHRTLEN);
-                        l4_hdr_len = 20;
+                        l4_hdr_len = min as u16;
                     } else {
-                        l4_hdr_len = u16::from(self.u8(l4 + 12) >> 4) << 2;
+                        l4_hdr_len = Tcp::at(self.b, l4).header_len() as u16;
                     }
-                    if to_end < 20 {
+                    if to_end < min {
                         self.set(L4HDRSHRTLEN);
                     } else {
                         self.l4_ports(l4);
@@ -112,9 +107,9 @@ impl Dis<'_, '_> {
                         self.set(L4HDRSHRTLEN);
                     } else {
                         self.l4_ports(l4);
-                        self.dtls(l4 + 8);
+                        self.dtls(l4 + udp::HEADER_LEN);
                         if (self.pv.src_port == 1701 || self.pv.dst_port == 1701)
-                            && let Step::Done(d) = self.l2tp_at(l4 + 8)
+                            && let Step::Done(d) = self.l2tp_at(l4 + udp::HEADER_LEN)
                         {
                             return d;
                         }
@@ -125,33 +120,35 @@ impl Dis<'_, '_> {
                 ip::IPIP6 => {
                     self.desc(":ipv6");
                     self.set(L3_IPIP);
-                    if to_end < 40 {
+                    if to_end < ipv6::HEADER_LEN as u32 {
                         self.set(STPDSCT);
                         Walk::Stop
                     } else {
                         self.pv.l3_off = off32(l4);
                         hdr = l4;
-                        nxt = self.u8(hdr + 6);
-                        hdlen = 40;
+                        nxt = Ipv6::at(self.b, hdr).next_header();
+                        hdlen = ipv6::HEADER_LEN;
                         Walk::Next
                     }
                 }
                 ip::ROUTING => {
                     self.desc(":ipv6.routing");
                     self.pv.ip6_route_off = off32(l4);
-                    nxt = self.u8(l4);
-                    hdlen += (usize::from(self.u8(l4 + 1)) + 1) << 3;
+                    let ext = Ipv6Ext::at(self.b, l4);
+                    nxt = ext.next_header();
+                    hdlen += ext.header_len();
                     Walk::Next
                 }
                 ip::FRAGMENT => {
                     self.desc(":ipv6.fraghdr");
                     frag = Some(l4);
                     self.g.num_frag_v6_packets += 1;
-                    nxt = self.u8(l4);
+                    let fh = Ipv6Frag::at(self.b, l4);
+                    nxt = fh.next_header();
                     self.pv.ip6_frag_off = off32(l4);
-                    hdlen += 8;
-                    if self.be16(l4 + 2) & 0xfff8 != 0 {
-                        l4 += 8;
+                    hdlen += FRAG_HEADER_LEN;
+                    if fh.frag_offset() != 0 {
+                        l4 += FRAG_HEADER_LEN;
                         self.pv.l4_off = off32(l4);
                         Walk::Stop
                     } else {
@@ -165,7 +162,7 @@ impl Dis<'_, '_> {
                         Some(inner) => {
                             // T2 does not update the next-header value here
                             hdr = inner;
-                            hdlen = 40;
+                            hdlen = ipv6::HEADER_LEN;
                             Walk::Next
                         }
                         None => Walk::Stop,
@@ -174,19 +171,19 @@ impl Dis<'_, '_> {
                 ip::AH => {
                     self.desc(":ah");
                     self.set(L3_IPSEC_AH);
-                    nxt = self.u8(l4);
-                    hdlen += (usize::from(self.u8(l4 + 1)) + 2) << 2;
+                    nxt = self.u8_at(l4);
+                    hdlen += (usize::from(self.u8_at(l4 + 1)) + 2) << 2;
                     Walk::Next
                 }
                 ip::ETHIP => {
                     let eth = self.pv.l3_off as usize + hdlen;
-                    if self.u8(eth) & 0xf0 < 0x30 {
+                    if self.u8_at(eth) & 0xf0 < 0x30 {
                         return Disposition::Drop;
                     }
                     match self.etherip_v6(eth) {
                         EthIp6::Ipv6(inner) => {
                             hdr = inner;
-                            hdlen = 40;
+                            hdlen = ipv6::HEADER_LEN;
                             Walk::Next
                         }
                         EthIp6::Done(d) => return d,
@@ -198,7 +195,7 @@ impl Dis<'_, '_> {
                 }
                 ip::OSPF => {
                     self.desc(":ospf");
-                    l4_hdr_len = ospf_hdr_len(self.u8(l4));
+                    l4_hdr_len = ospf_hdr_len(self.u8_at(l4));
                     Walk::Stop
                 }
                 ip::L2TP => {
@@ -224,18 +221,18 @@ impl Dis<'_, '_> {
                 ip::PIM => {
                     self.desc(":pim");
                     let mut step = Walk::Stop;
-                    if self.u8(l4) & 0x0f == 1 {
+                    if self.u8_at(l4) & 0x0f == 1 {
                         let q = l4 + 8;
-                        match self.u8(q) & 0xf0 {
-                            0x40 => {
+                        match self.ip_version(q) {
+                            4 => {
                                 self.pv.l3_off = off32(q);
                                 return self.ipv4(q);
                             }
-                            0x60 => {
+                            6 => {
                                 self.pv.l3_off = off32(q);
                                 hdr = q;
-                                nxt = self.u8(hdr + 6);
-                                hdlen = 40;
+                                nxt = Ipv6::at(self.b, hdr).next_header();
+                                hdlen = ipv6::HEADER_LEN;
                                 step = Walk::Next;
                             }
                             _ => {}
@@ -270,20 +267,11 @@ impl Dis<'_, '_> {
         self.pv.l3_hdr_len = hdlen as u16;
         let l3 = self.pv.l3_off as usize;
         self.pv.snap_l3_len = (self.end() as u64).wrapping_sub(l3 as u64) as u32;
-        let calc_l3 = self.pv.raw_len.wrapping_sub(l3 as u32) as u16;
-        let payload = self.be16(hdr + 4);
-        let l3_len = if payload == 0 || u32::from(payload) + 40 > u32::from(calc_l3) {
-            calc_l3
-        } else {
-            payload.wrapping_add(40)
-        };
+        let l3_len = self.ipv6_len(hdr, l3);
         self.pv.l3_len = u32::from(l3_len);
-        if payload == 0 && calc_l3 != 0 {
-            self.set(IP_PL_MSMTCH);
-        }
         let l4_to_end = (self.end() as i64).wrapping_sub(l4 as i64) as i32;
-        let frag_off = frag.map(|f| self.be16(f + 2));
-        let later_fragment = frag_off.is_some_and(|o| o & 0xfff8 != 0);
+        let fh = frag.map(|f| Ipv6Frag::at(self.b, f));
+        let later_fragment = fh.is_some_and(|f| f.frag_offset() != 0);
         let l4_hdr_len = if later_fragment { 0 } else { l4_hdr_len };
         self.pv.l4_hdr_len = l4_hdr_len;
         self.pv.l7_len = l3_len.wrapping_sub(hdlen as u16).wrapping_sub(l4_hdr_len);
@@ -300,55 +288,64 @@ impl Dis<'_, '_> {
                 if snap_l3 < u32::from(off) { 0 } else { (self.end() as i64).wrapping_sub(l7 as i64) as u16 };
         }
         self.pv.len = u32::from(self.pv.l7_len);
-        self.pv.src_ip = crate::wire::array(self.b, hdr + 8);
-        self.pv.dst_ip = crate::wire::array(self.b, hdr + 24);
-        let frag_id = frag.map_or(0, |f| crate::wire::be32(self.b, f + 4));
+        let iph = Ipv6::at(self.b, hdr);
+        self.pv.src_ip = iph.src();
+        self.pv.dst_ip = iph.dst();
         Disposition::Ip(IpInfo {
             v6: true,
             later_fragment,
-            first_fragment: frag_off.is_some_and(|o| o & 0xfff9 == 0x0001),
-            more_fragments: frag_off.is_some_and(|o| o & 0x0001 != 0),
-            frag_id,
+            first_fragment: fh.is_some_and(|f| f.frag_offset() == 0 && f.more_frags()),
+            more_fragments: fh.is_some_and(|f| f.more_frags()),
+            frag_id: fh.map_or(0, |f| f.ident()),
             ip_id: 0,
         })
+    }
+
+    /// The datagram length T2 takes for the IPv6 header at `hdr`, `l3` being where the IP layer
+    /// starts on the wire: fixed header plus payload length, or what the wire carried from `l3`
+    /// on when the payload length is 0 (`IP_PL_MSMTCH`) or longer than that.
+    fn ipv6_len(&mut self, hdr: usize, l3: usize) -> u16 {
+        const HDR: u16 = ipv6::HEADER_LEN as u16;
+        let calc_l3 = self.pv.raw_len.wrapping_sub(l3 as u32) as u16;
+        let payload = Ipv6::at(self.b, hdr).payload_len();
+        if payload == 0 && calc_l3 != 0 {
+            self.set(IP_PL_MSMTCH);
+        }
+        if payload == 0 || u32::from(payload) + u32::from(HDR) > u32::from(calc_l3) {
+            calc_l3
+        } else {
+            payload.wrapping_add(HDR)
+        }
     }
 
     /// GRE inside the IPv6 header walk; returns the inner IPv6 header to continue with.
     fn gre_over_ipv6(&mut self, gre: usize) -> Option<usize> {
         self.pv.gre_off = off32(gre);
         self.pv.gre_l3_off = self.pv.l3_off;
-        let (b0, b1) = (self.u8(gre), self.u8(gre + 1));
-        let mut p = gre + 4;
-        for bit in [0x80, 0x40, 0x20, 0x10, 0x08] {
-            if b0 & bit != 0 {
-                p += 4;
-            }
-        }
-        if b1 & 0x80 != 0 {
-            p += 4;
-        }
-        match self.be16(gre + 2) {
+        let h = GreInfo::at(self.b, gre);
+        let p = h.payload;
+        match h.proto {
             et::IPV6 => {
                 self.pv.l3_off = off32(p);
                 self.pv.l3_proto = et::IPV6;
                 Some(p)
             }
-            0x880b => {
+            et::PPP => {
                 self.desc(":ppp");
                 self.set(L2_PPP);
                 self.pv.ppp_off = off32(p);
-                if self.u8(p) == 0xfd {
+                if self.u8_at(p) == 0xfd {
                     self.desc(":comp_data");
                     self.set(PPP_NRHD | STPDSCT);
                     return None;
                 }
-                let proto = self.be16(p + 2);
+                let proto = self.u16_at(p + 2);
                 if proto == 0x0057 {
                     self.pv.l3_off = off32(p + 4);
                     self.pv.l3_proto = et::IPV6;
                     return Some(p + 4);
                 }
-                if b1 & 0x07 == 1 && self.be16(gre + 4) == 0 {
+                if h.empty_v1 {
                     self.pv.ppp_off = NO_OFFSET;
                 } else {
                     self.desc_pppproto(proto);
@@ -357,9 +354,9 @@ impl Dis<'_, '_> {
                 None
             }
             et::TEB => {
-                let hp = p + 12;
+                let hp = p + ethernet::field::ETHERTYPE.start;
                 self.pv.l3_off = off32(hp + 2);
-                self.pv.l3_proto = self.be16(hp);
+                self.pv.l3_proto = self.u16_at(hp);
                 Some(hp + 2)
             }
             proto => {
@@ -379,9 +376,9 @@ impl Dis<'_, '_> {
         self.pv.snap_l2_len = self.pv.snap_l2_len.wrapping_sub(skip);
         self.pv.l2_len = self.pv.l2_len.wrapping_sub(skip);
         self.pv.l2_off = off32(eth + 2);
-        let shape = self.vlans(eth + 14);
+        let shape = self.vlans(eth + 2 + ethernet::field::ETHERTYPE.start);
         let hp = shape + 2;
-        match self.be16(shape) {
+        match self.u16_at(shape) {
             et::IPV6 => {
                 self.pv.l3_off = off32(hp);
                 self.desc(":ipv6");

@@ -1,6 +1,7 @@
 //! Link-layer headers (core.md §5.3).
 
 use plugin_api::status::*;
+use plugin_api::wire::{self, Ethernet, ethernet, ethertype as et};
 
 use super::{Dis, Disposition, off32};
 use crate::capture::LinkType;
@@ -15,6 +16,9 @@ pub(super) enum LinkStep {
     /// Processing finished here.
     Done(Disposition),
 }
+
+/// Length of the Cisco ISL header in front of an Ethernet frame.
+const ISL_LEN: usize = 26;
 
 /// libpcap DLT values T2 handles besides the ones in [`LinkType`].
 mod dlt {
@@ -78,7 +82,7 @@ impl Dis<'_, '_> {
                 self.pv.l2_off = 0;
                 self.set(L2_NO_ETH);
                 // The family is in the capturing host's byte order.
-                let mut family = u32::from_le_bytes(crate::wire::array(self.b, 0));
+                let mut family = u32::from_le_bytes(wire::array(self.b, 0));
                 if family > 30 {
                     family = family.swap_bytes();
                 }
@@ -95,7 +99,7 @@ impl Dis<'_, '_> {
                 self.desc("raw");
                 self.pv.l2_off = 0;
                 self.set(L2_NO_ETH);
-                LinkStep::Done(match self.u8(0) & 0xf0 {
+                LinkStep::Done(match self.u8_at(0) & 0xf0 {
                     0x40 => self.ipv4(0),
                     0x60 => self.ipv6(0),
                     v => {
@@ -126,7 +130,7 @@ impl Dis<'_, '_> {
                 }
                 self.pv.l2_off = 0;
                 self.set(L2_NO_ETH);
-                LinkStep::TypedAt(18, self.be16(0))
+                LinkStep::TypedAt(18, self.u16_at(0))
             }
             9 | dlt::PPP_SERIAL | dlt::PPP_WITH_DIR => self.ppp_link(lt.0 == dlt::PPP_WITH_DIR),
             104 | dlt::C_HDLC_WITH_DIR | dlt::FRELAY | dlt::FRELAY_WITH_DIR => {
@@ -143,22 +147,22 @@ impl Dis<'_, '_> {
 
     /// Ethernet II / 802.3 at `at`, with Cisco ISL detection.
     fn ethernet_at(&mut self, at: usize) -> LinkStep {
-        if !self.snap_l2_ok(at + 14) {
+        if !self.snap_l2_ok(at + ethernet::HEADER_LEN) {
             return LinkStep::Done(Disposition::Drop);
         }
         let mut at = at;
         self.pv.l2_off = off32(at);
-        let dmac = &self.b[at..at + 5];
-        if dmac == [0x01, 0x00, 0x0c, 0x00, 0x00] || dmac == [0x03, 0x00, 0x0c, 0x00, 0x00] {
+        let dmac = Ethernet::at(self.b, at).dst();
+        if dmac[..5] == [0x01, 0x00, 0x0c, 0x00, 0x00] || dmac[..5] == [0x03, 0x00, 0x0c, 0x00, 0x00] {
             self.desc("isl:");
-            if !self.snap_l2_ok(at + 14 + 26) {
+            if !self.snap_l2_ok(at + ethernet::HEADER_LEN + ISL_LEN) {
                 return LinkStep::Done(Disposition::Drop);
             }
-            at += 26;
+            at += ISL_LEN;
             self.pv.l2_off = off32(at);
         }
         self.desc("eth");
-        LinkStep::EtherType(at + 12)
+        LinkStep::EtherType(at + ethernet::field::ETHERTYPE.start)
     }
 
     /// PPP link types (with optional direction byte), including Cisco HDLC framing.
@@ -168,13 +172,13 @@ impl Dis<'_, '_> {
         self.set(L2_NO_ETH | L2_PPP);
         self.pv.ppp_off = off32(p);
         self.pv.l2_off = 0;
-        let addctl = self.le16(p);
+        let addctl = self.u16_le_at(p);
         if addctl == 0x000f || addctl == 0x008f {
             self.desc(":chdlc");
             return LinkStep::EtherType(p + 2);
         }
         let proto = if addctl == 0x03ff {
-            let v = self.be16(p + 2);
+            let v = self.u16_at(p + 2);
             p += 4;
             v
         } else {
@@ -186,8 +190,8 @@ impl Dis<'_, '_> {
             0x0057 => LinkStep::Done(self.ipv6(p)),
             // T2 writes the MPLS Ethertype over the first two bytes after the PPP header and
             // carries on from there as if they were an Ethertype field.
-            0x0281 => LinkStep::Done(self.after_link_typed(p, crate::wire::ethertype::MPLS_UCAST)),
-            0x0283 => LinkStep::Done(self.after_link_typed(p, crate::wire::ethertype::MPLS_MCAST)),
+            0x0281 => LinkStep::Done(self.after_link_typed(p, et::MPLS_UCAST)),
+            0x0283 => LinkStep::Done(self.after_link_typed(p, et::MPLS_MCAST)),
             _ => {
                 self.desc_pppproto(proto);
                 LinkStep::Done(Disposition::Drop)

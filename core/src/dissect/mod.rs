@@ -6,6 +6,10 @@
 //! the status bits T2 sets (`STPDSCT`, `L3SNAPLENGTH`, ...), and returns what the flow engine
 //! should do with the packet ([`Disposition`]). It does no I/O; the rare one-time warnings are
 //! queued in [`DissectStats::warnings`] for the caller to log.
+//!
+//! Header fields are read through the views of [`plugin_api::wire`], whose missing bytes read
+//! as 0: T2 reads fields even past the captured length, and so does the walk here, without
+//! ever leaving the packet.
 #![forbid(unsafe_code)]
 
 mod ether;
@@ -19,9 +23,9 @@ use core::cell::Cell;
 
 use plugin_api::abi::{Globals, HDRDESC_LEN, NO_OFFSET, PacketView, Timestamp};
 use plugin_api::status::*;
+use plugin_api::wire;
 
 use crate::capture::LinkType;
-use crate::wire::u8_at;
 
 /// What the flow engine does with a dissected packet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,60 +97,7 @@ pub fn reset_view(pv: &mut PacketView, data: &[u8], ts: Timestamp, wirelen: u32)
 
 /// A view with every header absent.
 pub fn empty_view() -> PacketView {
-    PacketView {
-        raw: core::ptr::null(),
-        ts: Timestamp::default(),
-        status: 0,
-        pad_len: 0,
-        raw_len: 0,
-        snap_len: 0,
-        l2_off: NO_OFFSET,
-        l3_off: NO_OFFSET,
-        l4_off: NO_OFFSET,
-        l7_off: NO_OFFSET,
-        llc_off: NO_OFFSET,
-        ppp_off: NO_OFFSET,
-        pppoe_off: NO_OFFSET,
-        mpls_off: NO_OFFSET,
-        vlan_off: NO_OFFSET,
-        gre_off: NO_OFFSET,
-        gre_l3_off: NO_OFFSET,
-        gtp_off: NO_OFFSET,
-        l2tp_off: NO_OFFSET,
-        l2tp_l3_off: NO_OFFSET,
-        ip6_hhopt_off: NO_OFFSET,
-        ip6_dopt_off: NO_OFFSET,
-        ip6_frag_off: NO_OFFSET,
-        ip6_route_off: NO_OFFSET,
-        trdo_oi_off: NO_OFFSET,
-        trdo_auth_off: NO_OFFSET,
-        l2_len: 0,
-        l3_len: 0,
-        len: 0,
-        snap_l2_len: 0,
-        snap_l3_len: 0,
-        snap_l4_len: 0,
-        snap_l7_len: 0,
-        l7_len: 0,
-        l2_hdr_len: 0,
-        l3_hdr_len: 0,
-        l4_hdr_len: 0,
-        src_ip: [0; 16],
-        dst_ip: [0; 16],
-        vlan_id: 0,
-        src_port: 0,
-        dst_port: 0,
-        eth_type: 0,
-        outer_eth_type: 0,
-        l3_proto: 0,
-        num_hdr_desc: 0,
-        hdr_desc_len: 0,
-        hdr_desc: [0; HDRDESC_LEN],
-        l4_proto: 0,
-        mpls_hdr_cnt: 0,
-        vlan_hdr_cnt: 0,
-        pad: [0; 5],
-    }
+    PacketView::empty()
 }
 
 /// Result of a tunnel or link step: continue with the current headers, or done.
@@ -187,20 +138,30 @@ impl Dis<'_, '_> {
         self.b.len()
     }
 
-    fn u8(&self, off: usize) -> u8 {
-        u8_at(self.b, off)
+    // Fields of headers without a view in `plugin_api::wire` (LLC, PPP, the tunnels), read at
+    // packet offsets with the same lax rule: bytes not captured read as 0.
+    fn u8_at(&self, off: usize) -> u8 {
+        wire::u8_at(self.b, off)
     }
 
-    fn be16(&self, off: usize) -> u16 {
-        crate::wire::be16(self.b, off)
+    /// Big-endian.
+    fn u16_at(&self, off: usize) -> u16 {
+        wire::be16(self.b, off)
     }
 
-    fn le16(&self, off: usize) -> u16 {
-        crate::wire::le16(self.b, off)
+    /// Little-endian, as T2 reads some words (see [`wire::le16`]).
+    fn u16_le_at(&self, off: usize) -> u16 {
+        wire::le16(self.b, off)
     }
 
-    fn be32(&self, off: usize) -> u32 {
-        crate::wire::be32(self.b, off)
+    /// Big-endian.
+    fn u32_at(&self, off: usize) -> u32 {
+        wire::be32(self.b, off)
+    }
+
+    /// The version nibble of an IP header at `off` (IPv4 and IPv6 keep it in the same place).
+    fn ip_version(&self, off: usize) -> u8 {
+        wire::Ipv4::at(self.b, off).version()
     }
 
     fn l2(&self) -> usize {

@@ -315,3 +315,54 @@ fn every_truncation_is_safe() {
         }
     }
 }
+
+/// A plugin's view of a dissected frame, with the IP version bit the pipeline sets.
+fn packet<'a>(pv: &'a mut PacketView, data: &'a [u8], d: Disposition) -> plugin_api::Packet<'a> {
+    if let Disposition::Ip(i) = d {
+        pv.status |= if i.v6 { L2_IPV6 } else { L2_IPV4 };
+    }
+    plugin_api::Packet::new(pv, data)
+}
+
+#[test]
+fn packet_accessors_read_the_dissected_headers() {
+    let seg =
+        Tcp { sport: 40000, dport: 80, seq: 7, ack: 9, flags: tcp::SYN | tcp::ACK, win: 512, opts: &[], payload: b"" };
+    let frame = eth_ip(&[], &Ip::V4(H1, H2), &L4::Tcp(seg));
+    let (mut pv, d) = run(&frame, LinkType::EN10MB);
+    let p = packet(&mut pv, &frame, d);
+    assert_eq!((p.ip_ttl(), p.ipv4().map(|ip| ip.src())), (64, Some(H1)));
+    assert!(p.ipv6().is_none() && p.udp().is_none() && p.is_first_fragment());
+    assert_eq!(p.tcp().map(|t| (t.src_port(), t.dst_port())), Some((40000, 80)));
+    assert_eq!((p.tcp_flags(), p.tcp_seq(), p.tcp_ack(), p.tcp_window()), (Some(0x12), Some(7), Some(9), Some(512)));
+
+    let frame = eth_ip(&[], &Ip::V6([1; 16], [2; 16]), &L4::Udp(5000, 53, b"q"));
+    let (mut pv, d) = run(&frame, LinkType::EN10MB);
+    let p = packet(&mut pv, &frame, d);
+    assert_eq!((p.ip_ttl(), p.ipv6().map(|ip| ip.dst())), (64, Some([2; 16])));
+    assert_eq!(p.udp().map(|u| (u.src_port(), u.length())), Some((5000, 9)));
+    assert_eq!((p.tcp(), p.tcp_flags(), p.tcp_window()), (None, None, None));
+}
+
+#[test]
+fn packet_accessors_of_a_cut_tcp_header_are_none() {
+    let frame = eth_ip(&[], &Ip::V4(H1, H2), &syn());
+    // 13 bytes of TCP: the sequence and acknowledgement numbers, not the flags
+    let (mut pv, d) = run_cut(&frame, 34 + 13, LinkType::EN10MB);
+    let p = packet(&mut pv, &frame[..34 + 13], d);
+    assert!(p.tcp().is_some());
+    assert_eq!((p.tcp_seq(), p.tcp_ack()), (Some(1), Some(0)));
+    assert_eq!((p.tcp_flags(), p.tcp_window()), (None, None));
+    // the view itself reads the missing flags as 0
+    assert_eq!(p.tcp().map(|t| t.flags()), Some(0));
+}
+
+#[test]
+fn packet_accessors_of_a_later_fragment() {
+    let frags = ipv4_fragments(H1, H2, 77, &L4::Udp(1234, 9999, &[1u8; 64]), 48);
+    let later = ethernet(B, A, &[], 0x0800, &frags[1]);
+    let (mut pv, d) = run(&later, LinkType::EN10MB);
+    let p = packet(&mut pv, &later, d);
+    assert!(!p.is_first_fragment());
+    assert_eq!(p.ipv4().map(|ip| ip.frag_offset()), Some(6));
+}

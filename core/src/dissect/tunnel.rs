@@ -8,10 +8,10 @@
 use plugin_api::abi::NO_OFFSET;
 use plugin_api::status::*;
 
+use plugin_api::wire::{Gre, Ipv4, Ipv6, ethernet, ethertype as et, ipproto as ip};
+
 use super::ipv4::GreV4;
 use super::{Dis, Disposition, Step, off32};
-use crate::wire::ethertype as et;
-use crate::wire::ipproto as ip;
 
 const AYIYA_PORT: u16 = 5072;
 const GTP_PORTS: [u16; 3] = [2152, 2123, 3386];
@@ -43,14 +43,23 @@ enum UdpTunnel {
     Teredo,
 }
 
-/// GRE header fields T2 uses (flags word read as network bytes).
-struct Gre {
-    /// Offset of the payload after the optional fields.
-    payload: usize,
-    /// Protocol type (host order).
-    proto: u16,
-    /// Enhanced GRE payload length field is 0 (PPTP keep-alive acknowledgements).
-    empty_v1: bool,
+/// The GRE header facts the walk uses.
+pub(super) struct GreInfo {
+    /// Offset of the payload after the optional fields (T2 skips 4 bytes per flag, routing
+    /// included, which it does not walk).
+    pub(super) payload: usize,
+    /// Protocol type.
+    pub(super) proto: u16,
+    /// Enhanced GRE whose payload length field is 0 (PPTP keep-alive acknowledgements).
+    pub(super) empty_v1: bool,
+}
+
+impl GreInfo {
+    /// The GRE header at offset `gre` of `b`.
+    pub(super) fn at(b: &[u8], gre: usize) -> GreInfo {
+        let h = Gre::at(b, gre);
+        GreInfo { payload: gre + h.header_len(), proto: h.protocol(), empty_v1: h.version() == 1 && h.opt0() == 0 }
+    }
 }
 
 impl Dis<'_, '_> {
@@ -75,7 +84,7 @@ impl Dis<'_, '_> {
                 self.set(STPDSCT);
             } else {
                 // T2 computes this in size_t and converts to int
-                let reqlen = (i64::from(self.be16(hdr + 2)) - hl as i64 - hdrlen as i64 - 8) as i32;
+                let reqlen = (i64::from(Ipv4::at(self.b, hdr).total_len()) - hl as i64 - hdrlen as i64 - 8) as i32;
                 if reqlen >= 0 {
                     if *priproto {
                         self.desc_proto(proto);
@@ -126,18 +135,18 @@ impl Dis<'_, '_> {
     }
 
     fn ayiya_at(&mut self, p: usize) -> Step {
-        let skip = 8 + (1usize << (self.u8(p) >> 4)) + (usize::from(self.u8(p + 1) >> 4) << 2);
+        let skip = 8 + (1usize << (self.u8_at(p) >> 4)) + (usize::from(self.u8_at(p + 1) >> 4) << 2);
         if p + skip >= self.end() {
             return Step::Continue;
         }
         let q = p + skip;
-        match self.u8(p + 3) {
-            ip::IPIP6 if self.u8(q) & 0xf0 == 0x60 => {
+        match self.u8_at(p + 3) {
+            ip::IPIP6 if self.ip_version(q) == 6 => {
                 self.desc(":ayiya");
                 self.set(L3_AYIYA);
                 return Step::Done(self.ipv6(q));
             }
-            ip::IPIP4 if self.u8(q) & 0xf0 == 0x40 => {
+            ip::IPIP4 if self.ip_version(q) == 4 => {
                 self.desc(":ayiya");
                 self.set(L3_AYIYA);
                 return Step::Done(self.ipv4(q));
@@ -156,10 +165,10 @@ impl Dis<'_, '_> {
         self.desc(":gtp");
         self.set(L3_GTP);
         self.pv.gtp_off = off32(p);
-        if self.u8(p + 1) != 0xff {
+        if self.u8_at(p + 1) != 0xff {
             return Step::Continue; // only T-PDUs carry user packets
         }
-        let flags = self.u8(p);
+        let flags = self.u8_at(p);
         let mut skip: u8 = 8;
         match flags >> 5 {
             0 => skip = skip.wrapping_add(12),
@@ -168,7 +177,7 @@ impl Dis<'_, '_> {
                     skip = skip.wrapping_add(4);
                 }
                 if flags & 0x04 != 0 {
-                    skip = skip.wrapping_add(self.u8(p + usize::from(skip)) << 2);
+                    skip = skip.wrapping_add(self.u8_at(p + usize::from(skip)) << 2);
                 }
             }
             2 => {
@@ -181,9 +190,9 @@ impl Dis<'_, '_> {
         if q >= self.end() {
             return Step::Continue;
         }
-        match self.u8(q) & 0xf0 {
-            0x40 => return Step::Done(self.ipv4(q)),
-            0x60 => return Step::Done(self.ipv6(q)),
+        match self.ip_version(q) {
+            4 => return Step::Done(self.ipv4(q)),
+            6 => return Step::Done(self.ipv6(q)),
             _ => {}
         }
         self.set(STPDSCT);
@@ -199,9 +208,9 @@ impl Dis<'_, '_> {
             return Step::Continue;
         }
         let skip = q.wrapping_sub(self.l2()) as u16;
-        let flags = self.u8(p);
+        let flags = self.u8_at(p);
         if gpe {
-            if self.be16(p + 1) != 0 || self.u8(p + 7) != 0 {
+            if self.u16_at(p + 1) != 0 || self.u8_at(p + 7) != 0 {
                 return Step::Continue;
             }
             self.pv.snap_l2_len = self.pv.snap_l2_len.wrapping_sub(u32::from(skip));
@@ -209,7 +218,7 @@ impl Dis<'_, '_> {
             self.set(L3_VXLAN);
             self.desc(":vxlan_gpe");
             if flags & 0x04 != 0 {
-                let mut next = self.u8(p + 3);
+                let mut next = self.u8_at(p + 3);
                 loop {
                     match next {
                         1 => {
@@ -228,8 +237,8 @@ impl Dis<'_, '_> {
                         }
                         4 => {
                             self.desc(":nsh");
-                            let len = usize::from(self.u8(q + 1) & 0x3f) << 2;
-                            next = self.u8(q + 3);
+                            let len = usize::from(self.u8_at(q + 1) & 0x3f) << 2;
+                            next = self.u8_at(q + 3);
                             q += len;
                         }
                         n => {
@@ -240,7 +249,7 @@ impl Dis<'_, '_> {
                     }
                 }
             }
-        } else if self.u8(p + 1) != 0 || self.u8(p + 7) != 0 {
+        } else if self.u8_at(p + 1) != 0 || self.u8_at(p + 7) != 0 {
             return Step::Continue;
         } else {
             self.set(L3_VXLAN);
@@ -266,14 +275,14 @@ impl Dis<'_, '_> {
     /// then IPv4, IPv6 or PPPoE. `check_snap` mirrors T2's snap-length guard before the VLANs.
     fn inner_ethernet(&mut self, q: usize, check_snap: bool) -> Step {
         self.desc(":eth");
-        let mut p = q + 12;
+        let mut p = q + ethernet::field::ETHERTYPE.start;
         let shape = if !check_snap || self.pv.snap_l2_len >= 4 { self.vlans(p) } else { p };
         if p != shape {
             p = shape;
         } else {
             p += 2;
         }
-        match self.be16(shape) {
+        match self.u16_at(shape) {
             et::IPV4 => {
                 self.pv.l3_off = off32(p);
                 return Step::Done(self.ipv4(p));
@@ -294,7 +303,7 @@ impl Dis<'_, '_> {
                 let ppp = shape + 10;
                 self.pv.ppp_off = off32(ppp);
                 self.desc(":ppp");
-                match self.be16(shape + 8) {
+                match self.u16_at(shape + 8) {
                     0x0021 => {
                         self.pv.l3_off = off32(ppp);
                         return Step::Done(self.ipv4(ppp));
@@ -315,16 +324,16 @@ impl Dis<'_, '_> {
         let old_l2 = self.pv.l2_off;
         let old_l3 = self.pv.l3_off;
         let old_snap = self.pv.snap_l2_len;
-        let q = p + 8 + (usize::from(self.u8(p) & 0x3f) << 2);
+        let q = p + 8 + (usize::from(self.u8_at(p) & 0x3f) << 2);
         if q >= self.end() {
             return Step::Continue;
         }
         let skip = q.wrapping_sub(self.l2()) as u16;
         // T2's struct puts the second reserved byte at offset 4
-        if self.u8(p + 1) & 0x3f != 0 || self.u8(p + 4) != 0 {
+        if self.u8_at(p + 1) & 0x3f != 0 || self.u8_at(p + 4) != 0 {
             return Step::Continue;
         }
-        if self.be16(p + 2) == et::TEB {
+        if self.u16_at(p + 2) == et::TEB {
             self.set(L3_GENEVE);
             self.desc(":geneve");
             self.pv.snap_l2_len = self.pv.snap_l2_len.wrapping_sub(u32::from(skip));
@@ -347,14 +356,14 @@ impl Dis<'_, '_> {
         if p + 8 > self.end() {
             return Step::Continue;
         }
-        let (b0, b1, b2, b3) = (self.u8(p), self.u8(p + 1), self.u8(p + 2), self.u8(p + 3));
+        let (b0, b1, b2, b3) = (self.u8_at(p), self.u8_at(p + 1), self.u8_at(p + 2), self.u8_at(p + 3));
         let kind = b0 & 0x0f;
         let version = b0 >> 4;
         let hlen = usize::from(b1 >> 3);
         let flag_t = b2 & 1;
         let wbid = (b2 >> 1) & 0x1f;
         let (flags_res, flag_k, flag_f) = (b3 & 0x07, (b3 >> 3) & 1, b3 >> 7);
-        let frag_off = self.be16(p + 6);
+        let frag_off = self.u16_at(p + 6);
         let mut q = p;
         if kind == 0 {
             q += hlen << 2;
@@ -382,7 +391,7 @@ impl Dis<'_, '_> {
             self.desc(":eth");
             self.pv.snap_l2_len = self.pv.snap_l2_len.wrapping_sub(skip);
             self.pv.l2_off = off32(q);
-            Some(q + 12)
+            Some(q + ethernet::field::ETHERTYPE.start)
         } else {
             self.ieee80211_at(q, true)
         };
@@ -412,7 +421,7 @@ impl Dis<'_, '_> {
         let skip = q.wrapping_sub(self.l2()) as u32;
         self.desc(":lwapp");
         self.set(L3_CAPWAP);
-        if self.u8(h) & 0x04 == 0x04 {
+        if self.u8_at(h) & 0x04 == 0x04 {
             self.set(STPDSCT);
             return Step::Continue;
         }
@@ -438,7 +447,7 @@ impl Dis<'_, '_> {
             p += 2;
         } else {
             p = shape;
-            let id = self.be16(shape);
+            let id = self.u16_at(shape);
             if id <= et::LLC_LEN || id == et::JUMBO_LLC {
                 self.desc(":llc");
                 self.pv.llc_off = off32(p);
@@ -446,7 +455,7 @@ impl Dis<'_, '_> {
                 shape = p;
             }
         }
-        match self.be16(shape) {
+        match self.u16_at(shape) {
             et::IPV4 => {
                 self.pv.l3_off = off32(p);
                 Step::Done(self.ipv4(p))
@@ -469,7 +478,7 @@ impl Dis<'_, '_> {
     /// IEEE 802.11 data frame header; returns the offset of the Ethertype after LLC/SNAP.
     fn ieee80211_at(&mut self, p: usize, big_endian: bool) -> Option<usize> {
         self.desc(if self.pv.hdr_desc_len == 0 { "wlan" } else { ":wlan" });
-        let (t, f) = if big_endian { (self.u8(p + 1), self.u8(p)) } else { (self.u8(p), self.u8(p + 1)) };
+        let (t, f) = if big_endian { (self.u8_at(p + 1), self.u8_at(p)) } else { (self.u8_at(p), self.u8_at(p + 1)) };
         let kind = (t & 0xc) >> 2;
         let subtype = t >> 4;
         if f & 0x40 != 0 || kind != 2 {
@@ -484,10 +493,10 @@ impl Dis<'_, '_> {
             len += 6;
         }
         let mut q = p + len;
-        if self.u8(q) == 0 && self.u8(q + 1) == 0 {
+        if self.u8_at(q) == 0 && self.u8_at(q + 1) == 0 {
             q += 2;
         }
-        if self.u8(q + 2) & 0x3 != 0x3 {
+        if self.u8_at(q + 2) & 0x3 != 0x3 {
             q += 1;
         }
         self.pv.llc_off = off32(q.wrapping_sub(2));
@@ -496,11 +505,11 @@ impl Dis<'_, '_> {
     }
 
     pub(super) fn l2tp_at(&mut self, p: usize) -> Step {
-        let flags = self.le16(p);
+        let flags = self.u16_le_at(p);
         if flags & 0xf000 != 0 {
             return Step::Continue;
         }
-        let version = self.u8(p + 1) & 0x0f;
+        let version = self.u8_at(p + 1) & 0x0f;
         match version {
             2 => self.pv.l3_proto = 0x0200,
             3 => self.pv.l3_proto = 0x0300,
@@ -526,14 +535,14 @@ impl Dis<'_, '_> {
                 q += 4;
             }
             if flags & 0x0002 != 0 {
-                q += usize::from(self.be16(q)) + 2;
+                q += usize::from(self.u16_at(q)) + 2;
             }
         }
         if q >= self.end() {
             self.set(STPDSCT);
             return Step::Continue;
         }
-        if self.u8(q) == 0x0f || self.u8(q) == 0x8f {
+        if self.u8_at(q) == 0x0f || self.u8_at(q) == 0x8f {
             self.desc(":chdlc");
         } else {
             self.desc(":ppp");
@@ -541,11 +550,11 @@ impl Dis<'_, '_> {
         self.set(L2_PPP);
         self.pv.ppp_off = off32(q);
         q += 2;
-        if self.be16(q) == 0x003d {
+        if self.u16_at(q) == 0x003d {
             self.desc(":mp");
             q += 6;
         }
-        let proto = self.be16(q);
+        let proto = self.u16_at(q);
         q += 2;
         if q >= self.end() {
             self.set(STPDSCT);
@@ -564,27 +573,28 @@ impl Dis<'_, '_> {
 
     fn teredo_at(&mut self, p: usize) -> Step {
         let mut q = p;
-        let mut marker = self.le16(q);
-        if self.u8(q) != 0x60 && marker != 0x0100 && marker != 0 {
+        let mut marker = self.u16_le_at(q);
+        if self.u8_at(q) != 0x60 && marker != 0x0100 && marker != 0 {
             return Step::Continue;
         }
         let mut auth = NO_OFFSET;
         if marker == 0x0100 {
             auth = off32(q);
-            q += 13 + usize::from(self.u8(q + 2)) + usize::from(self.u8(q + 3));
-            marker = self.le16(q);
+            q += 13 + usize::from(self.u8_at(q + 2)) + usize::from(self.u8_at(q + 3));
+            marker = self.u16_le_at(q);
         }
         let mut origin = NO_OFFSET;
         if marker == 0 {
             origin = off32(q);
             q += 8;
         }
-        if self.u8(q) & 0xf0 != 0x60 {
+        if self.ip_version(q) != 6 {
             return Step::Continue;
         }
         let prefix = [0x20, 0x01, 0x00, 0x00];
-        let src_teredo = crate::wire::array::<4>(self.b, q + 8) == prefix;
-        let dst_teredo = crate::wire::array::<4>(self.b, q + 24) == prefix;
+        let inner = Ipv6::at(self.b, q);
+        let src_teredo = inner.src()[..4] == prefix;
+        let dst_teredo = inner.dst()[..4] == prefix;
         if self.pv.src_port != TEREDO_PORT && !src_teredo && self.pv.dst_port != TEREDO_PORT && !dst_teredo {
             return Step::Continue;
         }
@@ -600,30 +610,13 @@ impl Dis<'_, '_> {
         Step::Done(self.ipv6(q))
     }
 
-    /// GRE header at `gre`: flags, optional fields, protocol.
-    fn gre_header(&self, gre: usize) -> Gre {
-        let (b0, b1) = (self.u8(gre), self.u8(gre + 1));
-        let mut payload = gre + 4;
-        // T2 skips 4 bytes per flag, including routing (which it does not walk)
-        for bit in [0x80, 0x40, 0x20, 0x10, 0x08] {
-            if b0 & bit != 0 {
-                payload += 4;
-            }
-        }
-        if b1 & 0x80 != 0 {
-            payload += 4;
-        }
-        let version = b1 & 0x07;
-        Gre { payload, proto: self.be16(gre + 2), empty_v1: version == 1 && self.be16(gre + 4) == 0 }
-    }
-
     /// The GRE block T2 runs before the layer 4 switch (outer IPv4 header carries GRE).
     pub(super) fn gre_over_ipv4(&mut self, gre: usize, priproto: &mut bool) -> GreV4 {
         self.desc(":gre");
         self.set(L2_GRE);
         self.pv.gre_off = off32(gre);
         self.pv.gre_l3_off = self.pv.l3_off;
-        let h = self.gre_header(gre);
+        let h = GreInfo::at(self.b, gre);
         let mut p = h.payload;
         let len = |p: usize| p - gre;
         match h.proto {
@@ -631,11 +624,11 @@ impl Dis<'_, '_> {
                 self.desc(":ipv4");
                 GreV4::Inner { hdr: self.move_l3_v4(p), len: len(p) }
             }
-            0x880b => {
+            et::PPP => {
                 self.desc(":ppp");
                 self.set(L2_PPP);
                 self.pv.ppp_off = off32(p);
-                let first = self.u8(p);
+                let first = self.u8_at(p);
                 if first == 0xfd {
                     self.desc(":comp_data");
                     self.set(PPP_NRHD | STPDSCT);
@@ -649,17 +642,17 @@ impl Dis<'_, '_> {
                             self.desc(":ipv4");
                             return GreV4::Inner { hdr: self.move_l3_v4(p + 1), len: len(p) };
                         }
-                    } else if self.be16(p) == 0x0021 {
+                    } else if self.u16_at(p) == 0x0021 {
                         self.desc(":ipv4");
                         p += 4; // T2 skips a whole 32-bit word
                         return GreV4::Inner { hdr: self.move_l3_v4(p), len: len(p) };
                     } else {
-                        let proto = self.be16(p);
+                        let proto = self.u16_at(p);
                         self.desc_pppproto(proto);
                         self.set(STPDSCT);
                     }
                 } else {
-                    match self.be16(p + 2) {
+                    match self.u16_at(p + 2) {
                         0x0021 => {
                             self.desc(":ipv4");
                             p += 4;
@@ -689,14 +682,14 @@ impl Dis<'_, '_> {
                 }
                 let eth = p;
                 let l2_skip = eth.wrapping_sub(self.l2()) as u16;
-                let mut hp = eth + 12;
+                let mut hp = eth + ethernet::field::ETHERTYPE.start;
                 self.desc(":eth");
                 let mut shape = hp;
                 if self.pv.snap_l2_len >= 4 {
                     shape = self.vlans(hp);
                     hp = shape;
                 }
-                let id = self.be16(shape);
+                let id = self.u16_at(shape);
                 if id <= et::LLC_LEN || id == et::JUMBO_LLC {
                     self.desc(":llc");
                     self.pv.llc_off = off32(hp);
@@ -705,7 +698,7 @@ impl Dis<'_, '_> {
                 } else {
                     hp += 2;
                 }
-                match self.be16(shape) {
+                match self.u16_at(shape) {
                     et::IPV4 => {
                         self.desc(":ipv4");
                         self.pv.l2_off = off32(eth);
@@ -725,16 +718,16 @@ impl Dis<'_, '_> {
                     }
                 }
             }
-            0x883e => {
+            et::WCCP => {
                 self.desc(":wccp");
                 self.set(L2_WCCP);
                 let q = p + 4;
-                match self.u8(q) & 0xf0 {
-                    0x40 => {
+                match self.ip_version(q) {
+                    4 => {
                         self.pv.l3_off = off32(q);
                         GreV4::Done(self.ipv4(q))
                     }
-                    0x60 => {
+                    6 => {
                         self.pv.l3_off = off32(q);
                         GreV4::Done(self.ipv6(q))
                     }
@@ -757,7 +750,7 @@ impl Dis<'_, '_> {
     fn move_l3_v4(&mut self, p: usize) -> usize {
         self.pv.l3_off = off32(p);
         self.pv.l3_proto = et::IPV4;
-        self.pv.l3_hdr_len = u16::from(self.u8(p) & 0x0f) << 2;
+        self.pv.l3_hdr_len = Ipv4::at(self.b, p).header_len() as u16;
         p
     }
 
@@ -765,7 +758,7 @@ impl Dis<'_, '_> {
     pub(super) fn gre_in_ipv4_l4(&mut self, gre: usize) -> Step {
         self.pv.gre_off = off32(gre);
         self.pv.gre_l3_off = self.pv.l3_off;
-        let h = self.gre_header(gre);
+        let h = GreInfo::at(self.b, gre);
         let p = h.payload;
         match h.proto {
             et::IPV4 => {
@@ -773,16 +766,16 @@ impl Dis<'_, '_> {
                 self.move_l3_v4(p);
                 Step::Continue
             }
-            0x880b => {
+            et::PPP => {
                 self.desc(":ppp");
                 self.set(L2_PPP);
                 self.pv.ppp_off = off32(p);
-                if self.u8(p) == 0xfd {
+                if self.u8_at(p) == 0xfd {
                     self.desc(":comp_data");
                     self.set(PPP_NRHD | STPDSCT);
                     return Step::Continue;
                 }
-                match self.be16(p + 2) {
+                match self.u16_at(p + 2) {
                     0x0021 => {
                         self.desc(":ipv4");
                         self.move_l3_v4(p + 4);
@@ -806,14 +799,14 @@ impl Dis<'_, '_> {
             et::TEB => {
                 let eth = p;
                 let l2_skip = eth.wrapping_sub(self.l2()) as u16;
-                let mut hp = eth + 12;
+                let mut hp = eth + ethernet::field::ETHERTYPE.start;
                 let shape = self.vlans(hp);
                 if hp != shape {
                     hp = shape;
                 } else {
                     hp += 2;
                 }
-                match self.be16(shape) {
+                match self.u16_at(shape) {
                     et::IPV4 => {
                         self.pv.l2_off = off32(eth);
                         self.pv.snap_l2_len = self.pv.snap_l2_len.wrapping_sub(u32::from(l2_skip));
@@ -844,13 +837,13 @@ impl Dis<'_, '_> {
         let skip = (eth.wrapping_sub(self.l2()) + 2) as u32;
         self.pv.snap_l2_len = self.pv.snap_l2_len.wrapping_sub(skip);
         self.pv.l2_off = off32(eth + 2);
-        let shape = self.vlans(eth + 14);
+        let shape = self.vlans(eth + 2 + ethernet::field::ETHERTYPE.start);
         let hp = shape + 2;
-        match self.be16(shape) {
+        match self.u16_at(shape) {
             et::IPV4 => {
                 self.desc(":ipv4");
                 self.pv.l3_off = off32(hp);
-                self.pv.l3_hdr_len = u16::from(self.u8(hp) & 0x0f) << 2;
+                self.pv.l3_hdr_len = Ipv4::at(self.b, hp).header_len() as u16;
                 self.pv.l3_proto = et::IPV4;
                 Step::Continue
             }

@@ -29,11 +29,19 @@ fn hash_key(hasher: &foldhash::fast::RandomState, key: &FlowKey) -> u64 {
 /// No node.
 const NIL: u32 = u32::MAX;
 
+/// Node numbers from here on are the list's own nodes (head, tail, one sentinel per timeout
+/// handler), kept apart from flow slots so that the flow nodes can grow with the flows.
+const SPECIAL: u32 = 0xFFFF_0000;
+const HEAD: u32 = SPECIAL;
+const TAIL: u32 = SPECIAL + 1;
+
 #[derive(Clone, Copy, Debug)]
 struct Link {
     prev: u32,
     next: u32,
 }
+
+const UNLINKED: Link = Link { prev: NIL, next: NIL };
 
 /// A timeout handler: its timeout and the LRU sentinel it walks from.
 #[derive(Clone, Copy, Debug)]
@@ -43,21 +51,42 @@ pub struct Handler {
     sentinel: u32,
 }
 
+/// Memory for more flows could not be allocated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutOfMemory {
+    /// Flows the table held when it tried to grow.
+    pub flows: usize,
+}
+
+impl core::fmt::Display for OutOfMemory {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "Failed to allocate memory for more than {} flows", self.flows)
+    }
+}
+
 /// Flow records, key index and LRU list.
+///
+/// Memory follows the flows: records, links and index grow as slots are first handed out (up
+/// to `capacity`, T2's fixed table size, where the hash autopilot takes over), so a small
+/// capture costs little even with a large `-f`.
 pub struct FlowTable {
-    flows: Box<[FlowRecord]>,
+    /// Records of every slot handed out so far (`len()` is the peak number of flows).
+    flows: Vec<FlowRecord>,
+    /// LRU links of the flow slots, in step with `flows`.
     links: Vec<Link>,
+    /// LRU links of the head, the tail and the sentinels (node `SPECIAL + i`).
+    special: Vec<Link>,
     index: HashTable<u32>,
     hasher: foldhash::fast::RandomState,
+    /// Slots freed by removed flows, reused last-in first-out.
     free: Vec<u32>,
+    capacity: usize,
     handlers: Vec<Handler>,
-    head: u32,
-    tail: u32,
 }
 
 impl core::fmt::Debug for FlowTable {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("FlowTable").field("capacity", &self.flows.len()).field("in_use", &self.len()).finish()
+        f.debug_struct("FlowTable").field("capacity", &self.capacity).field("in_use", &self.len()).finish()
     }
 }
 
@@ -69,30 +98,32 @@ pub fn idle(now: Timestamp, last: Timestamp) -> f32 {
 }
 
 impl FlowTable {
-    /// A table of `capacity` flow slots (T2: `262144 × hash factor`).
+    /// A table of `capacity` flow slots (T2: `262144 × hash factor`); nothing is allocated
+    /// for them until flows arrive.
     pub fn new(capacity: usize) -> FlowTable {
-        let capacity = capacity.clamp(1, (u32::MAX - 64) as usize);
-        let flows: Box<[FlowRecord]> = (0..capacity as u64).map(FlowRecord::empty).collect();
-        let head = capacity as u32;
-        let tail = head + 1;
-        let mut links = vec![Link { prev: NIL, next: NIL }; capacity + 2];
-        links[head as usize].next = tail;
-        links[tail as usize].prev = head;
+        let capacity = capacity.clamp(1, SPECIAL as usize);
+        let mut special = vec![UNLINKED; 2];
+        special[0].next = TAIL;
+        special[1].prev = HEAD;
         FlowTable {
-            flows,
-            links,
-            index: HashTable::with_capacity(capacity),
+            flows: Vec::new(),
+            links: Vec::new(),
+            special,
+            index: HashTable::new(),
             hasher: foldhash::fast::RandomState::default(),
-            // popped from the end: slot 0 is handed out first
-            free: (0..capacity as u32).rev().collect(),
+            free: Vec::new(),
+            capacity,
             handlers: Vec::new(),
-            head,
-            tail,
         }
     }
 
-    /// Number of slots.
+    /// Number of slots the table may hold.
     pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Number of slots handed out so far (records that exist; the peak of [`FlowTable::len`]).
+    pub fn slots(&self) -> usize {
         self.flows.len()
     }
 
@@ -103,15 +134,15 @@ impl FlowTable {
 
     /// True when no flow is in memory.
     pub fn is_empty(&self) -> bool {
-        self.free.len() == self.flows.len()
+        self.len() == 0
     }
 
     /// True when every slot is taken.
     pub fn is_full(&self) -> bool {
-        self.free.is_empty()
+        self.len() >= self.capacity
     }
 
-    /// All records (the slice handed to plugins).
+    /// The records of every slot handed out so far (the slice handed to plugins).
     pub fn records(&self) -> &[FlowRecord] {
         &self.flows
     }
@@ -137,10 +168,34 @@ impl FlowTable {
         self.index.find(self.hash(key), |&s| flows[s as usize].key == *key).copied()
     }
 
+    /// A free slot: the last one freed, else a new one. Growing reserves room for the index
+    /// and the free list too, so that neither allocates (or fails) later.
+    fn take_free(&mut self) -> Result<u32, OutOfMemory> {
+        if let Some(slot) = self.free.pop() {
+            return Ok(slot);
+        }
+        let n = self.flows.len();
+        let oom = OutOfMemory { flows: n };
+        if n == self.flows.capacity() {
+            // doubling, but never past the table's size
+            let more = n.max(64).min(self.capacity - n);
+            self.flows.try_reserve_exact(more).map_err(|_| oom)?;
+            let cap = self.flows.capacity();
+            self.links.try_reserve_exact(cap - n).map_err(|_| oom)?;
+            self.free.try_reserve_exact(cap).map_err(|_| oom)?;
+            let (flows, hasher) = (&self.flows, &self.hasher);
+            self.index.try_reserve(cap - n, |&s| hash_key(hasher, &flows[s as usize].key)).map_err(|_| oom)?;
+        }
+        self.flows.push(FlowRecord::empty(n as u64));
+        self.links.push(UNLINKED);
+        Ok(n as u32)
+    }
+
     /// Takes a free slot for `key` and indexes it; the record is reset to a fresh flow with
     /// the default timeout. The caller must check [`FlowTable::is_full`] first.
-    pub fn insert(&mut self, key: FlowKey, ts: Timestamp, timeout: f32) -> u32 {
-        let slot = self.free.pop().expect("caller checks is_full");
+    pub fn insert(&mut self, key: FlowKey, ts: Timestamp, timeout: f32) -> Result<u32, OutOfMemory> {
+        debug_assert!(!self.is_full(), "caller checks is_full");
+        let slot = self.take_free()?;
         let rec = &mut self.flows[slot as usize];
         *rec = FlowRecord::empty(u64::from(slot));
         rec.key = key;
@@ -150,7 +205,7 @@ impl FlowTable {
         let h = self.hash(&key);
         let (flows, hasher) = (&self.flows, &self.hasher);
         self.index.insert_unique(h, slot, |&s| hash_key(hasher, &flows[s as usize].key));
-        slot
+        Ok(slot)
     }
 
     /// Removes `slot` from the index and the LRU list and frees it.
@@ -160,54 +215,65 @@ impl FlowTable {
             entry.remove();
         }
         self.unlink(slot);
+        // never allocates: room for every slot was reserved when it was created
         self.free.push(slot);
     }
 
+    #[inline]
+    fn link(&self, n: u32) -> Link {
+        if n < SPECIAL { self.links[n as usize] } else { self.special[(n - SPECIAL) as usize] }
+    }
+
+    #[inline]
+    fn link_mut(&mut self, n: u32) -> &mut Link {
+        if n < SPECIAL { &mut self.links[n as usize] } else { &mut self.special[(n - SPECIAL) as usize] }
+    }
+
     fn unlink(&mut self, n: u32) {
-        let Link { prev, next } = self.links[n as usize];
+        let Link { prev, next } = self.link(n);
         if prev != NIL {
-            self.links[prev as usize].next = next;
+            self.link_mut(prev).next = next;
         }
         if next != NIL {
-            self.links[next as usize].prev = prev;
+            self.link_mut(next).prev = prev;
         }
-        self.links[n as usize] = Link { prev: NIL, next: NIL };
+        *self.link_mut(n) = UNLINKED;
     }
 
     fn link_after(&mut self, n: u32, at: u32) {
-        let next = self.links[at as usize].next;
-        self.links[n as usize] = Link { prev: at, next };
-        self.links[next as usize].prev = n;
-        self.links[at as usize].next = n;
+        let next = self.link(at).next;
+        *self.link_mut(n) = Link { prev: at, next };
+        self.link_mut(next).prev = n;
+        self.link_mut(at).next = n;
     }
 
     /// Moves `slot` to the head of the LRU list (T2's `updateLRUList`).
     #[inline]
     pub fn touch(&mut self, slot: u32) {
-        if self.links[self.head as usize].next != slot {
+        if self.link(HEAD).next != slot {
             self.unlink(slot);
-            self.link_after(slot, self.head);
+            self.link_after(slot, HEAD);
         }
     }
 
     /// The node before `n` (towards the head).
     pub fn prev(&self, n: u32) -> u32 {
-        self.links[n as usize].prev
+        self.link(n).prev
     }
 
     /// The head node (not a flow).
     pub fn head(&self) -> u32 {
-        self.head
+        HEAD
     }
 
     /// The tail node (not a flow).
     pub fn tail(&self) -> u32 {
-        self.tail
+        TAIL
     }
 
     /// True when `n` is a flow slot (not head, tail or a sentinel).
     pub fn is_flow(&self, n: u32) -> bool {
-        (n as usize) < self.flows.len()
+        n < SPECIAL
     }
 
     /// Registers a timeout value (T2's `timeout_handler_add`): a sentinel before the tail,
@@ -216,9 +282,9 @@ impl FlowTable {
         if self.handlers.iter().any(|h| h.timeout == timeout) {
             return;
         }
-        let sentinel = self.links.len() as u32;
-        self.links.push(Link { prev: NIL, next: NIL });
-        let before_tail = self.links[self.tail as usize].prev;
+        let sentinel = SPECIAL + self.special.len() as u32;
+        self.special.push(UNLINKED);
+        let before_tail = self.link(TAIL).prev;
         self.link_after(sentinel, before_tail);
         let pos = self.handlers.iter().position(|h| timeout > h.timeout).unwrap_or(self.handlers.len());
         self.handlers.insert(pos, Handler { timeout, sentinel });
@@ -231,12 +297,12 @@ impl FlowTable {
 
     /// The node T2 starts a handler's walk from: just head-side of its sentinel.
     pub fn walk_start(&self, h: &Handler) -> u32 {
-        self.links[h.sentinel as usize].prev
+        self.link(h.sentinel).prev
     }
 
     /// Moves the handler's sentinel to just tail-side of `after`.
     pub fn place_sentinel(&mut self, h: &Handler, after: u32) {
-        if self.links[h.sentinel as usize].prev == after {
+        if self.link(h.sentinel).prev == after {
             return;
         }
         self.unlink(h.sentinel);
@@ -245,12 +311,12 @@ impl FlowTable {
 
     /// The least recently seen flow (skipping sentinels), if any.
     pub fn oldest(&self) -> Option<u32> {
-        let mut n = self.links[self.tail as usize].prev;
-        while n != self.head {
+        let mut n = self.link(TAIL).prev;
+        while n != HEAD {
             if self.is_flow(n) {
                 return Some(n);
             }
-            n = self.links[n as usize].prev;
+            n = self.link(n).prev;
         }
         None
     }
@@ -267,15 +333,15 @@ mod tests {
     #[test]
     fn insert_lookup_remove_reuses_slots_lifo() {
         let mut t = FlowTable::new(4);
-        let a = t.insert(key(1), Timestamp::default(), 182.0);
-        let b = t.insert(key(2), Timestamp::default(), 182.0);
+        let a = t.insert(key(1), Timestamp::default(), 182.0).unwrap();
+        let b = t.insert(key(2), Timestamp::default(), 182.0).unwrap();
         assert_eq!((a, b), (0, 1));
         assert_eq!(t.lookup(&key(1)), Some(a));
         assert_eq!(t.lookup(&key(3)), None);
         t.remove(a);
         assert_eq!(t.lookup(&key(1)), None);
         assert_eq!(t.lookup(&key(2)), Some(b));
-        assert_eq!(t.insert(key(3), Timestamp::default(), 182.0), a);
+        assert_eq!(t.insert(key(3), Timestamp::default(), 182.0), Ok(a));
         assert_eq!(t.len(), 2);
     }
 
@@ -288,9 +354,9 @@ mod tests {
         t.add_handler(10.0);
         let tos: Vec<f32> = t.handlers().iter().map(|h| h.timeout).collect();
         assert_eq!(tos, vec![610.0, 182.0, 10.0]);
-        let a = t.insert(key(1), Timestamp::default(), 182.0);
+        let a = t.insert(key(1), Timestamp::default(), 182.0).unwrap();
         t.touch(a);
-        let b = t.insert(key(2), Timestamp::default(), 182.0);
+        let b = t.insert(key(2), Timestamp::default(), 182.0).unwrap();
         t.touch(b);
         assert_eq!(t.oldest(), Some(a));
         t.touch(a);
@@ -305,9 +371,32 @@ mod tests {
     #[test]
     fn full_table_reports_full() {
         let mut t = FlowTable::new(2);
-        t.insert(key(1), Timestamp::default(), 1.0);
-        t.insert(key(2), Timestamp::default(), 1.0);
+        t.insert(key(1), Timestamp::default(), 1.0).unwrap();
+        t.insert(key(2), Timestamp::default(), 1.0).unwrap();
         assert!(t.is_full());
+    }
+
+    #[test]
+    fn memory_follows_the_flows() {
+        // T2's table for `-f 1000`: nothing is allocated for its slots up front
+        let mut t = FlowTable::new(262_144_000);
+        assert_eq!((t.slots(), t.flows.capacity(), t.index.capacity()), (0, 0, 0));
+        for n in 0..100 {
+            t.insert(key(n), Timestamp::default(), 1.0).unwrap();
+        }
+        assert_eq!(t.slots(), 100);
+        assert!(t.flows.capacity() <= 128 && t.index.capacity() <= 256, "{t:?}");
+        // freed slots are reused before the table grows
+        t.remove(7);
+        assert_eq!(t.insert(key(200), Timestamp::default(), 1.0), Ok(7));
+        assert_eq!(t.slots(), 100);
+        // never past the table's size
+        let mut small = FlowTable::new(70);
+        for n in 0..70 {
+            small.insert(key(n), Timestamp::default(), 1.0).unwrap();
+        }
+        assert!(small.is_full());
+        assert_eq!(small.flows.capacity(), 70);
     }
 
     #[test]

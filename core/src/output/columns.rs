@@ -1,6 +1,7 @@
 //! The flow-file column list (T2's `main_header_bv`) and empty records.
 
 use plugin_api::abi::ColumnDesc;
+use plugin_api::record::Encoder;
 use plugin_api::types::{Column, Prim, Value};
 
 /// All columns of a run: `dir`, `flowInd`, then every plugin's in load order; owns the strings
@@ -55,29 +56,7 @@ fn rstr(s: &str) -> plugin_api::abi::RStr {
 /// Appends the encoding of an "empty" value of `col` (zero numbers, empty strings, no
 /// repetitions): what a plugin switched off after a panic contributes to each record.
 pub fn encode_empty(col: &Column, out: &mut Vec<u8>) {
-    if col.repeating {
-        out.extend_from_slice(&0u32.to_ne_bytes());
-    } else {
-        for v in &col.values {
-            encode_empty_value(v, out);
-        }
-    }
-}
-
-fn encode_empty_value(v: &Value, out: &mut Vec<u8>) {
-    match v {
-        Value::Prim(p) => match p.fixed_size() {
-            Some(n) => out.resize(out.len() + n, 0),
-            // strings: a lone NUL; IPX: version 0, no address
-            None => out.push(0),
-        },
-        Value::Compound { repeating: true, .. } => out.extend_from_slice(&0u32.to_ne_bytes()),
-        Value::Compound { values, repeating: false } => {
-            for v in values {
-                encode_empty_value(v, out);
-            }
-        }
-    }
+    Encoder::new(out).empty(col);
 }
 
 #[cfg(test)]
@@ -95,14 +74,8 @@ mod tests {
 
     #[test]
     fn empty_encodings() {
-        let mut out = Vec::new();
-        encode_empty(&Column::parse("a", "", "H64").unwrap(), &mut out);
-        assert_eq!(out.len(), 8);
-        out.clear();
-        encode_empty(&Column::parse("a", "", "SC:R").unwrap(), &mut out);
-        assert_eq!(out, 0u32.to_ne_bytes());
-        out.clear();
+        let mut out = vec![9];
         encode_empty(&Column::parse("a", "", "(U8_U8_U8)_S_IPX").unwrap(), &mut out);
-        assert_eq!(out, vec![0, 0, 0, 0, 0]);
+        assert_eq!(out, [9, 0, 0, 0, 0, 0]);
     }
 }

@@ -1,8 +1,8 @@
 //! The packet file of packet mode (`-s`, core.md §2.3): the core's columns of
 //! `PREFIX_packets.txt`. Plugins write their own columns between [`prefix`] and [`payload`].
 //!
-//! Write errors are ignored here as T2 ignores `fprintf`'s; the buffered writer is flushed at
-//! the end of the run.
+//! Write errors are not handled here: the packet file's [`crate::log::Stream`] reports the
+//! first one and drops the rest; it is flushed at the end of the run.
 
 use std::io::{self, Write};
 

@@ -1,11 +1,11 @@
 //! The text streams of a run besides the flow records: the log, the monitoring stream and the
 //! packet file (`-s`). The core and the plugins' host functions write to the same streams, in
-//! the order things happen.
+//! the order things happen. Each reports its own first write error ([`Stream`]).
 
 use core::cell::RefCell;
 use std::io::Write;
 
-use crate::log::Log;
+use crate::log::{Log, Stream};
 
 /// The streams of one run.
 pub struct Streams {
@@ -14,7 +14,7 @@ pub struct Streams {
     /// The monitoring stream: stdout or `PREFIX_monitoring.txt`.
     pub mon: RefCell<Log>,
     /// The packet file (`-s`), once created.
-    pub packets: RefCell<Option<Box<dyn Write>>>,
+    pub packets: RefCell<Option<Stream>>,
 }
 
 impl core::fmt::Debug for Streams {
@@ -36,5 +36,13 @@ impl Streams {
         if let Some(w) = self.packets.borrow_mut().as_mut() {
             let _ = w.flush();
         }
+    }
+
+    /// Whether writing to a stream failed: something the run computed was lost (each failure
+    /// was reported when it happened).
+    pub fn failed(&self) -> bool {
+        self.log.borrow().failed()
+            || self.mon.borrow().failed()
+            || self.packets.borrow().as_ref().is_some_and(Stream::failed)
     }
 }

@@ -49,6 +49,8 @@ pub enum Stop {
     Plugin,
     /// Flow creation was off (first SIGINT) and the last flow timed out: a normal end.
     Drained,
+    /// Memory for a new flow could not be allocated.
+    OutOfMemory,
 }
 
 /// Per-ethertype counters (65536 entries each) and their snapshots, referenced by [`Globals`].

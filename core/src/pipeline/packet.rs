@@ -3,12 +3,14 @@
 
 use plugin_api::abi::{FlowKey, NO_FLOW};
 use plugin_api::status::*;
+use plugin_api::wire::{Ethernet, Tcp, ipproto, tcp};
 
 use super::{Pipeline, Stop};
 use crate::dissect::IpInfo;
 use crate::flow::frag_key;
-use crate::wire::{ipproto, u8_at};
 
+/// A SYN-ACK's flags: its sender answers, so its flow is the B side.
+const SYN_ACK: u8 = tcp::flags::SYN | tcp::flags::ACK;
 /// Frames up to this wire length may carry Ethernet padding (`MINRAWLEN`).
 const MINRAWLEN: u32 = 64;
 
@@ -101,12 +103,12 @@ impl Pipeline {
                 self.g.pad_bytes_on_wire += pad as u64;
             }
         }
-        self.plugins.on_layer2(&self.g, self.table.records(), &self.pv, None);
+        self.plugins.on_layer2(&self.g, &self.table, &self.pv, None);
         let f = self.table.get_mut(slot);
         f.status.set(f.status.get() | self.pv.status);
         f.last_seen = self.pv.ts;
         self.packet_line_start(slot);
-        self.plugins.on_layer4(&self.g, self.table.records(), &self.pv, slot);
+        self.plugins.on_layer4(&self.g, &self.table, &self.pv, slot);
         self.packet_line_end(data);
         self.count_direction(slot);
     }
@@ -158,7 +160,7 @@ impl Pipeline {
         self.g.num_l2_packets += 1;
         self.count_ethertype();
         if !self.settings.l2_flows {
-            self.plugins.on_layer2(&self.g, self.table.records(), &self.pv, None);
+            self.plugins.on_layer2(&self.g, &self.table, &self.pv, None);
             return;
         }
         let pv = &mut self.pv;
@@ -171,10 +173,10 @@ impl Pipeline {
         pv.snap_l4_len = pv.snap_l3_len as u16;
         pv.snap_l7_len = pv.snap_l3_len as u16;
         pv.l2_hdr_len = l2_hdr as u16;
-        let macs: [u8; 12] = crate::wire::array(data, self.pv.l2_off as usize);
+        let eth = Ethernet::at(data, self.pv.l2_off as usize);
         let key = FlowKey {
-            dst_mac: mac(&macs, 0),
-            src_mac: mac(&macs, 6),
+            dst_mac: eth.dst(),
+            src_mac: eth.src(),
             eth_type: self.pv.eth_type,
             vlan_id: self.pv.vlan_id,
             ..FlowKey::default()
@@ -200,7 +202,7 @@ impl Pipeline {
         let status = self.pv.status;
         self.set_flow_status(slot, status);
         self.packet_line_start(slot);
-        self.plugins.on_layer2(&self.g, self.table.records(), &self.pv, Some(slot));
+        self.plugins.on_layer2(&self.g, &self.table, &self.pv, Some(slot));
         self.packet_line_end(data);
         self.count_direction(slot);
     }
@@ -209,7 +211,7 @@ impl Pipeline {
     #[inline]
     fn packet_line_start(&self, slot: u32) {
         if let Some(w) = self.streams.packets.borrow_mut().as_mut() {
-            crate::output::packets::prefix(&mut **w, self.g.num_packets, self.table.get(slot).findex);
+            crate::output::packets::prefix(w, self.g.num_packets, self.table.get(slot).findex);
         }
     }
 
@@ -217,7 +219,7 @@ impl Pipeline {
     #[inline]
     fn packet_line_end(&self, data: &[u8]) {
         if let Some(w) = self.streams.packets.borrow_mut().as_mut() {
-            crate::output::packets::payload(&mut **w, data, &self.pv);
+            crate::output::packets::payload(w, data, &self.pv);
         }
     }
 
@@ -240,7 +242,15 @@ impl Pipeline {
                 return None;
             }
         }
-        Some(self.table.insert(key, self.pv.ts, self.settings.flow_timeout))
+        match self.table.insert(key, self.pv.ts, self.settings.flow_timeout) {
+            Ok(slot) => Some(slot),
+            Err(e) => {
+                // the flows in memory are still written, the run ends with status 1
+                crate::log::error(&e.to_string());
+                self.stop = Some(Stop::OutOfMemory);
+                None
+            }
+        }
     }
 
     /// Links a new flow to its opposite direction (core.md §4.2 step 4); returns whether one
@@ -304,10 +314,10 @@ impl Pipeline {
         } else if !self.link_opposite(slot, &reverse) {
             // direction heuristic: the side with the well-known port answers
             let (sp, dp) = (key.src_port, key.dst_port);
-            let tcp_flags = u8_at(data, (self.pv.l4_off as usize).wrapping_add(13));
+            let tcp_flags = Tcp::at(data, self.pv.l4_off as usize).flags();
             if (sp < 1024 && sp < dp)
                 || sp & 0xfff6 == 8080
-                || (key.l4_proto == ipproto::TCP && tcp_flags & 0x12 == 0x12)
+                || (key.l4_proto == ipproto::TCP && tcp_flags & SYN_ACK == SYN_ACK)
             {
                 let f = self.table.get(slot);
                 f.status.set(f.status.get() | L3FLOWINVERT);
@@ -339,13 +349,6 @@ impl Pipeline {
         self.g.max_num_flows += 1;
         self.g.max_num_flows_peak = self.g.max_num_flows_peak.max(self.g.max_num_flows);
         debug_assert_ne!(self.table.get(slot).findex, NO_FLOW);
-        self.plugins.on_new_flow(&self.g, self.table.records(), &self.pv, slot);
+        self.plugins.on_new_flow(&self.g, &self.table, &self.pv, slot);
     }
-}
-
-/// Six bytes of `b` at `off` as a MAC address.
-fn mac(b: &[u8; 12], off: usize) -> [u8; 6] {
-    let mut m = [0; 6];
-    m.copy_from_slice(&b[off..off + 6]);
-    m
 }

@@ -4,11 +4,14 @@
 //! and the move to the next capture of a list or series. The three parts only meet here, so
 //! that each can later run on its own thread.
 
+use std::sync::Arc;
+
 use crate::capture::bpf::Filter;
 use crate::capture::feed::Feed;
 use crate::capture::{self, IDLE_POLLS, LiveStats, PacketSource, Polled};
 use crate::error::Error;
 use crate::log::Log;
+use crate::progress::Meter;
 use crate::{dissect, flags, signals, time};
 
 use super::Pipeline;
@@ -32,6 +35,8 @@ pub struct Input<'f, S> {
     filter: Option<Filter>,
     /// The name the run was started with (`-r FILE`, `-i IFACE`).
     name: String,
+    /// What the progress line shows, once asked for ([`Input::meter`]).
+    meter: Option<Arc<Meter>>,
 }
 
 impl<S> core::fmt::Debug for Input<'_, S> {
@@ -60,7 +65,20 @@ impl<'f, S: PacketSource> Input<'f, S> {
             Some(expr) if source.set_filter(expr).map_err(Error::Input)? => None,
             _ => compile_filter(bpf.as_deref(), source.dlt(), &*feed)?,
         };
-        Ok(Input { source, feed, bpf, filter, name: name.to_owned() })
+        Ok(Input { source, feed, bpf, filter, name: name.to_owned(), meter: None })
+    }
+
+    /// What the progress line shows, kept up to date by the packet loop from now on (a run
+    /// without the line does not pay for it).
+    pub fn meter(&mut self) -> Arc<Meter> {
+        let (source, feed) = (&self.source, &*self.feed);
+        self.meter
+            .get_or_insert_with(|| {
+                let m = Meter::default();
+                m.capture(source, feed);
+                Arc::new(m)
+            })
+            .clone()
     }
 
     /// The capture being read.
@@ -134,6 +152,9 @@ impl Pipeline {
                         return Err(Error::LinkType(capture::linktype_text(input.source.dlt())));
                     }
                     self.packet(&pkt);
+                    if let Some(m) = &input.meter {
+                        m.packet(self.g.num_packets, input.source.position(), self.table.len());
+                    }
                     if self.report_due {
                         self.report_due = false;
                         reports.report(self, input.source.live_stats());
@@ -146,6 +167,9 @@ impl Pipeline {
                     if idle_polls >= IDLE_POLLS {
                         idle_polls = 0;
                         self.idle(time::now());
+                        if let Some(m) = &input.meter {
+                            m.packet(self.g.num_packets, input.source.position(), self.table.len());
+                        }
                     }
                 }
                 Polled::Error(msg) => {
@@ -186,6 +210,9 @@ impl Pipeline {
         let Some(next) = input.feed.next(&streams.log, &mut serve) else { return Ok(false) };
         input.source = next;
         reports.next_capture(&input.source, &*input.feed);
+        if let Some(m) = &input.meter {
+            m.capture(&input.source, &*input.feed);
+        }
         input.filter = compile_filter(input.bpf.as_deref(), input.source.dlt(), &*input.feed)?;
         if self.settings.verbose > 1 {
             input.announce(&mut streams.log.borrow_mut(), false);

@@ -33,7 +33,7 @@ fn tcp_frame(src: [u8; 4], dst: [u8; 4], sport: u16, dport: u16, flags: u8) -> V
 }
 
 fn flows(p: &Pipeline) -> Vec<(u64, u64, bool)> {
-    let mut v: Vec<_> = (0..p.table.capacity() as u32)
+    let mut v: Vec<_> = (0..p.table.slots() as u32)
         .filter(|&s| p.table.get(s).findex != 0 && p.table.lookup(&p.table.get(s).key) == Some(s))
         .map(|s| {
             let f = p.table.get(s);

@@ -5,12 +5,12 @@ use core::cell::RefCell;
 use plugin_api::abi::{Globals, Timestamp, mon_state};
 use plugin_api::fmt::{human, human_f64, human_unit, percent};
 use plugin_api::status::*;
+use plugin_api::wire::{ethertype, ipproto};
 
 use super::sys;
 use crate::log::Log;
 use crate::pipeline::Pipeline;
 use crate::time::{Span, sub};
-use crate::wire::{ethertype, ipproto};
 
 /// What the report says about the input.
 #[derive(Debug, Clone, Copy)]

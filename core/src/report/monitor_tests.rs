@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use super::*;
 use crate::capture::{self, Next};
-use crate::log::Log;
+use crate::log::{Log, Stream};
 use crate::pipeline::{Input, PcapTrigger};
 
 /// A writer the test can read back.
@@ -49,7 +49,7 @@ fn config(diff: bool, machine: bool) -> MonitorConfig {
 /// monitoring output.
 fn run(shared: &Path, capture: &str, cfg: MonitorConfig) -> String {
     let out = Buf::default();
-    let mut p = crate::testing::engine(262_144, Log::new(Box::new(out.clone()), false));
+    let mut p = crate::testing::engine(262_144, Log::new(Stream::new(Box::new(out.clone()), "test".into()), false));
     let path = shared.join("pcaps").join(format!("{capture}.pcap"));
     let reader = capture::open_file(&path).unwrap();
     let mut single = capture::feed::Single;
@@ -193,7 +193,7 @@ fn list_input_block_follows_the_current_file() {
     let mut list = capture::list::List::read(&list_path, &log).unwrap();
     let mut reader = list.open_first().unwrap();
     let out = Buf::default();
-    let mut p = crate::testing::engine(4096, Log::new(Box::new(out.clone()), false));
+    let mut p = crate::testing::engine(4096, Log::new(Stream::new(Box::new(out.clone()), "test".into()), false));
     let input = InputInfo::of(&reader, &list, "not used", Instant::now());
     assert_eq!(input.name, cap.display().to_string());
     let mut m = Monitor::new(config(false, false), input);
@@ -235,12 +235,12 @@ fn series_input_block_names_the_expanded_file() {
     let size = std::fs::metadata(&cap).unwrap().len();
     std::fs::copy(&cap, dir.join("cap_p0_first.pcap")).unwrap();
     std::fs::copy(&cap, dir.join("cap_p1_second.pcap")).unwrap();
-    let spec = capture::series::Spec::parse(&format!("{}/cap_p0_*.pcap:_p,1", dir.display())).unwrap();
+    let spec = capture::series::Spec::parse(dir.join("cap_p0_*.pcap:_p,1").as_os_str()).unwrap();
     let log = RefCell::new(Log::sink());
     let mut series = capture::series::Series::new(spec, false);
     let mut reader = series.open_first(&log);
     let out = Buf::default();
-    let mut p = crate::testing::engine(4096, Log::new(Box::new(out.clone()), false));
+    let mut p = crate::testing::engine(4096, Log::new(Stream::new(Box::new(out.clone()), "test".into()), false));
     let mut m = Monitor::new(config(true, false), InputInfo::of(&reader, &series, "", Instant::now()));
     let (dlt, snap) = (reader.dlt(), u64::from(reader.snaplen()));
     let head = |file: &str| {

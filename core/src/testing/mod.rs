@@ -8,6 +8,8 @@ pub mod sample;
 use std::io::{self, Write};
 use std::rc::Rc;
 
+use plugin_api::wire::{Checksum, PseudoHeader, ipproto};
+
 use crate::dispatch::{HostShared, PluginSet};
 use crate::log::Log;
 use crate::output::streams::Streams;
@@ -16,27 +18,9 @@ use crate::pipeline::{Pipeline, Settings};
 /// A MAC address.
 pub type Mac = [u8; 6];
 
-/// Internet checksum over `data`, starting from the partial sum `sum`.
-pub fn checksum(data: &[u8], mut sum: u32) -> u16 {
-    let mut chunks = data.chunks_exact(2);
-    for c in &mut chunks {
-        sum += u32::from(u16::from_be_bytes([c[0], c[1]]));
-    }
-    if let [last] = chunks.remainder() {
-        sum += u32::from(*last) << 8;
-    }
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    !(sum as u16)
-}
-
-fn pseudo_sum(src: &[u8], dst: &[u8], proto: u8, len: usize) -> u32 {
-    let mut s: u32 = 0;
-    for c in src.chunks(2).chain(dst.chunks(2)) {
-        s += u32::from(u16::from_be_bytes([c[0], c[1]]));
-    }
-    s + u32::from(proto) + len as u32
+/// The value of a checksum field over `data`, preceded by `pseudo` if given.
+fn checksum(pseudo: Option<PseudoHeader>, data: &[u8]) -> u16 {
+    Checksum::new().add_bytes(pseudo.as_ref().map_or(&[], PseudoHeader::bytes)).add_bytes(data).value()
 }
 
 /// Layer 3 of a packet being built.
@@ -49,18 +33,7 @@ pub enum Ip {
 }
 
 /// TCP flag bits.
-pub mod tcp {
-    /// FIN.
-    pub const FIN: u8 = 0x01;
-    /// SYN.
-    pub const SYN: u8 = 0x02;
-    /// RST.
-    pub const RST: u8 = 0x04;
-    /// PSH.
-    pub const PSH: u8 = 0x08;
-    /// ACK.
-    pub const ACK: u8 = 0x10;
-}
+pub use plugin_api::wire::tcp::flags as tcp;
 
 /// A TCP segment: ports, sequence and acknowledgement numbers, flags, window and payload.
 #[derive(Debug, Clone)]
@@ -95,9 +68,9 @@ pub enum L4<'a> {
 }
 
 fn l4_bytes(ip: &Ip, l4: &L4<'_>) -> (u8, Vec<u8>) {
-    let (src, dst): (&[u8], &[u8]) = match ip {
-        Ip::V4(s, d) => (s, d),
-        Ip::V6(s, d) => (s, d),
+    let pseudo = |proto: u8, len: usize| match ip {
+        Ip::V4(s, d) => PseudoHeader::ipv4(*s, *d, proto, len as u16),
+        Ip::V6(s, d) => PseudoHeader::ipv6(*s, *d, proto, len as u32),
     };
     match l4 {
         L4::Tcp(t) => {
@@ -112,9 +85,9 @@ fn l4_bytes(ip: &Ip, l4: &L4<'_>) -> (u8, Vec<u8>) {
             b.extend_from_slice(&[0, 0, 0, 0]);
             b.extend_from_slice(t.opts);
             b.extend_from_slice(t.payload);
-            let c = checksum(&b, pseudo_sum(src, dst, 6, b.len()));
+            let c = checksum(Some(pseudo(ipproto::TCP, b.len())), &b);
             b[16..18].copy_from_slice(&c.to_be_bytes());
-            (6, b)
+            (ipproto::TCP, b)
         }
         L4::Udp(sport, dport, payload) => {
             let mut b = Vec::with_capacity(8 + payload.len());
@@ -123,20 +96,20 @@ fn l4_bytes(ip: &Ip, l4: &L4<'_>) -> (u8, Vec<u8>) {
             b.extend_from_slice(&((8 + payload.len()) as u16).to_be_bytes());
             b.extend_from_slice(&[0, 0]);
             b.extend_from_slice(payload);
-            let c = checksum(&b, pseudo_sum(src, dst, 17, b.len()));
+            let c = checksum(Some(pseudo(ipproto::UDP, b.len())), &b);
             b[6..8].copy_from_slice(&(if c == 0 { 0xffff } else { c }).to_be_bytes());
-            (17, b)
+            (ipproto::UDP, b)
         }
         L4::Icmp(kind, code, id, seq, payload) => {
             let mut b = vec![*kind, *code, 0, 0];
             b.extend_from_slice(&id.to_be_bytes());
             b.extend_from_slice(&seq.to_be_bytes());
             b.extend_from_slice(payload);
-            let (proto, sum) = match ip {
-                Ip::V4(..) => (1, 0),
-                Ip::V6(..) => (58, pseudo_sum(src, dst, 58, b.len())),
+            let (proto, ph) = match ip {
+                Ip::V4(..) => (ipproto::ICMP, None),
+                Ip::V6(..) => (ipproto::ICMP6, Some(pseudo(ipproto::ICMP6, b.len()))),
             };
-            let c = checksum(&b, sum);
+            let c = checksum(ph, &b);
             b[2..4].copy_from_slice(&c.to_be_bytes());
             (proto, b)
         }
@@ -152,7 +125,7 @@ pub fn ipv4_header(src: [u8; 4], dst: [u8; 4], proto: u8, id: u16, flags_frag: u
     h.extend_from_slice(&[64, proto, 0, 0]);
     h.extend_from_slice(&src);
     h.extend_from_slice(&dst);
-    let c = checksum(&h, 0);
+    let c = checksum(None, &h);
     h[10..12].copy_from_slice(&c.to_be_bytes());
     h
 }
@@ -288,9 +261,9 @@ mod tests {
     #[test]
     fn checksums_verify_to_zero() {
         let p = ip_packet(&Ip::V4([10, 0, 0, 1], [10, 0, 0, 2]), 7, &L4::Udp(1000, 53, b"hello"));
-        assert_eq!(checksum(&p[..20], 0), 0);
-        let pseudo = pseudo_sum(&p[12..16], &p[16..20], 17, p.len() - 20);
-        assert_eq!(checksum(&p[20..], pseudo), 0);
+        assert_eq!(checksum(None, &p[..20]), 0);
+        let ip = plugin_api::wire::Ipv4::new(&p);
+        assert_eq!(checksum(Some(ip.pseudo_header(ipproto::UDP, p.len() as u16 - 20)), ip.payload()), 0);
     }
 
     #[test]

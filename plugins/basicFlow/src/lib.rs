@@ -1,6 +1,7 @@
 //! basicFlow (100): identification and timing of each flow: status, first/last packet time,
-//! duration, header descriptions, MAC addresses, Ethertype, VLAN/MPLS tags, addresses and
-//! ports (plugins.md §2).
+//! duration, header descriptions, MAC addresses, Ethertype, VLAN/MPLS tags, addresses with
+//! their subnet labels (country and organisation, from the tables `t2build` installs beside
+//! the plugin) and ports (plugins.md §2).
 #![forbid(unsafe_code)]
 #![allow(non_snake_case)]
 
@@ -9,8 +10,10 @@ mod hdrdesc;
 mod pktmode;
 
 use plugin_api::abi::Timestamp;
-use plugin_api::status::{L2_IPV4, L2_IPV6, L2_MPLS, L2_NO_ETH, L2_PPP, L2_VLAN, LAPD_FLOW};
+use plugin_api::status::{L2_GRE, L2_IPV4, L2_IPV6, L2_MPLS, L2_NO_ETH, L2_PPP, L2_VLAN, LAPD_FLOW};
+use plugin_api::wire::{self, Ethernet, Gre, Ipv4, Mpls, Vlan, ethertype, mpls, vlan};
 use plugin_api::{Columns, Ctx, Flow, FlowSlots, Host, Init, Output, Packet, PacketLine, Plugin};
+use subnet::{LabelId, Subnets};
 
 use flags::*;
 use hdrdesc::Interner;
@@ -43,6 +46,8 @@ pub(crate) struct FlowState {
     gre_dst: [u8; 4],
     /// Time of the previous packet (packet mode: `pktIAT`).
     last_pkt: Timestamp,
+    /// Subnet labels of the source and destination address, looked up once per flow.
+    geo: [Option<LabelId>; 2],
 }
 
 impl Default for FlowState {
@@ -65,8 +70,14 @@ impl Default for FlowState {
             gre_src: [0; 4],
             gre_dst: [0; 4],
             last_pkt: Timestamp::default(),
+            geo: [None; 2],
         }
     }
+}
+
+/// Entry `i` of the MPLS label stack `labels`, if captured whole.
+pub(crate) fn mpls_entry(labels: &[u8], i: usize) -> Option<Mpls<'_>> {
+    Mpls::at(labels, mpls::HEADER_LEN * i).checked()
 }
 
 /// The basicFlow plugin.
@@ -77,15 +88,20 @@ pub struct BasicFlow {
     host: Host,
     /// Packet mode (`-s`) state; `None` without `-s`.
     pkt_mode: Option<PktMode>,
-}
-
-pub(crate) fn be32(b: &[u8], off: usize) -> u32 {
-    b.get(off..off + 4).map_or(0, |s| u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
+    /// The subnet tables (none until `init`, or when their files cannot be used).
+    subnets: Subnets,
 }
 
 impl Plugin for BasicFlow {
     fn new(host: Host) -> Self {
-        BasicFlow { flows: FlowSlots::default(), descs: Interner::default(), sensor_id: 0, host, pkt_mode: None }
+        BasicFlow {
+            flows: FlowSlots::default(),
+            descs: Interner::default(),
+            sensor_id: 0,
+            host,
+            pkt_mode: None,
+            subnets: Subnets::default(),
+        }
     }
 
     fn columns(&self, c: &mut Columns) {
@@ -157,6 +173,14 @@ impl Plugin for BasicFlow {
     fn init(&mut self, init: &Init<'_>) {
         self.flows = FlowSlots::new(init.capacity());
         self.sensor_id = init.config().sensor_id;
+        if BFO_SUBNET_TEST == 1 {
+            // a table that cannot be used is one warning naming its file; its labels stay `-`
+            let (subnets, errors) = Subnets::open_dir(std::path::Path::new(init.plugin_folder_os()));
+            for e in errors {
+                self.host.warn(&format!("{e}: run 't2build -f basicFlow' to install it"));
+            }
+            self.subnets = subnets;
+        }
         if init.packet_mode() {
             let pm = PktMode::new(init.config());
             PacketLine::header(self.host, &pm.header());
@@ -167,18 +191,21 @@ impl Plugin for BasicFlow {
     fn on_new_flow(&mut self, _ctx: Ctx<'_>, pkt: &Packet<'_>, flow: Flow<'_>) {
         let s = self.flows.reset(&flow);
         s.last_pkt = flow.last_seen();
+        if BFO_SUBNET_TEST == 1 {
+            let (ver, key) = (ip_version(flow.status()), &flow.record().key);
+            s.geo = [self.subnets.find(ver, &key.src_ip), self.subnets.find(ver, &key.dst_ip)];
+        }
         let v = pkt.view();
         let status = pkt.status();
         if status & L2_VLAN != 0 {
-            // each tag word: TCI, then the Ethertype that follows it
+            // each tag word: TCI, then the Ethertype that follows it (0 when not captured whole)
             let tags = pkt.from_offset(v.vlan_off);
             let mut i = 0;
             loop {
-                let w = be32(tags, 4 * i);
-                s.vlans[i] = w;
+                let tag = Vlan::at(tags, vlan::HEADER_LEN * i).checked();
+                s.vlans[i] = tag.map_or(0, |t| t.word());
                 i += 1;
-                let next = (w & 0xffff) as u16;
-                if i >= MAX_VLAN || !matches!(next, 0x8100 | 0x88a8 | 0x9100 | 0x9200) {
+                if i >= MAX_VLAN || !tag.is_some_and(|t| ethertype::is_vlan(t.ethertype())) {
                     break;
                 }
             }
@@ -188,24 +215,25 @@ impl Plugin for BasicFlow {
             let labels = pkt.from_offset(v.mpls_off);
             let mut i = 0;
             loop {
-                let w = be32(labels, 4 * i);
-                s.mpls[i] = w;
+                let label = mpls_entry(labels, i);
+                s.mpls[i] = label.map_or(0, |m| m.word());
                 i += 1;
-                if i >= MAX_MPLS || w & 0x100 != 0 {
+                if i >= MAX_MPLS || label.is_some_and(|m| m.bottom()) {
                     break;
                 }
             }
             s.n_mpls = i as u8;
         }
         if status & L2_PPP != 0 {
-            s.ppp = be32(pkt.from_offset(v.ppp_off), 0);
+            // the first four bytes, 0 when not captured whole
+            let ppp = pkt.from_offset(v.ppp_off);
+            s.ppp = if ppp.len() >= 4 { wire::be32(ppp, 0) } else { 0 };
         }
-        if status & plugin_api::status::L2_GRE != 0 {
-            s.gre = be32(pkt.from_offset(v.gre_off), 0);
-            let l3 = pkt.from_offset(v.gre_l3_off);
-            if l3.len() >= 20 {
-                s.gre_src.copy_from_slice(&l3[12..16]);
-                s.gre_dst.copy_from_slice(&l3[16..20]);
+        if status & L2_GRE != 0 {
+            s.gre = Gre::new(pkt.from_offset(v.gre_off)).checked().map_or(0, |g| g.word());
+            if let Some(ip) = Ipv4::new(pkt.from_offset(v.gre_l3_off)).checked() {
+                s.gre_src = ip.src();
+                s.gre_dst = ip.dst();
             }
         }
     }
@@ -296,13 +324,14 @@ impl Plugin for BasicFlow {
             out.ip4(&s.gre_dst);
         }
         let ver = ip_version(flow.status());
-        for (ip, port) in [(&rec.key.src_ip, rec.key.src_port), (&rec.key.dst_ip, rec.key.dst_port)] {
+        let sides = [(&rec.key.src_ip, rec.key.src_port), (&rec.key.dst_ip, rec.key.dst_port)];
+        for ((ip, port), id) in sides.into_iter().zip(s.geo) {
             out.ipx(ver, ip);
             if BFO_SUBNET_TEST == 1 {
-                // no subnet tables yet: unknown country and organisation
-                out.str(b"-");
+                let (cc, org) = geo(&self.subnets, ver, id);
+                out.str(cc);
                 if BFO_SUBNET_ORG == 1 {
-                    out.str(b"-");
+                    out.str(org);
                 }
             }
             out.u16(port);
@@ -340,18 +369,14 @@ impl BasicFlow {
             }
         }
         if BFO_MAC == 1 && MAX_MAC != 0 && flow.status() & (L2_NO_ETH | LAPD_FLOW) == 0 {
-            let l2 = pkt.l2();
-            if l2.len() >= 12 {
-                let mut dst = [0; 6];
-                let mut src = [0; 6];
-                dst.copy_from_slice(&l2[..6]);
-                src.copy_from_slice(&l2[6..12]);
-                add_mac(&mut s.src_mac, &mut s.n_src_mac, src);
-                add_mac(&mut s.dst_mac, &mut s.n_dst_mac, dst);
+            let eth = Ethernet::new(pkt.l2());
+            if eth.has(wire::ethernet::field::SRC.end) {
+                add_mac(&mut s.src_mac, &mut s.n_src_mac, eth.src());
+                add_mac(&mut s.dst_mac, &mut s.n_dst_mac, eth.dst());
             }
         }
         if let Some(pm) = &mut self.pkt_mode {
-            pm.write(self.host, ctx, pkt, &flow, s);
+            pm.write(self.host, ctx, pkt, &flow, s, &self.subnets);
         }
     }
 }
@@ -363,6 +388,12 @@ fn add_mac(list: &mut [[u8; 6]; MAX_MAC], n: &mut u8, mac: [u8; 6]) {
         list[k] = mac;
         *n += 1;
     }
+}
+
+/// Country (or special-range) code and organisation of label `id` of an IP version `ver`
+/// address, `-` for what is unknown.
+pub(crate) fn geo(subnets: &Subnets, ver: u8, id: Option<LabelId>) -> (&[u8], &[u8]) {
+    id.and_then(|id| subnets.label(ver, id)).map_or((b"-", b"-"), |l| (l.cc(), l.org()))
 }
 
 /// IP version from the flow status (T2's `FLOW_IPVER`): 6, 4, or 0 for layer-2 flows.

@@ -5,10 +5,11 @@ use std::net::Ipv6Addr;
 
 use plugin_api::abi::{CoreConfig, NO_OFFSET, Timestamp};
 use plugin_api::status::{L2_MPLS, L2_NO_ETH, L2_VLAN, LAPD_FLOW, TIMEJUMP};
+use plugin_api::wire::{Ethernet, ethernet, ipproto};
 use plugin_api::{Ctx, Flow, Host, Packet, PacketLine};
 
 use crate::flags::*;
-use crate::{FlowState, MAX_MPLS, be32};
+use crate::{FlowState, MAX_MPLS, geo, mpls_entry};
 
 /// The run-time core settings that shape the packet columns.
 pub(crate) struct PktMode {
@@ -89,7 +90,15 @@ impl PktMode {
 
     /// Writes this packet's fields (T2's `claimInfo`, packet-file part) and updates the flow's
     /// last packet time.
-    pub(crate) fn write(&mut self, host: Host, ctx: Ctx<'_>, pkt: &Packet<'_>, flow: &Flow<'_>, s: &mut FlowState) {
+    pub(crate) fn write(
+        &mut self,
+        host: Host,
+        ctx: Ctx<'_>,
+        pkt: &Packet<'_>,
+        flow: &Flow<'_>,
+        s: &mut FlowState,
+        subnets: &subnet::Subnets,
+    ) {
         let last = flow.last_seen();
         let iat = self.span(last, s.last_pkt);
         let dur = self.span(last, flow.first_seen());
@@ -156,7 +165,8 @@ impl PktMode {
                 let labels = pkt.from_offset(pkt.view().mpls_off);
                 let mut i = 0;
                 loop {
-                    let m = be32(labels, 4 * i);
+                    let entry = mpls_entry(labels, i);
+                    let m = entry.map_or(0, |e| e.word());
                     if i > 0 {
                         l.raw(b";");
                     }
@@ -169,7 +179,7 @@ impl PktMode {
                         }
                     };
                     i += 1;
-                    if i >= MAX_MPLS || m & 0x100 != 0 {
+                    if i >= MAX_MPLS || entry.is_some_and(|e| e.bottom()) {
                         break;
                     }
                 }
@@ -177,34 +187,38 @@ impl PktMode {
             l.tab();
         }
 
-        let l2 = pkt.l2();
-        if pkt.view().l2_off != NO_OFFSET && l2.len() >= 12 && flow.status() & (L2_NO_ETH | LAPD_FLOW) == 0 {
-            mac(l, &l2[6..12]);
-            mac(l, &l2[..6]);
+        let eth = Ethernet::new(pkt.l2());
+        if pkt.view().l2_off != NO_OFFSET
+            && eth.has(ethernet::field::SRC.end)
+            && flow.status() & (L2_NO_ETH | LAPD_FLOW) == 0
+        {
+            mac(l, &eth.src());
+            mac(l, &eth.dst());
         } else {
             l.empty(2);
         }
         l.hex(u64::from(pkt.view().eth_type), 4);
 
-        let geo = if BFO_SUBNET_TEST == 1 { 1 + usize::from(BFO_SUBNET_ORG == 1) } else { 0 };
+        let labels = if BFO_SUBNET_TEST == 1 { 1 + usize::from(BFO_SUBNET_ORG == 1) } else { 0 };
         if pkt.view().l3_off == NO_OFFSET {
-            l.empty(if self.anonym { 3 } else { 5 + 2 * geo });
+            l.empty(if self.anonym { 3 } else { 5 + 2 * labels });
         } else {
             let key = flow.key();
             let ver = flow.ip_ver();
             let proto = pkt.l4_proto();
-            // TCP, UDP, UDP-Lite, SCTP
-            let ports = matches!(proto, 6 | 17 | 136 | 132);
-            for (ip, port) in [(&key.src_ip, pkt.view().src_port), (&key.dst_ip, pkt.view().dst_port)] {
+            let ports = ipproto::has_ports(proto);
+            let sides = [(&key.src_ip, pkt.view().src_port), (&key.dst_ip, pkt.view().dst_port)];
+            for ((ip, port), id) in sides.into_iter().zip(s.geo) {
                 if !self.anonym {
                     if ver == 6 {
                         ip6(l, ip);
                     } else {
                         l.fmt(format_args!("{}.{}.{}.{}", ip[0], ip[1], ip[2], ip[3]));
                     }
-                    for _ in 0..geo {
-                        // no subnet tables yet: unknown, as in the flow columns
-                        l.str("-");
+                    // the flow's labels, printed raw as T2 does (the tables hold no TAB)
+                    let (cc, org) = geo(subnets, ver, id);
+                    for text in [cc, org].into_iter().take(labels) {
+                        l.raw(text).tab();
                     }
                 }
                 if ports {
@@ -239,7 +253,7 @@ impl FmtRaw for PacketLine {
 }
 
 /// A MAC address field, `xx:xx:xx:xx:xx:xx` (T2's default `MAC_FORMAT=0`, `MAC_SEP=":"`).
-fn mac(l: &mut PacketLine, m: &[u8]) {
+fn mac(l: &mut PacketLine, m: &[u8; 6]) {
     l.fmt(format_args!("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", m[0], m[1], m[2], m[3], m[4], m[5]));
 }
 

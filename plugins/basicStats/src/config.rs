@@ -1,6 +1,7 @@
-//! basicStats' configuration as values: the compiled flags by default, any combination in tests.
+//! Views of basicStats' flags ([`Config`], generated from `flags.toml`): the exclusion mode,
+//! the effective statistics switches, and the runtime overrides of the bounds.
 
-use crate::flags;
+pub use crate::flags::Config;
 
 /// Which packets enter the statistics (`BS_XCLD`, bounds `BS_XMIN` and `BS_XMAX`). Counts and
 /// byte sums always use every packet.
@@ -54,116 +55,64 @@ impl Exclude {
     }
 }
 
-/// What basicStats computes and writes (one field per flag of `flags.toml`).
-///
-/// Statistics flags only count when `stats` is on, and `sk` only with `var`, as in T2's
-/// nested `#if`s; [`Config::pl`], [`Config::iat`] and friends give the effective values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Config {
-    /// `BS_AGGR_CNT`: A+B aggregate counts.
-    pub aggr_cnt: bool,
-    /// `BS_REV_CNT`: counts of the opposite flow.
-    pub rev_cnt: bool,
-    /// `BS_MOD`: packet lengths modulo this value when > 1.
-    pub modulo: u32,
-    /// `BS_PAD`: padding bytes.
-    pub pad: bool,
-    /// `BS_STATS`: the statistics columns.
-    pub stats: bool,
-    /// `BS_PL_STATS`: packet-length statistics.
-    pub pl_stats: bool,
-    /// `BS_IAT_STATS`: inter-arrival-time statistics.
-    pub iat_stats: bool,
-    /// `BS_VAR`: variance columns.
-    pub var: bool,
-    /// `BS_STDDEV`: standard-deviation columns.
-    pub stddev: bool,
-    /// `BS_SK`: skewness and kurtosis columns.
-    pub sk: bool,
-    /// `BS_XCLD`: which packets enter the statistics.
-    pub exclude: Exclude,
-    /// `BS_XMIN` (overridden by the environment variable of the same name at `init`).
-    pub xmin: u16,
-    /// `BS_XMAX` (overridden by the environment variable of the same name at `init`).
-    pub xmax: u16,
-    /// The core's `PACKETLENGTH`, for the layer digit of the column names. The core only tells
-    /// plugins its configuration at `init`, after the columns are declared; rt2's core always
-    /// measures layer-7 payload (3).
-    pub packet_length: u8,
-}
-
-impl Default for Config {
-    /// The compiled flags.
-    fn default() -> Self {
-        Config {
-            aggr_cnt: flags::BS_AGGR_CNT == 1,
-            rev_cnt: flags::BS_REV_CNT == 1,
-            modulo: flags::BS_MOD,
-            pad: flags::BS_PAD == 1,
-            stats: flags::BS_STATS == 1,
-            pl_stats: flags::BS_PL_STATS == 1,
-            iat_stats: flags::BS_IAT_STATS == 1,
-            var: flags::BS_VAR == 1,
-            stddev: flags::BS_STDDEV == 1,
-            sk: flags::BS_SK == 1,
-            exclude: Exclude::from_flag(flags::BS_XCLD),
-            xmin: flags::BS_XMIN,
-            xmax: flags::BS_XMAX,
-            packet_length: 3,
-        }
-    }
-}
-
+/// Views of the flags (T2's nested `#if`s): statistics flags only count when `BS_STATS` is on,
+/// and `BS_SK` only with `BS_VAR`.
 impl Config {
+    /// `BS_XCLD`: which packets enter the statistics.
+    #[inline]
+    pub fn exclude(&self) -> Exclude {
+        Exclude::from_flag(self.bs_xcld)
+    }
+
     /// Packet-length statistics are on.
     pub fn pl(&self) -> bool {
-        self.stats && self.pl_stats
+        self.bs_stats && self.bs_pl_stats
     }
 
     /// Inter-arrival-time statistics are on.
     pub fn iat(&self) -> bool {
-        self.stats && self.iat_stats
+        self.bs_stats && self.bs_iat_stats
     }
 
     /// Running moments are needed (T2 updates the means only then, so `avgIAT` stays 0
     /// without `BS_VAR` or `BS_STDDEV`).
     pub fn moments(&self) -> bool {
-        self.stats && (self.var || self.stddev)
+        self.bs_stats && (self.bs_var || self.bs_stddev)
     }
 
     /// Skewness and kurtosis columns are on.
     pub fn skew_kurt(&self) -> bool {
-        self.var && self.sk
+        self.bs_var && self.bs_sk
     }
 
     /// Statistics are restricted to some packets.
     pub fn excludes(&self) -> bool {
-        self.stats && self.exclude != Exclude::Nothing
+        self.bs_stats && self.exclude() != Exclude::Nothing
     }
 
-    /// The layer digit of the column names: 2, 3, 4 or 7 for `PACKETLENGTH` 0, 1, 2, 3.
-    pub fn layer(&self) -> u8 {
-        if self.packet_length > 2 { 7 } else { self.packet_length + 2 }
-    }
-
-    /// Applies the runtime overrides of the bounds the exclusion mode reads; `getenv` answers
-    /// with the environment variable's value, if set.
+    /// Applies the runtime overrides of the bounds the exclusion mode reads (`BS_XMIN`,
+    /// `BS_XMAX`); `getenv` answers with the environment variable's value, if set.
     pub fn apply_env(&mut self, getenv: impl Fn(&str) -> Option<String>) {
         if !self.excludes() {
             return;
         }
         // T2 stores the value in a uint16_t: larger values wrap.
-        if self.exclude.uses_min()
+        if self.exclude().uses_min()
             && let Some(v) = getenv("BS_XMIN")
         {
-            self.xmin = c_strtoull(&v) as u16;
+            self.bs_xmin = c_strtoull(&v) as u16;
         }
-        if self.exclude.uses_max()
+        if self.exclude().uses_max()
             && let Some(v) = getenv("BS_XMAX")
         {
-            self.xmax = c_strtoull(&v) as u16;
+            self.bs_xmax = c_strtoull(&v) as u16;
         }
     }
+}
+
+/// The layer digit of the column names for the core's `PACKETLENGTH` 0, 1, 2, 3: 2, 3, 4 or 7.
+pub fn layer(packet_length: u8) -> u8 {
+    if packet_length > 2 { 7 } else { packet_length + 2 }
 }
 
 /// C's `strtoull(s, NULL, 0)`, how T2 reads a numeric runtime parameter: leading white space,
@@ -203,9 +152,9 @@ mod tests {
     #[test]
     fn defaults_follow_the_flags() {
         let c = Config::default();
-        assert!(c.rev_cnt && !c.aggr_cnt && c.pad && c.stats && c.pl() && c.iat() && c.stddev);
-        assert!(!c.var && c.sk && !c.skew_kurt() && !c.excludes());
-        assert_eq!((c.modulo, c.xmin, c.xmax, c.layer()), (0, 1, 65535, 7));
+        assert!(c.bs_rev_cnt && !c.bs_aggr_cnt && c.bs_pad && c.bs_stats && c.pl() && c.iat() && c.bs_stddev);
+        assert!(!c.bs_var && c.bs_sk && !c.skew_kurt() && !c.excludes());
+        assert_eq!((c.bs_mod, c.bs_xmin, c.bs_xmax, c.exclude()), (0, 1, 65535, Exclude::Nothing));
     }
 
     #[test]
@@ -224,7 +173,6 @@ mod tests {
 
     #[test]
     fn layer_digit_follows_packet_length() {
-        let layer = |p| Config { packet_length: p, ..Config::default() }.layer();
         assert_eq!([layer(0), layer(1), layer(2), layer(3)], [2, 3, 4, 7]);
     }
 
@@ -244,17 +192,14 @@ mod tests {
     #[test]
     fn env_overrides_only_the_bounds_in_use() {
         let env = |name: &str| Some(if name == "BS_XMIN" { "100".to_owned() } else { "0x10001".to_owned() });
-        let mut c = Config { exclude: Exclude::AboveMin, ..Config::default() };
-        c.apply_env(env);
-        assert_eq!((c.xmin, c.xmax), (100, 65535));
-        let mut c = Config { exclude: Exclude::BelowMax, ..Config::default() };
-        c.apply_env(env);
-        assert_eq!((c.xmin, c.xmax), (1, 1), "0x10001 wraps to 1 in a uint16_t");
-        let mut c = Config { exclude: Exclude::Within, ..Config::default() };
-        c.apply_env(env);
-        assert_eq!((c.xmin, c.xmax), (100, 1));
-        let mut c = Config::default();
-        c.apply_env(env);
-        assert_eq!((c.xmin, c.xmax), (1, 65535), "no exclusion: the bounds are not read");
+        let bounds = |bs_xcld| {
+            let mut c = Config { bs_xcld, ..Config::default() };
+            c.apply_env(env);
+            (c.bs_xmin, c.bs_xmax)
+        };
+        assert_eq!(bounds(1), (100, 65535));
+        assert_eq!(bounds(2), (1, 1), "0x10001 wraps to 1 in a uint16_t");
+        assert_eq!(bounds(3), (100, 1));
+        assert_eq!(bounds(0), (1, 65535), "no exclusion: the bounds are not read");
     }
 }

@@ -1,11 +1,8 @@
 //! Run-wide maxima and biggest talkers, and the end-report lines built from them.
 
-use std::fmt::Write as _;
-use std::net::{Ipv4Addr, Ipv6Addr};
-
 use plugin_api::Report;
 use plugin_api::abi::Globals;
-use plugin_api::fmt::{human, human_unit};
+use plugin_api::fmt::{c_percent, human, human_unit};
 
 /// The flow with the largest count so far and the address it came from.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -67,8 +64,10 @@ pub struct Sections {
 }
 
 impl Totals {
-    /// The report lines, without the `basicStats: ` prefix the host adds.
-    pub fn lines(&self, g: &Globals, sections: Sections) -> Vec<String> {
+    /// The report lines, without the `basicStats: ` prefix the host adds; `country` gives the
+    /// country code of a talker's address (what the subnet tables say, `-` or a special-range
+    /// code when they know no country).
+    pub fn lines(&self, g: &Globals, sections: Sections, country: &dyn Fn(&IpSrc) -> Vec<u8>) -> Vec<String> {
         let mut lines = Vec::new();
         if !sections.l2 && !sections.l3 {
             return lines;
@@ -87,17 +86,16 @@ impl Totals {
             lines.push(talker("L2", &mac_text(&self.mac_bytes.addr), self.mac_bytes.count, bytes, "bytes"));
         }
         if sections.l3 && self.ip_pkts.count > 0 {
-            // T2 appends a country code only for alphabetic ones; rt2 has no subnet table yet,
-            // and the reference's own tables give numeric codes or `-`, so none is printed.
-            lines.push(talker("L3", &ip_text(self.ip_pkts.addr), self.ip_pkts.count, g.num_packets, "packets"));
-            lines.push(talker("L3", &ip_text(self.ip_bytes.addr), self.ip_bytes.count, bytes, "bytes"));
+            let addr = |a: &IpSrc| ip_text(*a) + &located(&country(a));
+            lines.push(talker("L3", &addr(&self.ip_pkts.addr), self.ip_pkts.count, g.num_packets, "packets"));
+            lines.push(talker("L3", &addr(&self.ip_bytes.addr), self.ip_bytes.count, bytes, "bytes"));
         }
         lines
     }
 
     /// Writes [`Totals::lines`] to `report`.
-    pub fn write(&self, report: &Report, g: &Globals, sections: Sections) {
-        for line in self.lines(g, sections) {
+    pub fn write(&self, report: &Report, g: &Globals, sections: Sections, country: &dyn Fn(&IpSrc) -> Vec<u8>) {
+        for line in self.lines(g, sections, country) {
             report.line(&line);
         }
     }
@@ -105,18 +103,18 @@ impl Totals {
 
 /// `Biggest <layer> flow talker: <addr>: <n>[ (<h>)] [<p>%] <what>`.
 fn talker(layer: &str, addr: &str, n: u64, total: u64, what: &str) -> String {
-    let mut s = format!("Biggest {layer} flow talker: {addr}: {n}{} [", human(n));
-    // C's `%.2f` of 100.0*n/total, including what it prints for a zero total
-    let p = 100.0 * n as f64 / total as f64;
-    if p.is_nan() {
-        s.push_str("-nan");
-    } else if p.is_infinite() {
-        s.push_str("inf");
-    } else {
-        let _ = write!(s, "{p:.2}");
+    format!("Biggest {layer} flow talker: {addr}: {n}{} [{}%] {what}", human(n), c_percent(n, total))
+}
+
+/// What follows a talker's address: ` (US)` for a country code, nothing for an unknown one
+/// (`-`) or a special range's numeric code, as T2 prints.
+fn located(cc: &[u8]) -> String {
+    match cc {
+        [a, b] if !a.is_ascii_digit() && *a != b'-' => {
+            format!(" ({}{})", char::from(a.to_ascii_uppercase()), char::from(b.to_ascii_uppercase()))
+        }
+        _ => String::new(),
     }
-    let _ = write!(s, "%] {what}");
-    s
 }
 
 /// `00:11:22:33:44:55`.
@@ -126,54 +124,29 @@ fn mac_text(m: &[u8; 6]) -> String {
 
 /// The address as glibc's `inet_ntop` writes it; empty for version 0.
 fn ip_text(a: IpSrc) -> String {
-    match a.ver {
-        4 => Ipv4Addr::new(a.ip[0], a.ip[1], a.ip[2], a.ip[3]).to_string(),
-        6 => {
-            let v6 = Ipv6Addr::from(a.ip);
-            // glibc also writes IPv4-compatible addresses (::a.b.c.d) dotted; Rust only mapped ones
-            if a.ip[..12].iter().all(|&b| b == 0) && (a.ip[12] != 0 || a.ip[13] != 0) {
-                format!("::{}.{}.{}.{}", a.ip[12], a.ip[13], a.ip[14], a.ip[15])
-            } else {
-                v6.to_string()
-            }
-        }
-        _ => String::new(),
-    }
+    plugin_api::fmt::ip_text(a.ver, &a.ip)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn ip6(groups: [u16; 8]) -> IpSrc {
-        let mut ip = [0; 16];
-        for (i, g) in groups.iter().enumerate() {
-            ip[2 * i..2 * i + 2].copy_from_slice(&g.to_be_bytes());
-        }
-        IpSrc { ver: 6, ip }
-    }
-
     #[test]
-    fn addresses_like_inet_ntop() {
-        let cases: &[([u16; 8], &str)] = &[
-            ([0; 8], "::"),
-            ([0, 0, 0, 0, 0, 0, 0, 1], "::1"),
-            ([0, 0, 0, 0, 0, 0, 0, 0x102], "::102"),
-            ([0, 0, 0, 0, 0, 0, 0x0100, 0], "::1.0.0.0"),
-            ([0, 0, 0, 0, 0, 0xffff, 0xc0a8, 0x010a], "::ffff:192.168.1.10"),
-            ([0, 0, 0, 0, 0, 0, 0xc0a8, 0x010a], "::192.168.1.10"),
-            ([0x3a, 0x72, 0x6563, 0x7469, 0x2900, 0xff00, 0x2728, 0], "3a:72:6563:7469:2900:ff00:2728:0"),
-            ([0x2001, 0xdb8, 0, 0, 1, 0, 0, 1], "2001:db8::1:0:0:1"),
-            ([0xfe80, 0, 0, 0, 0x215, 0x17ff, 0xfecc, 0xe546], "fe80::215:17ff:fecc:e546"),
-        ];
-        for (g, text) in cases {
-            assert_eq!(ip_text(ip6(*g)), *text);
-        }
+    fn addresses_and_macs() {
         let mut v4 = IpSrc { ver: 4, ip: [0; 16] };
         v4.ip[..4].copy_from_slice(&[10, 0, 0, 1]);
         assert_eq!(ip_text(v4), "10.0.0.1");
         assert_eq!(ip_text(IpSrc::default()), "");
         assert_eq!(mac_text(&[0, 0x13, 0x7f, 0xbe, 0x8c, 0xff]), "00:13:7f:be:8c:ff");
+    }
+
+    #[test]
+    fn only_country_codes_follow_the_talker() {
+        assert_eq!(located(b"us"), " (US)");
+        assert_eq!(located(b"ch"), " (CH)");
+        assert_eq!(located(b"04"), "");
+        assert_eq!(located(b"-"), "");
+        assert_eq!(located(b""), "");
     }
 
     #[test]

@@ -117,7 +117,7 @@ impl FlowStats {
     /// The state of a new flow whose first packet has length `len` (before any `BS_MOD` or
     /// 16-bit truncation, as T2 seeds the mean) at time `first`.
     pub fn start(cfg: &Config, len: u32, first: Timestamp) -> FlowStats {
-        let len = if cfg.modulo > 1 { len % cfg.modulo } else { len };
+        let len = if cfg.bs_mod > 1 { len % cfg.bs_mod } else { len };
         FlowStats { last: first, size: Moments { mean: len as f32, ..Moments::default() }, ..FlowStats::default() }
     }
 
@@ -126,19 +126,19 @@ impl FlowStats {
     #[inline]
     pub fn add(&mut self, cfg: &Config, len: u32, now: Timestamp) {
         // T2 keeps the length in a uint16_t.
-        let len = if cfg.modulo > 1 { len % cfg.modulo } else { len } as u16;
+        let len = if cfg.bs_mod > 1 { len % cfg.bs_mod } else { len } as u16;
         self.pkts += 1;
         self.bytes += u64::from(len);
-        if !cfg.stats || !cfg.exclude.includes(len, cfg.xmin, cfg.xmax) {
+        if !cfg.bs_stats || !cfg.exclude().includes(len, cfg.bs_xmin, cfg.bs_xmax) {
             return;
         }
         self.included += 1;
-        if cfg.pl_stats {
+        if cfg.bs_pl_stats {
             self.min_size = self.min_size.min(len);
             self.max_size = self.max_size.max(len);
         }
         let mut gap = 0.0;
-        if cfg.iat_stats {
+        if cfg.bs_iat_stats {
             gap = iat(self.last, now);
             if gap < self.min_iat {
                 self.min_iat = gap;
@@ -150,10 +150,10 @@ impl FlowStats {
         }
         if cfg.moments() {
             let n = self.included as f32;
-            if cfg.pl_stats {
+            if cfg.bs_pl_stats {
                 self.size.add(f32::from(len), n);
             }
-            if cfg.iat_stats {
+            if cfg.bs_iat_stats {
                 self.iat.add(gap, n);
             }
         }

@@ -1,66 +1,33 @@
-//! The plugin driven through its callbacks: packets dissected by the core's dissector, flow
-//! records kept by hand, records decoded by the declared columns. One test (at least) per flag.
+//! The plugin driven through its callbacks by plugin-api's test harness on built frames;
+//! records decoded by the declared columns. One test (at least) per flag.
 
-use core::cell::Cell;
+use plugin_api::MonState;
+use plugin_api::abi::{CoreConfig, level, stream};
+use plugin_api::status::LAPD_FLOW;
+use plugin_api::testing::packet::{Frame, Ip, L4, arp, packet, ts};
+use plugin_api::testing::{Harness, Row, TestHost, TestInit, columns, core_config};
 
-use plugin_api::abi::{FlowRecord, Globals, PacketView, Timestamp, level, stream};
-use plugin_api::status::{L2_FLOW, L2_IPV4, L2_IPV6, L3FLOWINVERT, LAPD_FLOW};
-use plugin_api::testing::{TestHost, TestInit, columns, core_config, globals};
-use plugin_api::{Ctx, MonState, Packet, Plugin, Prim, Value};
-use tranalyzer::capture::LinkType;
-use tranalyzer::dissect::{self, DissectStats};
-use tranalyzer::testing::{Ip, L4, ethernet, ip_packet};
+use crate::{BasicStats, Config};
 
-use crate::{BasicStats, Config, Exclude};
-
-/// A decoded column value.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum V {
-    U(u64),
-    I(i64),
-    F(f32),
-}
-
-/// A decoded record: column names and values.
-type Rec = Vec<(String, V)>;
+/// A decoded record.
+type Rec = Row;
 
 const A: usize = 0;
 const B: usize = 1;
+const IP_A: [u8; 4] = [10, 0, 0, 1];
+const IP_B: [u8; 4] = [10, 0, 0, 2];
 
-fn ts(sec: i64, ns: i64) -> Timestamp {
-    Timestamp { sec, frac: ns }
-}
-
-fn record(slot: usize) -> FlowRecord {
-    FlowRecord {
-        findex: 1,
-        status: Cell::new(if slot == B { L2_IPV4 | L3FLOWINVERT } else { L2_IPV4 }),
-        timeout: Cell::new(182.0),
-        ip_ver: 4,
-        ..FlowRecord::empty(slot as u64)
-    }
-}
-
-/// An Ethernet/IPv4/UDP frame with `payload` bytes of layer 7, dissected by the core.
-fn udp_frame(payload: usize) -> (PacketView, Vec<u8>) {
+/// An Ethernet/IPv4/UDP frame from `src` with `payload` bytes of layer 7.
+fn udp_from(src: Ip, payload: usize) -> Frame {
     let data = vec![0x5a; payload];
-    let ip = ip_packet(&Ip::V4([10, 0, 0, 1], [10, 0, 0, 2]), 1, &L4::Udp(1234, 53, &data));
-    let frame = ethernet([2, 0, 0, 0, 0, 2], [2, 0, 0, 0, 0, 1], &[], 0x0800, &ip);
-    let mut pv = dissect::empty_view();
-    dissect::reset_view(&mut pv, &frame, Timestamp::default(), frame.len() as u32);
-    let mut g = globals();
-    dissect::dissect(&frame, LinkType(1), &mut pv, &mut g, &mut DissectStats::default());
-    assert_eq!(pv.len as usize, payload, "PACKETLENGTH 3: layer-7 length");
-    (pv, frame)
+    let f = packet(src, L4::Udp(1234, 53, &data)).frame();
+    assert_eq!(f.view().len as usize, payload, "PACKETLENGTH 3: layer-7 length");
+    f
 }
 
 /// One plugin instance and the two directions of one connection (slot 0 = A, 1 = B).
 struct Run {
-    host: TestHost,
-    bs: BasicStats,
-    g: Box<Globals>,
-    flows: Vec<FlowRecord>,
-    seen: [bool; 2],
+    h: Harness<BasicStats>,
 }
 
 impl Run {
@@ -68,133 +35,52 @@ impl Run {
         Run::with_core(cfg, |_| {})
     }
 
-    fn with_core(cfg: Config, edit: impl FnOnce(&mut plugin_api::abi::CoreConfig)) -> Run {
+    fn with_core(cfg: Config, edit: impl FnOnce(&mut CoreConfig)) -> Run {
         Run::with_host(TestHost::new(), cfg, edit)
     }
 
-    fn with_host(host: TestHost, cfg: Config, edit: impl FnOnce(&mut plugin_api::abi::CoreConfig)) -> Run {
-        let mut core = core_config();
-        core.capacity = 4;
+    fn with_host(host: TestHost, cfg: Config, edit: impl FnOnce(&mut CoreConfig)) -> Run {
+        let mut core = CoreConfig { capacity: 4, ..core_config() };
         edit(&mut core);
-        let mut bs = BasicStats::with_config(host.host(), cfg);
-        bs.init(&TestInit::default().init(&core));
-        Run { host, bs, g: globals(), flows: vec![record(A), record(B)], seen: [false; 2] }
+        Run { h: Harness::with_host(host, |h| BasicStats::with_config(h, cfg), &TestInit::default(), core) }
     }
 
-    /// A packet of `slot` with `payload` layer-7 bytes at `at`, as the core calls the plugin.
-    fn udp(&mut self, slot: usize, at: Timestamp, payload: usize) {
-        let (pv, frame) = udp_frame(payload);
-        self.feed(slot, at, &pv, &frame, false);
+    /// A UDP packet of `slot` (A: 10.0.0.1 to 10.0.0.2, B: back) with `payload` layer-7
+    /// bytes at `at`.
+    fn udp(&mut self, slot: usize, at: plugin_api::abi::Timestamp, payload: usize) {
+        let ip = if slot == A { Ip::V4(IP_A, IP_B) } else { Ip::V4(IP_B, IP_A) };
+        self.h.packet(slot, at, &udp_from(ip, payload));
     }
 
     /// A packet of `slot` whose `packet->len` is `len`.
-    fn len(&mut self, slot: usize, at: Timestamp, len: u32) {
-        let mut pv = dissect::empty_view();
-        pv.len = len;
-        self.feed(slot, at, &pv, &[], false);
-    }
-
-    fn feed(&mut self, slot: usize, at: Timestamp, pv: &PacketView, data: &[u8], layer2: bool) {
-        let mut pv = *pv;
-        pv.ts = at;
-        pv.raw = data.as_ptr();
-        let new = !self.seen[slot];
-        let f = &mut self.flows[slot];
-        if new {
-            self.seen[slot] = true;
-            f.first_seen = at;
-            if slot == B && self.seen[A] {
-                self.flows[A].opposite = B as u64;
-                self.flows[B].opposite = A as u64;
-            }
-        }
-        self.flows[slot].last_seen = at;
-        let ctx = Ctx::new(&self.g, &self.flows);
-        let pkt = Packet::new(&pv, data);
-        let flow = ctx.flow(slot as u64).unwrap();
-        if new {
-            self.bs.on_new_flow(ctx, &pkt, flow);
-        }
-        if layer2 {
-            self.bs.on_layer2(ctx, &pkt, Some(flow));
-        } else {
-            self.bs.on_layer2(ctx, &pkt, None);
-            self.bs.on_layer4(ctx, &pkt, flow);
-        }
+    fn len(&mut self, slot: usize, at: plugin_api::abi::Timestamp, len: u32) {
+        let frame = udp_from(Ip::V4(IP_A, IP_B), 0).with_view(|v| v.len = len);
+        self.h.packet(slot, at, &frame);
     }
 
     /// Terminates `slot` and decodes its record by the declared columns.
     fn end(&mut self, slot: usize) -> Rec {
-        let f = &mut self.flows[slot];
-        let (mut sec, mut ns) = (f.last_seen.sec - f.first_seen.sec, f.last_seen.frac - f.first_seen.frac);
-        if ns < 0 {
-            sec -= 1;
-            ns += 1_000_000_000;
-        }
-        f.duration = ts(sec, ns);
-        let ctx = Ctx::new(&self.g, &self.flows);
-        let flow = ctx.flow(slot as u64).unwrap();
-        let bs = &mut self.bs;
-        let rec = self.host.record(|out| bs.on_flow_terminate(ctx, flow, out));
-        decode(&self.bs, &rec)
+        self.h.end(slot)
     }
 
-    /// The lines the end report writes.
+    /// The lines the end report writes (all plain plugin lines on the log stream).
     fn report(&mut self) -> Vec<String> {
-        let ctx = Ctx::new(&self.g, &self.flows);
-        self.host.recorded().lines.clear();
-        self.bs.report(ctx, &self.host.report());
-        let lines = self.host.recorded().lines.clone();
-        assert!(lines.iter().all(|(s, l, _)| *s == stream::LOG && *l == level::PLUGIN));
-        lines.into_iter().map(|(_, _, m)| m).collect()
+        let lines = self.h.report();
+        assert!(self.h.host.recorded().lines.iter().all(|(s, l, _)| *s == stream::LOG && *l == level::PLUGIN));
+        lines
     }
-}
-
-fn decode(bs: &BasicStats, rec: &[u8]) -> Rec {
-    let mut at = 0;
-    let mut take = |n: usize| {
-        let b = &rec[at..at + n];
-        at += n;
-        b
-    };
-    let vals = columns(bs)
-        .into_iter()
-        .map(|c| {
-            assert!(!c.repeating && c.values.len() == 1, "{}", c.name);
-            let v = match c.values[0] {
-                Value::Prim(Prim::U64) => V::U(u64::from_ne_bytes(take(8).try_into().unwrap())),
-                Value::Prim(Prim::I64) => V::I(i64::from_ne_bytes(take(8).try_into().unwrap())),
-                Value::Prim(Prim::U16) => V::U(u64::from(u16::from_ne_bytes(take(2).try_into().unwrap()))),
-                Value::Prim(Prim::F32) => V::F(f32::from_ne_bytes(take(4).try_into().unwrap())),
-                ref v => panic!("unexpected type {v:?} of {}", c.name),
-            };
-            (c.name, v)
-        })
-        .collect();
-    assert_eq!(at, rec.len(), "record longer than the declared columns");
-    vals
 }
 
 fn names(cfg: Config) -> Vec<String> {
     columns(&BasicStats::with_config(TestHost::new().host(), cfg)).into_iter().map(|c| c.name).collect()
 }
 
-fn get(rec: &[(String, V)], name: &str) -> V {
-    rec.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no column {name}")).1
+fn f(rec: &Rec, name: &str) -> f32 {
+    rec.f32(name)
 }
 
-fn f(rec: &[(String, V)], name: &str) -> f32 {
-    match get(rec, name) {
-        V::F(x) => x,
-        v => panic!("{name} is {v:?}"),
-    }
-}
-
-fn u(rec: &[(String, V)], name: &str) -> u64 {
-    match get(rec, name) {
-        V::U(x) => x,
-        v => panic!("{name} is {v:?}"),
-    }
+fn u(rec: &Rec, name: &str) -> u64 {
+    rec.u64(name)
 }
 
 /// Sizes 10, 20, 30 at 0 s, 0.5 s, 1.5 s from A; one 40-byte reply from B at 0.25 s.
@@ -243,7 +129,8 @@ fn counts_sizes_iats_rates_and_asymmetry() {
     let (_, a, b) = three_and_one(Config::default());
     assert_eq!(u(&a, "pktsSnt"), 3);
     assert_eq!(u(&a, "pktsRcvd"), 1);
-    assert_eq!(get(&a, "padBytesSnt"), V::I(0));
+    // the 10-byte datagram's frame carries 8 bytes of Ethernet padding
+    assert_eq!(a.i64("padBytesSnt"), 8);
     assert_eq!(u(&a, "l7BytesSnt"), 60);
     assert_eq!(u(&a, "l7BytesRcvd"), 40);
     assert_eq!((u(&a, "minL7PktSz"), u(&a, "maxL7PktSz")), (10, 30));
@@ -265,7 +152,8 @@ fn counts_sizes_iats_rates_and_asymmetry() {
 fn asymmetry_without_opposite_flow() {
     let mut r = Run::new(Config::default());
     r.udp(A, ts(1, 0), 5);
-    assert_eq!((f(&r.end(A), "pktAsm"), f(&r.end(A), "bytAsm")), (1.0, 1.0));
+    let a = r.end(A);
+    assert_eq!((f(&a, "pktAsm"), f(&a, "bytAsm")), (1.0, 1.0));
     // a lone B flow (its A side never seen) gets a negated packet asymmetry only
     let mut r = Run::new(Config::default());
     r.udp(B, ts(1, 0), 5);
@@ -302,7 +190,7 @@ fn lengths_wrap_at_16_bits_after_seeding_the_mean() {
 
 #[test]
 fn flag_bs_rev_cnt() {
-    let cfg = Config { rev_cnt: false, ..Config::default() };
+    let cfg = Config { bs_rev_cnt: false, ..Config::default() };
     let n = names(cfg);
     assert!(!n.iter().any(|c| c == "pktsRcvd" || c == "l7BytesRcvd"));
     assert_eq!(n.len(), DEFAULT_COLUMNS.len() - 2);
@@ -313,7 +201,7 @@ fn flag_bs_rev_cnt() {
 
 #[test]
 fn flag_bs_aggr_cnt() {
-    let cfg = Config { aggr_cnt: true, ..Config::default() };
+    let cfg = Config { bs_aggr_cnt: true, ..Config::default() };
     assert_eq!(
         &names(cfg)[..7],
         ["pktsSnt", "pktsRcvd", "pktsRTAggr", "padBytesSnt", "l7BytesSnt", "l7BytesRcvd", "l7BytesRTAggr"]
@@ -325,7 +213,7 @@ fn flag_bs_aggr_cnt() {
 
 #[test]
 fn flag_bs_mod() {
-    let cfg = Config { modulo: 16, ..Config::default() };
+    let cfg = Config { bs_mod: 16, ..Config::default() };
     assert_eq!(names(cfg), DEFAULT_COLUMNS);
     let mut r = Run::new(cfg);
     r.len(A, ts(1, 0), 20);
@@ -336,8 +224,8 @@ fn flag_bs_mod() {
     // the mean is seeded with 20 % 16, so the deviations are 0 and -3
     assert_eq!(f(&a, "stdL7PktSz"), 4.5f32.sqrt());
     // 0 and 1 leave lengths alone
-    for modulo in [0, 1] {
-        let mut r = Run::new(Config { modulo, ..Config::default() });
+    for bs_mod in [0, 1] {
+        let mut r = Run::new(Config { bs_mod, ..Config::default() });
         r.len(A, ts(1, 0), 20);
         assert_eq!(u(&r.end(A), "l7BytesSnt"), 20);
     }
@@ -347,9 +235,9 @@ fn flag_bs_mod() {
 fn flag_bs_pad() {
     let mut r = Run::new(Config::default());
     r.udp(A, ts(1, 0), 2);
-    r.flows[A].pad_len = 12;
-    assert_eq!(get(&r.end(A), "padBytesSnt"), V::I(12));
-    let cfg = Config { pad: false, ..Config::default() };
+    r.h.flows[A].pad_len = 12;
+    assert_eq!(r.end(A).i64("padBytesSnt"), 12);
+    let cfg = Config { bs_pad: false, ..Config::default() };
     assert!(!names(cfg).iter().any(|c| c == "padBytesSnt"));
     let mut r = Run::new(cfg);
     r.udp(A, ts(1, 0), 2);
@@ -358,7 +246,7 @@ fn flag_bs_pad() {
 
 #[test]
 fn flag_bs_stats() {
-    let cfg = Config { stats: false, ..Config::default() };
+    let cfg = Config { bs_stats: false, ..Config::default() };
     assert_eq!(names(cfg), ["pktsSnt", "pktsRcvd", "padBytesSnt", "l7BytesSnt", "l7BytesRcvd"]);
     let (mut r, a, _) = three_and_one(cfg);
     assert_eq!((u(&a, "pktsSnt"), u(&a, "l7BytesSnt")), (3, 60));
@@ -368,7 +256,7 @@ fn flag_bs_stats() {
 
 #[test]
 fn flag_bs_pl_stats() {
-    let cfg = Config { pl_stats: false, ..Config::default() };
+    let cfg = Config { bs_pl_stats: false, ..Config::default() };
     let n = names(cfg);
     assert!(!n.iter().any(|c| c.contains("PktSz")));
     assert_eq!(n.len(), DEFAULT_COLUMNS.len() - 4);
@@ -379,7 +267,7 @@ fn flag_bs_pl_stats() {
 
 #[test]
 fn flag_bs_iat_stats() {
-    let cfg = Config { iat_stats: false, ..Config::default() };
+    let cfg = Config { bs_iat_stats: false, ..Config::default() };
     let n = names(cfg);
     assert!(!n.iter().any(|c| c.contains("IAT")));
     assert_eq!(n.len(), DEFAULT_COLUMNS.len() - 4);
@@ -389,7 +277,7 @@ fn flag_bs_iat_stats() {
 
 #[test]
 fn flag_bs_var_with_skewness_and_kurtosis() {
-    let cfg = Config { var: true, ..Config::default() };
+    let cfg = Config { bs_var: true, ..Config::default() };
     let n = names(cfg);
     let size: Vec<&str> = n[5..12].iter().map(String::as_str).collect();
     assert_eq!(
@@ -413,25 +301,25 @@ fn flag_bs_var_with_skewness_and_kurtosis() {
 
 #[test]
 fn flag_bs_sk() {
-    let var_only = Config { var: true, sk: false, ..Config::default() };
+    let var_only = Config { bs_var: true, bs_sk: false, ..Config::default() };
     let n = names(var_only);
     assert!(n.iter().any(|c| c == "varIAT") && !n.iter().any(|c| c.starts_with("skew") || c.starts_with("kur")));
     assert_eq!(n.len(), DEFAULT_COLUMNS.len() + 2);
     // without BS_VAR, BS_SK adds nothing (T2's default pair: BS_VAR=0, BS_SK=1)
-    assert_eq!(names(Config { var: false, sk: true, ..Config::default() }), DEFAULT_COLUMNS);
+    assert_eq!(names(Config { bs_var: false, bs_sk: true, ..Config::default() }), DEFAULT_COLUMNS);
     let (_, a, _) = three_and_one(var_only);
     assert_eq!(f(&a, "varL7PktSz"), 50.0f32 + 175.0 / 3.0);
 }
 
 #[test]
 fn flag_bs_stddev() {
-    let cfg = Config { stddev: false, var: true, ..Config::default() };
+    let cfg = Config { bs_stddev: false, bs_var: true, ..Config::default() };
     let n = names(cfg);
     assert!(!n.iter().any(|c| c.starts_with("std")) && n.iter().any(|c| c == "varL7PktSz"));
     let (_, a, _) = three_and_one(cfg);
     assert_eq!(f(&a, "avgIAT"), 0.5);
     // neither variance nor deviation: T2 skips the running moments, so avgIAT stays 0
-    let cfg = Config { stddev: false, var: false, ..Config::default() };
+    let cfg = Config { bs_stddev: false, bs_var: false, ..Config::default() };
     assert_eq!(names(cfg).len(), DEFAULT_COLUMNS.len() - 2);
     let (_, a, _) = three_and_one(cfg);
     assert_eq!((f(&a, "avgIAT"), f(&a, "avgL7PktSz"), f(&a, "maxIAT")), (0.0, 20.0, 1.0));
@@ -448,32 +336,32 @@ fn four_sizes(cfg: Config) -> Rec {
 
 #[test]
 fn flag_bs_xcld_and_bounds() {
-    let cfg = |exclude, xmin, xmax| Config { exclude, xmin, xmax, ..Config::default() };
+    let cfg = |bs_xcld, bs_xmin, bs_xmax| Config { bs_xcld, bs_xmin, bs_xmax, ..Config::default() };
     // 1: len > BS_XMIN (default 1): the empty packet is left out of the statistics only
-    let a = four_sizes(cfg(Exclude::AboveMin, 1, 65535));
+    let a = four_sizes(cfg(1, 1, 65535));
     assert_eq!((u(&a, "pktsSnt"), u(&a, "l7BytesSnt")), (4, 60));
     assert_eq!((u(&a, "minL7PktSz"), f(&a, "avgL7PktSz")), (10, 20.0));
     // IATs run from the last included packet: 1 (from the seed at 0 s), 2, 3
     assert_eq!((f(&a, "minIAT"), f(&a, "maxIAT")), (1.0, 3.0));
     assert_eq!(f(&a, "pktps"), 4.0 / 6.0);
     // 2: len < BS_XMAX
-    let a = four_sizes(cfg(Exclude::BelowMax, 1, 20));
+    let a = four_sizes(cfg(2, 1, 20));
     assert_eq!((u(&a, "minL7PktSz"), u(&a, "maxL7PktSz")), (0, 10));
     assert_eq!(f(&a, "avgL7PktSz"), 30.0, "all 60 bytes over the 2 included packets, as T2");
     // 3: BS_XMIN <= len <= BS_XMAX
-    let a = four_sizes(cfg(Exclude::Within, 10, 20));
+    let a = four_sizes(cfg(3, 10, 20));
     assert_eq!((u(&a, "minL7PktSz"), u(&a, "maxL7PktSz"), f(&a, "maxIAT")), (10, 20, 2.0));
     // 4: T2 tests len < BS_XMIN && len > BS_XMAX: nothing enters
-    let a = four_sizes(cfg(Exclude::Outside, 10, 20));
+    let a = four_sizes(cfg(4, 10, 20));
     assert_eq!((u(&a, "pktsSnt"), u(&a, "minL7PktSz"), u(&a, "maxL7PktSz")), (4, 65535, 0));
     assert_eq!((f(&a, "avgL7PktSz"), f(&a, "minIAT"), f(&a, "maxIAT")), (0.0, 4.0e12, 0.0));
     // ... unless the bounds are swapped
-    let a = four_sizes(cfg(Exclude::Outside, 25, 5));
+    let a = four_sizes(cfg(4, 25, 5));
     assert_eq!((u(&a, "minL7PktSz"), u(&a, "maxL7PktSz")), (10, 20));
     // 0 ignores the bounds
-    let a = four_sizes(cfg(Exclude::Nothing, 10, 20));
+    let a = four_sizes(cfg(0, 10, 20));
     assert_eq!((u(&a, "minL7PktSz"), u(&a, "maxL7PktSz")), (0, 30));
-    for x in [Exclude::AboveMin, Exclude::Outside] {
+    for x in [1, 4] {
         assert_eq!(names(cfg(x, 10, 20)), DEFAULT_COLUMNS);
     }
 }
@@ -483,25 +371,23 @@ fn bounds_from_the_environment() {
     let host = TestHost::new();
     host.set_env("BS_XMIN", "15");
     host.set_env("BS_XMAX", "0x14");
-    let cfg = Config { exclude: Exclude::Within, ..Config::default() };
+    let cfg = Config { bs_xcld: 3, ..Config::default() };
     let r = Run::with_host(host, cfg, |_| {});
-    assert_eq!((r.bs.config().xmin, r.bs.config().xmax), (15, 20));
+    assert_eq!((r.h.plugin.config().bs_xmin, r.h.plugin.config().bs_xmax), (15, 20));
 }
 
 #[test]
 fn layer2_flows_and_talkers() {
     let mut r = Run::new(Config::default());
-    r.flows[A].status.set(L2_FLOW);
-    r.flows[A].key.src_mac = [0, 0x13, 0x7f, 0xbe, 0x8c, 0xff];
-    let mut pv = dissect::empty_view();
-    pv.len = 46;
-    r.feed(A, ts(5, 0), &pv, &[], true);
-    r.feed(A, ts(6, 0), &pv, &[], true);
+    // ARP requests: 46 bytes after the Ethernet header
+    let frame = arp(1, [0, 0x13, 0x7f, 0xbe, 0x8c, 0xff], IP_A, [0; 6], IP_B);
+    r.h.packet(A, ts(5, 0), &frame);
+    r.h.packet(A, ts(6, 0), &frame);
     let a = r.end(A);
     assert_eq!((u(&a, "pktsSnt"), u(&a, "l7BytesSnt"), f(&a, "bytps")), (2, 92, 92.0));
-    r.g.num_packets = 8;
-    r.g.num_a_bytes = 1000;
-    r.g.num_b_bytes = 24;
+    r.h.globals.num_packets = 8;
+    r.h.globals.num_a_bytes = 1000;
+    r.h.globals.num_b_bytes = 24;
     assert_eq!(
         r.report(),
         [
@@ -516,19 +402,19 @@ fn layer2_flows_and_talkers() {
 /// Two flows ended in turn; the report names the biggest senders.
 fn talkers(edit: impl FnOnce(&mut plugin_api::abi::CoreConfig)) -> Run {
     let mut r = Run::with_core(Config::default(), edit);
-    r.flows[A].key.src_ip[..4].copy_from_slice(&[10, 0, 0, 1]);
-    r.flows[B].key.src_ip = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0];
-    r.flows[B].status.set(L2_IPV6 | L3FLOWINVERT);
     for i in 0..3 {
         r.udp(A, ts(100 + i, 0), 10);
     }
-    r.udp(B, ts(100, 0), 1400);
-    r.udp(B, ts(100, 500_000_000), 1400);
+    // the B side talks IPv6
+    let v6 = |last| [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, last, 0];
+    let reply = udp_from(Ip::V6(v6(0x10), v6(0x20)), 1400);
+    r.h.packet(B, ts(100, 0), &reply);
+    r.h.packet(B, ts(100, 500_000_000), &reply);
     r.end(A);
     r.end(B);
-    r.g.num_packets = 5;
-    r.g.num_a_bytes = 2048;
-    r.g.num_b_bytes = 2048;
+    r.h.globals.num_packets = 5;
+    r.h.globals.num_a_bytes = 2048;
+    r.h.globals.num_b_bytes = 2048;
     r
 }
 
@@ -553,11 +439,10 @@ fn end_report() {
 fn report_before_any_flow_and_byte_talker_without_bytes() {
     let mut r = Run::new(Config::default());
     assert_eq!(r.report(), ["Flow max(pktload): 0", "Flow max(b/s), pkts: 0, 0"]);
-    r.flows[A].key.src_ip[..4].copy_from_slice(&[10, 0, 0, 9]);
-    r.udp(A, ts(1, 0), 0);
+    r.h.packet(A, ts(1, 0), &udp_from(Ip::V4([10, 0, 0, 9], IP_B), 0));
     r.end(A);
-    r.g.num_packets = 1;
-    r.g.num_a_bytes = 60;
+    r.h.globals.num_packets = 1;
+    r.h.globals.num_a_bytes = 60;
     // no flow sent a byte: T2 prints its empty byte talker
     assert_eq!(r.report()[3], "Biggest L3 flow talker: : 0 [0.00%] bytes");
 }
@@ -565,8 +450,8 @@ fn report_before_any_flow_and_byte_talker_without_bytes() {
 #[test]
 fn lapd_flows_are_no_talkers() {
     let mut r = Run::new(Config::default());
-    r.flows[A].status.set(L2_FLOW | LAPD_FLOW);
     r.udp(A, ts(1, 0), 5);
+    r.h.flows[A].status.set(r.h.flows[A].status.get() | LAPD_FLOW);
     r.end(A);
     assert_eq!(r.report().len(), 2);
 }
@@ -575,17 +460,11 @@ fn lapd_flows_are_no_talkers() {
 fn monitoring_repeats_the_report_only_in_the_human_report() {
     let mut r = talkers(|_| {});
     let expected = r.report();
-    r.host.recorded().lines.clear();
-    let ctx = Ctx::new(&r.g, &r.flows);
-    let mon = r.host.monitor(true);
-    r.bs.monitoring(ctx, &mon, MonState::Header);
-    r.bs.monitoring(ctx, &mon, MonState::Values);
-    {
-        let rec = r.host.recorded();
-        assert!(rec.written.is_empty() && rec.lines.is_empty());
-    }
-    r.bs.monitoring(ctx, &mon, MonState::Report);
-    let lines = r.host.recorded().lines.clone();
-    assert!(lines.iter().all(|(s, _, _)| *s == stream::MON));
-    assert_eq!(lines.into_iter().map(|(_, _, m)| m).collect::<Vec<_>>(), expected);
+    assert_eq!(r.h.monitoring(true, MonState::Header), "");
+    assert_eq!(r.h.monitoring(true, MonState::Values), "");
+    assert!(r.h.host.recorded().lines.is_empty());
+    let text = r.h.monitoring(true, MonState::Report);
+    let lines = r.h.host.recorded().lines.clone();
+    assert!(lines.iter().all(|(s, l, _)| *s == stream::MON && *l == level::PLUGIN));
+    assert_eq!(text.lines().collect::<Vec<_>>(), expected);
 }

@@ -9,81 +9,18 @@
 #![forbid(unsafe_code, missing_docs)]
 #![allow(non_snake_case)] // the crate is named after the plugin: macRecorder
 
+pub mod config;
 pub mod flags;
 pub mod labels;
 pub mod pairs;
 
 use plugin_api::status::{L2_NO_ETH, LAPD_FLOW};
+use plugin_api::wire::ethernet::field::{DST, SRC};
 use plugin_api::{Columns, Ctx, Flow, Host, Init, Output, Packet, PacketLine, Plugin, Report};
 
+pub use config::{Config, Labels, MacFormat};
 use labels::{LabelKind, MacLabels, mac_u48};
 use pairs::Pairs;
-
-/// How MAC addresses are written (`MR_MAC_FMT`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MacFormat {
-    /// 0: a hex number (`H64`).
-    Hex,
-    /// 1: `aa:bb:cc:dd:ee:ff` (`MAC`).
-    Mac,
-    /// 2: a decimal number (`U64`).
-    Int,
-}
-
-/// Which labels are written (`MR_MACLBL`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Labels {
-    /// 0: none.
-    Off,
-    /// 1: the block's number in the table (`U32`, 0: unknown).
-    Index,
-    /// 2: the short organisation name (`SC`).
-    Short,
-    /// 3: the full organisation name (`S`).
-    Long,
-}
-
-/// The plugin's settings.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Config {
-    /// `MR_MAC_FMT`.
-    pub mac_format: MacFormat,
-    /// `MR_NPAIRS`: write `macPairs`.
-    pub npairs: bool,
-    /// `MR_MACLBL`.
-    pub labels: Labels,
-    /// `MR_MAX_MAC`: pairs kept per flow.
-    pub max_pairs: u32,
-    /// `MACLBLFILE`: the label table's file name in the plugin folder.
-    pub label_file: String,
-    /// `MAC_SORGLEN` or `MAC_ORGLEN` (whichever `labels` uses): label length in bytes.
-    pub label_len: usize,
-}
-
-impl Default for Config {
-    /// The compiled flags.
-    fn default() -> Config {
-        let labels = match flags::MR_MACLBL {
-            0 => Labels::Off,
-            1 => Labels::Index,
-            2 => Labels::Short,
-            _ => Labels::Long,
-        };
-        Config {
-            mac_format: match flags::MR_MAC_FMT {
-                0 => MacFormat::Hex,
-                1 => MacFormat::Mac,
-                _ => MacFormat::Int,
-            },
-            npairs: flags::MR_NPAIRS == 1,
-            labels,
-            max_pairs: flags::MR_MAX_MAC,
-            label_file: flags::MACLBLFILE.to_owned(),
-            // T2 caps the long names at 512 bytes
-            label_len: if labels == Labels::Long { flags::MAC_ORGLEN.min(512) } else { flags::MAC_SORGLEN } as usize,
-        }
-    }
-}
 
 /// Pairs per flow over the run, as T2 keeps them for its report line (its running average
 /// weighs the latest flows most, in single precision).
@@ -126,7 +63,7 @@ pub struct MacRecorder {
 }
 
 impl MacRecorder {
-    /// A macRecorder with non-default settings.
+    /// A macRecorder with flags `cfg` instead of the compiled ones.
     pub fn with_config(host: Host, cfg: Config) -> MacRecorder {
         MacRecorder {
             host,
@@ -140,27 +77,28 @@ impl MacRecorder {
     }
 
     /// Loads the label table; a missing or unusable file is one error line and `-` labels.
-    fn load_labels(&mut self, folder: &str) {
-        let kind = if self.cfg.labels == Labels::Long { LabelKind::Long } else { LabelKind::Short };
-        let path = std::path::Path::new(folder).join(&self.cfg.label_file);
-        let read = std::fs::File::open(&path)
-            .and_then(|f| MacLabels::read(std::io::BufReader::new(f), kind, self.cfg.label_len));
+    fn load_labels(&mut self, path: &std::path::Path) {
+        let kind = if self.cfg.labels() == Labels::Long { LabelKind::Long } else { LabelKind::Short };
+        let read = std::fs::File::open(path)
+            .and_then(|f| MacLabels::read(std::io::BufReader::new(f), kind, self.cfg.label_len()));
         let (table, errors) = match read {
             Ok(t) => t,
             Err(e) => {
                 let err = plugin_api::fmt::strerror(&e);
-                self.host
-                    .error(&format!("Failed to open file '{}' for reading: {err}; MAC labels are '-'", path.display()));
+                self.host.error(&format!(
+                    "Failed to open file '{}' for reading: {err}; MAC labels are '-'",
+                    plugin_api::fmt::escaped(path)
+                ));
                 return;
             }
         };
         if let Some(first) = errors.first() {
             let n = errors.len();
-            let msg = format!("'{}' {first} ({n} malformed lines skipped)", path.display());
+            let msg = format!("'{}' {first} ({n} malformed lines skipped)", plugin_api::fmt::escaped(path));
             if table.is_empty() { self.host.error(&format!("{msg}; MAC labels are '-'")) } else { self.host.warn(&msg) }
         }
         if !table.is_empty() {
-            let what = match self.cfg.labels {
+            let what = match self.cfg.labels() {
                 Labels::Index => "index",
                 Labels::Long => "full org name",
                 _ => "short org name",
@@ -183,7 +121,7 @@ impl MacRecorder {
                     let (src, dst) = pairs::src_dst(dst_src);
                     for mac in [src, dst] {
                         let id = self.table.lookup(mac, et);
-                        match self.cfg.labels {
+                        match self.cfg.labels() {
                             Labels::Index => line.u64(u64::from(id.unwrap_or(0))),
                             _ => line.str(id.map_or("-", |id| self.table.label(id))),
                         };
@@ -199,7 +137,7 @@ impl MacRecorder {
     }
 
     fn write_mac(&self, out: &mut Output<'_>, mac: [u8; 6]) {
-        match self.cfg.mac_format {
+        match self.cfg.mac_format() {
             MacFormat::Mac => out.mac(&mac),
             MacFormat::Hex | MacFormat::Int => out.u64(mac_u48(mac)),
         }
@@ -207,7 +145,7 @@ impl MacRecorder {
 
     fn write_label(&self, out: &mut Output<'_>, mac: [u8; 6], ethertype: u16) {
         let id = self.table.lookup(mac, ethertype);
-        match self.cfg.labels {
+        match self.cfg.labels() {
             Labels::Index => out.u32(id.unwrap_or(0)),
             _ => out.str(id.map_or(b"-", |id| self.table.label(id).as_bytes())),
         }
@@ -221,7 +159,7 @@ fn ethernet_addresses(pkt: &Packet<'_>, flow: &Flow<'_>) -> Option<[u8; 12]> {
     if (flow.status() | pkt.status()) & (L2_NO_ETH | LAPD_FLOW) != 0 {
         return None;
     }
-    pkt.l2().get(..12)?.try_into().ok()
+    pkt.l2().get(DST.start..SRC.end)?.try_into().ok()
 }
 
 impl Plugin for MacRecorder {
@@ -231,10 +169,10 @@ impl Plugin for MacRecorder {
 
     fn columns(&self, c: &mut Columns) {
         c.add("macStat", "macRecorder status", "H8");
-        if self.cfg.npairs {
+        if self.cfg.mr_npairs {
             c.add("macPairs", "Number of distinct source/destination MAC addresses pairs", "U32");
         }
-        let sig = match self.cfg.mac_format {
+        let sig = match self.cfg.mac_format() {
             MacFormat::Hex => "H64_H64_U64:R",
             MacFormat::Mac => "MAC_MAC_U64:R",
             MacFormat::Int => "U64_U64_U64:R",
@@ -244,7 +182,7 @@ impl Plugin for MacRecorder {
             "Source/destination MAC address, number of packets of MAC address combination",
             sig,
         );
-        let sig = match self.cfg.labels {
+        let sig = match self.cfg.labels() {
             Labels::Off => return,
             Labels::Index => "U32_U32:R",
             Labels::Short => "SC_SC:R",
@@ -254,11 +192,11 @@ impl Plugin for MacRecorder {
     }
 
     fn init(&mut self, init: &Init<'_>) {
-        self.pairs = Pairs::new(init.capacity(), self.cfg.max_pairs);
-        if self.cfg.labels == Labels::Off {
+        self.pairs = Pairs::new(init.capacity(), self.cfg.mr_max_mac);
+        if self.cfg.labels() == Labels::Off {
             return;
         }
-        self.load_labels(init.plugin_folder());
+        self.load_labels(&init.data_file(self.cfg.maclblfile));
         if init.packet_mode() {
             PacketLine::header(self.host, &["srcMacLbl", "dstMacLbl"]);
             self.packets = Some(PacketLine::default());
@@ -285,7 +223,7 @@ impl Plugin for MacRecorder {
         self.per_flow.add(n);
         self.stat |= stat;
         out.u8(stat);
-        if self.cfg.npairs {
+        if self.cfg.mr_npairs {
             out.u32(n);
         }
         out.rep(n);
@@ -294,7 +232,7 @@ impl Plugin for MacRecorder {
             self.write_mac(out, p.dst());
             out.u64(p.pkts);
         }
-        if self.cfg.labels != Labels::Off {
+        if self.cfg.labels() != Labels::Off {
             out.rep(n);
             for p in self.pairs.iter(slot) {
                 self.write_label(out, p.src(), et);

@@ -1,5 +1,6 @@
 use plugin_api::abi::{FlowRecord, level, stream};
-use plugin_api::testing::{TestHost, TestInit, columns, core_config, globals};
+use plugin_api::testing::packet::{Ip, L4, Tcp, arp, packet, ts};
+use plugin_api::testing::{Harness, TestHost, TestInit, columns, core_config, globals};
 use plugin_api::{Ctx, Plugin};
 
 use super::*;
@@ -83,11 +84,11 @@ fn columns_follow_the_flags() {
         sigs(Config::default()),
         ["macStat H8", "macPairs U32", "srcMac_dstMac_numP MAC_MAC_U64:R", "srcMacLbl_dstMacLbl SC_SC:R"]
     );
-    let cfg = Config { mac_format: MacFormat::Hex, npairs: false, labels: Labels::Index, ..Config::default() };
+    let cfg = Config { mr_mac_fmt: 0, mr_npairs: false, mr_maclbl: 1, ..Config::default() };
     assert_eq!(sigs(cfg), ["macStat H8", "srcMac_dstMac_numP H64_H64_U64:R", "srcMacLbl_dstMacLbl U32_U32:R"]);
-    let cfg = Config { mac_format: MacFormat::Int, labels: Labels::Long, ..Config::default() };
+    let cfg = Config { mr_mac_fmt: 2, mr_maclbl: 3, ..Config::default() };
     assert_eq!(sigs(cfg)[2..], ["srcMac_dstMac_numP U64_U64_U64:R", "srcMacLbl_dstMacLbl S_S:R"]);
-    let cfg = Config { labels: Labels::Off, ..Config::default() };
+    let cfg = Config { mr_maclbl: 0, ..Config::default() };
     assert_eq!(sigs(cfg).len(), 3);
 }
 
@@ -113,7 +114,7 @@ fn a_flows_pairs_are_written_with_their_labels() {
 
 #[test]
 fn numeric_formats_and_labels() {
-    let cfg = Config { mac_format: MacFormat::Int, npairs: false, labels: Labels::Index, ..Config::default() };
+    let cfg = Config { mr_mac_fmt: 2, mr_npairs: false, mr_maclbl: 1, ..Config::default() };
     let (host, mut p, _dir) = plugin(cfg, Some(TABLE));
     assert_eq!(lines(&host)[0].2, "5 index records loaded");
     p.pairs.reset(0, 0x0800);
@@ -166,7 +167,7 @@ fn a_missing_or_broken_table_is_one_error_and_dash_labels() {
 
 #[test]
 fn the_report_gives_the_pairs_per_flow_when_a_flow_had_several() {
-    let (host, mut p, _dir) = plugin(Config { max_pairs: 2, ..Config::default() }, Some(TABLE));
+    let (host, mut p, _dir) = plugin(Config { mr_max_mac: 2, ..Config::default() }, Some(TABLE));
     let report = |host: &TestHost, p: &mut MacRecorder| {
         host.recorded().lines.clear();
         let g = globals();
@@ -196,4 +197,28 @@ fn pairs_per_flow_average_as_t2() {
     assert_eq!((s.min, s.max), (1, 6));
     // (1+1)/2 = 1; then 2.5; 2.05; 1.735; 2.4145 in single precision
     assert_eq!(format!("{:.2}", s.avg), "2.41");
+}
+
+#[test]
+fn every_packet_counts_for_its_pair_and_arp_flows_too() {
+    let dir = tempdir::Dir::new();
+    std::fs::write(dir.path().join("maclbl.txt"), TABLE).unwrap();
+    let init = TestInit { plugin_folder: format!("{}/", dir.path().display()), ..TestInit::default() };
+    let mut h = Harness::with(MacRecorder::new, &init, core_config());
+    let tcp = |from| packet(Ip::V4([10, 0, 0, 1], [10, 0, 0, 2]), L4::Tcp(Tcp::default())).macs(from, JUNIPER);
+    h.packet(0, ts(1, 0), &tcp(APPLE).frame());
+    h.packet(0, ts(2, 0), &tcp(APPLE).frame());
+    h.packet(0, ts(3, 0), &tcp(OTHER).frame());
+    let row = h.end(0);
+    assert_eq!((row.get("macStat"), row.get("macPairs")), (Some("0x00"), Some("2")));
+    assert_eq!(
+        &row["srcMac_dstMac_numP"],
+        "c8:bc:c8:96:d2:a0_00:10:db:88:d2:ef_2;02:00:00:00:00:01_00:10:db:88:d2:ef_1"
+    );
+    assert_eq!(&row["srcMacLbl_dstMacLbl"], "AppleInc,US_JuniperNe,US;-_JuniperNe,US");
+
+    h.packet(2, ts(5, 0), &arp(1, APPLE, [10, 0, 0, 1], [0; 6], [10, 0, 0, 2]));
+    let row = h.end(2);
+    assert_eq!(&row["srcMac_dstMac_numP"], "c8:bc:c8:96:d2:a0_ff:ff:ff:ff:ff:ff_1");
+    assert_eq!(&row["srcMacLbl_dstMacLbl"], "AppleInc,US_Broadcast");
 }

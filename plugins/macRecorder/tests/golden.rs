@@ -1,25 +1,15 @@
 //! macRecorder against T2 0.9.3's runs with its ten default plugins
-//! (`../shared/golden/<capture>/default-all/`): the release `tranalyzer` with the default five,
-//! macRecorder and txtSink on every shared capture must write T2's `macStat macPairs
-//! srcMac_dstMac_numP srcMacLbl_dstMacLbl` cells and column descriptions, and T2's
-//! `macRecorder:` report lines (the table's record count, the pairs per flow). A run in packet
+//! (`../shared/golden/<capture>/default-all/`): the release `tranalyzer` with those of them rt2
+//! has on every shared capture must write T2's `macStat macPairs srcMac_dstMac_numP
+//! srcMacLbl_dstMacLbl` cells and column descriptions, and T2's `macRecorder:` report lines
+//! (the table's record count, the pairs per flow; see `rt2_golden::Golden`). A run in packet
 //! mode (`-s`) labels every packet's addresses. Needs the release build
 //! (`cargo build --release --workspace`).
 
-use rt2_tests::golden::{Known, assert_plugin_matches};
-use rt2_tests::{PluginDir, run_t2, shared_dir};
-
-/// T2 0.9.3 rejects Linux cooked v2 captures; rt2 decodes them.
-const SKIP: &[&str] = &["linux-sll2-icmp"];
-/// Differences that other default plugins decide, until they exist here: (capture, start of the
-/// difference, why).
-const NEEDS_OTHER_PLUGINS: &[Known<'static>] = &[(
-    "icmpv6-neighbor-discovery",
-    "report",
-    "the running average of pairs per flow follows the order flows end in; T2's icmpDecode makes \
-     the two-pair direction of flow 2 its B flow, which ends second",
-)];
-const COLUMNS: [&str; 4] = ["macStat", "macPairs", "srcMac_dstMac_numP", "srcMacLbl_dstMacLbl"];
+use macRecorder::{MacRecorder, flags};
+use plugin_api::Plugin;
+use plugin_api::testing::{TestHost, columns};
+use rt2_golden::{PluginDir, run_t2, shared_dir};
 
 fn plugins() -> PluginDir {
     PluginDir::with(&["basicFlow", "macRecorder", "basicStats", "tcpFlags", "tcpStates", "txtSink"])
@@ -27,9 +17,8 @@ fn plugins() -> PluginDir {
 
 #[test]
 fn every_capture_matches_the_reference() {
-    let Some(shared) = shared_dir() else { return };
-    assert!(macRecorder::flags::CHANGED.is_empty(), "the reference used the default flags");
-    assert_plugin_matches(&shared, "default-all", &plugins(), "macRecorder", &COLUMNS, SKIP, NEEDS_OTHER_PLUGINS);
+    let own = columns(&MacRecorder::new(TestHost::new().host())).into_iter().map(|c| c.name);
+    rt2_golden::Golden::new("macRecorder").variant("default-all").flags(flags::CHANGED).columns(own).check();
 }
 
 #[test]

@@ -30,9 +30,11 @@ fn cells(port: u16, name: &str) -> Vec<u8> {
     [&port.to_ne_bytes()[..], name.as_bytes(), &[0]].concat()
 }
 
-/// A plugin initialised with `cfg` on the shipped table (or `folder`'s), and its host.
-fn plugin(cfg: Config, folder: &str) -> (TestHost, PortClassifier) {
+/// A plugin initialised with `cfg` on the shipped table (or `folder`'s), and its host, whose
+/// environment holds `env`.
+fn plugin(cfg: Config, folder: &str, env: &[(&str, &str)]) -> (TestHost, PortClassifier) {
     let host = TestHost::new();
+    env.iter().for_each(|(name, value)| host.set_env(name, value));
     let mut p = PortClassifier::with_config(host.host(), cfg);
     let folder =
         if folder.is_empty() { format!("{}/../../portmap/", env!("CARGO_MANIFEST_DIR")) } else { folder.into() };
@@ -47,14 +49,14 @@ fn columns_follow_the_flags() {
         columns(&p).iter().map(|c| format!("{} {}", c.name, c.signature())).collect::<Vec<_>>()
     };
     assert_eq!(names(Config::default()), ["dstPortClassN U16", "dstPortClass SC"]);
-    assert_eq!(names(Config { num: false, ..Config::default() }), ["dstPortClass SC"]);
-    assert_eq!(names(Config { name: false, ..Config::default() }), ["dstPortClassN U16"]);
-    assert!(names(Config { num: false, name: false, ..Config::default() }).is_empty());
+    assert_eq!(names(Config { pbc_num: false, ..Config::default() }), ["dstPortClass SC"]);
+    assert_eq!(names(Config { pbc_str: false, ..Config::default() }), ["dstPortClassN U16"]);
+    assert!(names(Config { pbc_num: false, pbc_str: false, ..Config::default() }).is_empty());
 }
 
 #[test]
 fn both_directions_are_named_by_the_a_flows_destination_port() {
-    let (host, mut p) = plugin(Config::default(), "");
+    let (host, mut p) = plugin(Config::default(), "", &[]);
     assert_eq!(terminate(&host, &mut p, record(6, 59856, 80, false)), cells(80, "http"));
     assert_eq!(terminate(&host, &mut p, record(6, 80, 59856, true)), cells(80, "http"));
     assert_eq!(terminate(&host, &mut p, record(17, 37675, 53, false)), cells(53, "domain"));
@@ -72,16 +74,22 @@ fn both_directions_are_named_by_the_a_flows_destination_port() {
 
 #[test]
 fn flags_and_environment_change_the_output() {
-    let cfg = Config { num: false, unknown: "?".into(), ..Config::default() };
-    let (host, mut p) = plugin(cfg, "");
+    let cfg = Config { pbc_num: false, pbc_unknown: "?", ..Config::default() };
+    let (host, mut p) = plugin(cfg, "", &[]);
     assert_eq!(terminate(&host, &mut p, record(6, 1, 80, false)), b"http\0");
     assert_eq!(terminate(&host, &mut p, record(6, 1, 4, false)), b"?\0");
 
-    let mut cfg = Config::default();
-    cfg.apply_env(|name| (name == "PBC_UNKNOWN").then(|| "-".to_owned()));
-    assert_eq!((cfg.unknown.as_str(), cfg.class_file.as_str()), ("-", "portmap.txt"));
-    cfg.apply_env(|name| (name == "PBC_CLASSFILE").then(|| "mine.txt".to_owned()));
-    assert_eq!((cfg.unknown.as_str(), cfg.class_file.as_str()), ("-", "mine.txt"));
+    let (host, mut p) = plugin(cfg, "", &[("PBC_UNKNOWN", "-")]);
+    assert_eq!(terminate(&host, &mut p, record(6, 1, 4, false)), b"-\0");
+    assert_eq!(terminate(&host, &mut p, record(6, 1, 80, false)), b"http\0", "the shipped table");
+
+    let dir = std::env::temp_dir().join(format!("portClassifier-env-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("mine.txt"), "80\ttcp\tweb\tWeb\n").unwrap();
+    let (host, mut p) = plugin(cfg, &format!("{}/", dir.display()), &[("PBC_CLASSFILE", "mine.txt")]);
+    assert_eq!(terminate(&host, &mut p, record(6, 1, 80, false)), b"web\0");
+    assert_eq!(terminate(&host, &mut p, record(6, 1, 4, false)), b"?\0");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -91,11 +99,11 @@ fn a_users_table_is_read_and_a_missing_one_is_reported() {
     std::fs::write(dir.join("mine.txt"), "80\ttcp\tweb\tWeb\n80\ttcp\twww\n").unwrap();
     let folder = format!("{}/", dir.display());
 
-    let (host, mut p) = plugin(Config { class_file: "mine.txt".into(), ..Config::default() }, &folder);
+    let (host, mut p) = plugin(Config { pbc_classfile: "mine.txt", ..Config::default() }, &folder, &[]);
     assert_eq!(terminate(&host, &mut p, record(6, 1, 80, false)), cells(80, "web"));
     assert_eq!(terminate(&host, &mut p, record(6, 1, 443, false)), cells(443, "unknown"));
 
-    let (host, mut p) = plugin(Config::default(), &folder);
+    let (host, mut p) = plugin(Config::default(), &folder, &[]);
     let lines = host.recorded().lines.clone();
     let want = format!(
         "Failed to open file '{folder}portmap.txt' for reading: No such file or directory; using the built-in table"

@@ -1,16 +1,14 @@
 //! portClassifier against T2 0.9.3's runs with its ten default plugins
-//! (`../shared/golden/<capture>/default-all/`): the release `tranalyzer` with the default five,
-//! portClassifier and txtSink on every shared capture must write T2's `dstPortClassN
-//! dstPortClass` cells and column descriptions, and no report line (T2 has none). A run in
+//! (`../shared/golden/<capture>/default-all/`): the release `tranalyzer` with those of them rt2
+//! has on every shared capture must write T2's `dstPortClassN dstPortClass` cells and column
+//! descriptions, and no report line (T2 has none; see `rt2_golden::Golden`). A run in
 //! packet mode (`-s`) writes the flow's port and name on every packet line. Needs the release
 //! build (`cargo build --release --workspace`).
 
-use rt2_tests::golden::assert_plugin_matches;
-use rt2_tests::{PluginDir, run_t2, shared_dir};
-
-/// T2 0.9.3 rejects Linux cooked v2 captures; rt2 decodes them.
-const SKIP: &[&str] = &["linux-sll2-icmp"];
-const COLUMNS: [&str; 2] = ["dstPortClassN", "dstPortClass"];
+use plugin_api::Plugin;
+use plugin_api::testing::{TestHost, columns};
+use portClassifier::{PortClassifier, flags};
+use rt2_golden::{PluginDir, run_t2, shared_dir};
 
 fn plugins() -> PluginDir {
     PluginDir::with(&["basicFlow", "portClassifier", "basicStats", "tcpFlags", "tcpStates", "txtSink"])
@@ -18,9 +16,8 @@ fn plugins() -> PluginDir {
 
 #[test]
 fn every_capture_matches_the_reference() {
-    let Some(shared) = shared_dir() else { return };
-    assert!(portClassifier::flags::CHANGED.is_empty(), "the reference used the default flags");
-    assert_plugin_matches(&shared, "default-all", &plugins(), "portClassifier", &COLUMNS, SKIP, &[]);
+    let own = columns(&PortClassifier::new(TestHost::new().host())).into_iter().map(|c| c.name);
+    rt2_golden::Golden::new("portClassifier").variant("default-all").flags(flags::CHANGED).columns(own).check();
 }
 
 #[test]

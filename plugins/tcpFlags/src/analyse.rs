@@ -7,33 +7,24 @@
 
 use plugin_api::abi::{NO_OFFSET, Timestamp};
 use plugin_api::status::{IPV4_FRAG_PENDING, L2_FLOW, TIMEJUMP};
+use plugin_api::wire::ipv6::ext_field;
+use plugin_api::wire::tcp::option as opt;
+use plugin_api::wire::{
+    self, Checksum, Field, Gre, Ipv4, Ipv6, Ipv6Ext, Ipv6Frag, Tcp, Udp, be16, be32, gre, icmp, ipproto as proto, ipv4,
+    u8_at, udp,
+};
 use plugin_api::{Flow, Packet};
 
 use crate::bits::{anomaly, fstat, ip, tcp};
 use crate::config::Config;
 use crate::state::{FlowState, Totals, rtt};
-use crate::wire::{be16, be32, checksum, le16, u8_at};
-
-/// IP protocol numbers T2 treats specially.
-mod proto {
-    pub const ICMP: u8 = 1;
-    pub const IGMP: u8 = 2;
-    pub const TCP: u8 = 6;
-    pub const UDP: u8 = 17;
-    pub const GRE: u8 = 47;
-    pub const ICMP6: u8 = 58;
-    pub const OSPF: u8 = 89;
-    pub const UDPLITE: u8 = 136;
-}
 
 /// The fragment-offset bits of the IPv4 fragment word read little-endian (T2's `FRAGID_N`).
 const FRAG_OFFSET_LE: u16 = 0xff1f;
 /// Offset and more-fragments bits of the same word (`FRAGIDM_N`).
 const FRAG_OFFSET_MF_LE: u16 = 0xff3f;
-/// More-fragments bit of that word (`MORE_FRAG_N`).
-const MORE_FRAG_LE: u16 = 0x0020;
-/// More-fragments bit of the IPv6 fragment word read little-endian (`MORE_FRAG6_N`).
-const MORE_FRAG6_LE: u16 = 0x0100;
+/// The OSPF checksum field.
+const OSPF_CHECKSUM: Field = 12..14;
 /// Fragments of a datagram smaller than this are suspicious (`IPFRAGPKTSZMIN`).
 const FRAG_MIN_LEN: u16 = 48;
 /// Largest fragment offset (`IPFRAGPKTSZMAX`).
@@ -46,14 +37,6 @@ const SYN_RETRY_GAP: f64 = 0.9;
 const ARSF: u8 = 0x17;
 /// SYN, FIN or RST.
 const SFR: u16 = 0x07;
-/// TCP option kinds T2 reads.
-mod opt {
-    pub const MSS: u8 = 2;
-    pub const WSCALE: u8 = 3;
-    pub const SACK: u8 = 5;
-    pub const TIMESTAMP: u8 = 8;
-    pub const MPTCP: u8 = 30;
-}
 
 /// Everything a callback needs besides the two flows' states.
 pub struct Env<'a> {
@@ -71,27 +54,24 @@ pub fn new_flow(cfg: &Config, s: &mut FlowState, po: Option<&mut FlowState>, pkt
     if flow.status() & L2_FLOW != 0 {
         return;
     }
-    let l3 = pkt.l3();
-    let ttl = if pkt.is_ipv6() {
-        u8_at(l3, 7)
-    } else {
-        s.ip_id = be16(l3, 4);
-        u8_at(l3, 8)
-    };
+    if !pkt.is_ipv6() {
+        s.ip_id = Ipv4::new(pkt.l3()).ident();
+    }
+    let ttl = pkt.ip_ttl();
     s.ttl_last = ttl;
     s.ttl_min = ttl;
     s.ttl_max = ttl;
     if pkt.l4_proto() != proto::TCP {
         return;
     }
-    let th = pkt.l4();
-    if cfg.seq_ack {
-        let seq = be32(th, 4);
+    let th = Tcp::new(pkt.l4());
+    if cfg.seq_ack_num {
+        let seq = th.seq();
         s.seq_init = seq;
         s.seq_last = seq;
         s.seq_next = seq;
         s.seq_max = seq;
-        s.ack_last = be32(th, 8);
+        s.ack_last = th.ack();
         // packet mode's relative acknowledgement numbers start at the other side's ISN
         match po {
             Some(po) => {
@@ -101,7 +81,7 @@ pub fn new_flow(cfg: &Config, s: &mut FlowState, po: Option<&mut FlowState>, pkt
             None => s.ack_init = s.ack_last,
         }
     }
-    if u8_at(th, 13) == tcp::SYN as u8 && pkt.view().snap_l7_len != 0 {
+    if th.flags() == tcp::SYN as u8 && pkt.view().snap_l7_len != 0 {
         s.anomaly |= anomaly::SYN_PAYLOAD;
     }
 }
@@ -196,11 +176,11 @@ pub fn packet(
     cols: &mut PktCols,
 ) {
     *cols = PktCols::default();
-    if env.cfg.rtt {
+    if env.cfg.rtt_estimate {
         p.pkts += 1.0;
     }
     let part = ip_part(env, pkt, flow, p, cols);
-    if env.cfg.rtt {
+    if env.cfg.rtt_estimate {
         if let (Some(o), Some(po)) = (opp, po.as_deref_mut())
             && p.rtt_state != rtt::STOP
         {
@@ -213,7 +193,7 @@ pub fn packet(
     // the host-order offset, so a later fragment at an offset of 32, 64, ... 224 units is
     // analysed as a TCP header
     if pkt.l4_proto() != proto::TCP || part.frag_word & FRAG_OFFSET_LE != 0 {
-        if env.cfg.rtt {
+        if env.cfg.rtt_estimate {
             if p.pkts == 1.0 {
                 p.rtt_state = rtt::SYN_ACK;
             } else if p.rtt_state == rtt::SYN_ACK {
@@ -239,31 +219,33 @@ fn ip_part(env: &mut Env<'_>, pkt: &Packet<'_>, flow: &Flow<'_>, p: &mut FlowSta
     let more_frags: bool;
     let l3_len = v.l3_len as u16;
     let l3_hdr_len: u16;
-    let ttl: u8;
 
     if v6 {
-        let fh = pkt.from_offset(v.ip6_frag_off);
         let has_frag_hdr = v.ip6_frag_off != NO_OFFSET;
+        let fh = Ipv6Frag::new(pkt.from_offset(v.ip6_frag_off));
         if has_frag_hdr {
-            let w = le16(fh, 2);
-            // 0.9.3 takes these bits from the wrong byte: they are offset bits, not flags
-            ip_flags = (w << 1) & ip::FRAG_BITS;
-            frag_word = w.swap_bytes() >> 3;
-            cols.frag_off = w.swap_bytes();
+            let w = fh.offset_word();
+            // 0.9.3 takes these bits from the wrong byte of the word it reads little-endian:
+            // they are offset bits, not flags
+            ip_flags = (w.swap_bytes() << 1) & ip::FRAG_BITS;
+            frag_word = fh.frag_offset();
+            cols.frag_off = w;
         }
-        more_frags = has_frag_hdr && le16(fh, 2) & MORE_FRAG6_LE != 0;
+        more_frags = has_frag_hdr && fh.more_frags();
         l3_hdr_len = v.l3_hdr_len;
-        ttl = u8_at(l3, 7);
         ip6_options(pkt, l3_len, l3_hdr_len, p, &mut ip_flags);
     } else {
-        ip_flags = u16::from(u8_at(l3, 6)) & ip::FRAG_BITS;
-        l3_hdr_len = u16::from(u8_at(l3, 0) & 0x0f) << 2;
-        frag_word = le16(l3, 6) & FRAG_OFFSET_MF_LE;
-        cols.frag_off = be16(l3, 6);
-        more_frags = le16(l3, 6) & MORE_FRAG_LE != 0;
-        ttl = u8_at(l3, 8);
+        let ip4 = Ipv4::new(l3);
+        let w = ip4.flags_frag();
+        // the flags are the high byte's top bits
+        ip_flags = (w >> 8) & ip::FRAG_BITS;
+        l3_hdr_len = ip4.header_len() as u16;
+        frag_word = w.swap_bytes() & FRAG_OFFSET_MF_LE;
+        cols.frag_off = w;
+        more_frags = ip4.more_frags();
         ip4_options(pkt, l3_len, l3_hdr_len, p, &mut ip_flags);
     }
+    let ttl = pkt.ip_ttl();
 
     if ttl != p.ttl_last {
         p.ttl_changes = p.ttl_changes.wrapping_add(1);
@@ -276,14 +258,15 @@ fn ip_part(env: &mut Env<'_>, pkt: &Packet<'_>, flow: &Flow<'_>, p: &mut FlowSta
     let l4_len = l3_len.wrapping_sub(l3_hdr_len);
 
     if v6 {
-        cols.tos = (be16(l3, 0) >> 4) as u8;
+        cols.tos = Ipv6::new(l3).traffic_class();
         p.tos |= cols.tos;
     } else {
-        cols.tos = u8_at(l3, 1);
+        let ip4 = Ipv4::new(l3);
+        cols.tos = ip4.tos();
         p.tos |= cols.tos;
-        ip_id = be16(l3, 4);
+        ip_id = ip4.ident();
         cols.ip_id = ip_id;
-        cols.ip_hdr_chk = be16(l3, 10);
+        cols.ip_hdr_chk = ip4.checksum();
         if fstat & fstat::INTDIS_OK != 0 {
             let diff = i32::from(ip_id) - i32::from(p.ip_id);
             cols.ip_id_diff = diff;
@@ -297,16 +280,18 @@ fn ip_part(env: &mut Env<'_>, pkt: &Packet<'_>, flow: &Flow<'_>, p: &mut FlowSta
         }
         if v.snap_l3_len < u32::from(l3_hdr_len) {
             ip_flags |= ip::SNAP_HDR_LEN | ip::L3_CHKSUM_ERR;
-        } else if cfg.checksum > 0 {
-            let computed = (!checksum(l3, 0, l3_hdr_len, 5)).swap_bytes();
+        } else if cfg.ipchecksum > 0 {
+            let hdr = wire::slice(l3, 0..usize::from(l3_hdr_len));
+            let computed = Checksum::new().add_bytes(hdr).remove(l3, ipv4::field::CHECKSUM).value();
             cols.ip_cal_chk = computed;
-            if be16(l3, 10) != computed {
+            if ip4.checksum() != computed {
                 ip_flags |= ip::L3_CHKSUM_ERR;
             }
         }
     }
 
-    l4_checksum(cfg, pkt, v6, frag_word, more_frags, l3_len, l4_len, p, &mut fstat, &mut ip_flags, cols);
+    let dgram = Datagram { frag_word, more_frags, l3_len, l4_len };
+    l4_checksum(cfg, pkt, &dgram, p, &mut fstat, &mut ip_flags, cols);
 
     let now = flow.last_seen();
     // seconds as 32-bit unsigned: a jump back by whole seconds wraps to a large positive gap
@@ -322,7 +307,7 @@ fn ip_part(env: &mut Env<'_>, pkt: &Packet<'_>, flow: &Flow<'_>, p: &mut FlowSta
     }
     p.last_pkt_time = now;
 
-    if cfg.frag && frag_word != 0 {
+    if cfg.frag_analyze && frag_word != 0 {
         frag_word = frag_word.swap_bytes() & FRAG_MAX_OFFSET;
         if more_frags && l3_len < FRAG_MIN_LEN {
             ip_flags |= ip::FRAG_BELOW_MIN;
@@ -342,19 +327,22 @@ fn ip_part(env: &mut Env<'_>, pkt: &Packet<'_>, flow: &Flow<'_>, p: &mut FlowSta
     IpPart { fstat, frag_word, l3_hdr_len, l4_len, inter_dis, now }
 }
 
+/// The options area of the IPv6 options header at `off` (the header after its next-header and
+/// length bytes, up to the end of the capture: T2's option walk may read one byte past the
+/// area) and the area's length by the header; empty when there is no such header.
+pub fn ip6_opts<'a>(pkt: &Packet<'a>, off: u32) -> (&'a [u8], i32) {
+    if off == NO_OFFSET {
+        return (&[], 0);
+    }
+    let h = pkt.from_offset(off);
+    (wire::tail(h, ext_field::DATA.start), Ipv6Ext::new(h).header_len() as i32 - ext_field::DATA.start as i32)
+}
+
 /// IPv6 hop-by-hop and destination options: counts and type bit fields.
 fn ip6_options(pkt: &Packet<'_>, l3_len: u16, l3_hdr_len: u16, p: &mut FlowState, ip_flags: &mut u16) {
     let v = pkt.view();
-    // options area: the header minus next-header and length bytes
-    let area = |off: u32| -> (&[u8], i32) {
-        if off == NO_OFFSET {
-            return (&[], 0);
-        }
-        let h = pkt.from_offset(off);
-        (h.get(2..).unwrap_or(&[]), ((i32::from(u8_at(h, 1)) + 1) << 3) - 2)
-    };
-    let (hh, hh_len) = area(v.ip6_hhopt_off);
-    let (dst, dst_len) = area(v.ip6_dopt_off);
+    let (hh, hh_len) = ip6_opts(pkt, v.ip6_hhopt_off);
+    let (dst, dst_len) = ip6_opts(pkt, v.ip6_dopt_off);
     if hh_len <= 0 && dst_len <= 0 {
         return;
     }
@@ -385,7 +373,8 @@ fn ip4_options(pkt: &Packet<'_>, l3_len: u16, l3_hdr_len: u16, p: &mut FlowState
         *ip_flags |= ip::OPT_CORRUPT;
         return;
     }
-    let opts = pkt.l3().get(20..).unwrap_or(&[]);
+    // the walk may read one byte past the options, as T2's does
+    let opts = wire::tail(pkt.l3(), ipv4::field::OPTIONS.start);
     let mut i = 0usize;
     while (i as i32) < opt_len && u8_at(opts, i) > 0 {
         let kind = u8_at(opts, i);
@@ -401,37 +390,47 @@ fn ip4_options(pkt: &Packet<'_>, l3_len: u16, l3_hdr_len: u16, p: &mut FlowState
     }
 }
 
+/// What the IP header says about the datagram a packet belongs to, for the layer 4 checksum.
+struct Datagram {
+    /// The fragment word, as in [`IpPart::frag_word`].
+    frag_word: u16,
+    /// More fragments follow.
+    more_frags: bool,
+    /// IP length.
+    l3_len: u16,
+    /// Layer 4 length according to the IP header.
+    l4_len: u16,
+}
+
 /// The layer 4 checksum, computed over a datagram's fragments, and layer 4 length checks.
-#[allow(clippy::too_many_arguments)]
 fn l4_checksum(
     cfg: &Config,
     pkt: &Packet<'_>,
-    v6: bool,
-    frag_word: u16,
-    more_frags: bool,
-    l3_len: u16,
-    l4_len: u16,
+    d: &Datagram,
     p: &mut FlowState,
     fstat: &mut u16,
     ip_flags: &mut u16,
     cols: &mut PktCols,
 ) {
     let v = pkt.view();
+    let (l3_len, l4_len) = (d.l3_len, d.l4_len);
     let mut chk_len = l4_len;
     let mut pseudo_hdr = true;
-    if frag_word & FRAG_OFFSET_LE == 0 {
+    if d.frag_word & FRAG_OFFSET_LE == 0 {
         // the first fragment (or a whole datagram) carries the layer 4 header
         let l4 = pkt.l4();
         *fstat |= fstat::L4_CHKSUM;
-        let field: u16 = match pkt.l4_proto() {
+        // the checksum field, and whether the header has one to compute (a GRE header
+        // without one still has its first word read as the field)
+        let (field, present): (Field, bool) = match pkt.l4_proto() {
             proto::ICMP | proto::IGMP => {
                 pseudo_hdr = false;
-                1
+                (icmp::field::CHECKSUM, true)
             }
-            proto::ICMP6 => 1,
-            proto::TCP => 8,
+            proto::ICMP6 => (icmp::field::CHECKSUM, true),
+            proto::TCP => (wire::tcp::field::CHECKSUM, true),
             p4 @ (proto::UDPLITE | proto::UDP) => {
-                let ulen = i32::from(be16(l4, 4));
+                let ulen = i32::from(Udp::new(l4).length());
                 if p4 == proto::UDPLITE {
                     if ulen >= 8 && ulen <= i32::from(l4_len) {
                         chk_len = ulen as u16;
@@ -442,19 +441,19 @@ fn l4_checksum(
                 if i32::from(v.snap_l4_len) != ulen {
                     *ip_flags |= ip::UDP_LEN;
                 }
-                3
+                (udp::field::CHECKSUM, true)
             }
-            // checksum present bit
             proto::GRE => {
-                if le16(l4, 0) & 0x0080 != 0 {
-                    2
+                if Gre::new(l4).checksum_present() {
+                    (gre::field::OPT0, true)
                 } else {
-                    0
+                    (gre::field::FLAGS_VER, false)
                 }
             }
             proto::OSPF => {
+                // version 2 (IPv4) has no pseudo header
                 pseudo_hdr = u8_at(l4, 0) != 2;
-                6
+                (OSPF_CHECKSUM, true)
             }
             _ => {
                 if v.snap_l3_len < u32::from(l3_len) {
@@ -464,57 +463,45 @@ fn l4_checksum(
                 return;
             }
         };
-        p.l4_hdr_chksum = be16(l4, 2 * usize::from(field));
+        p.l4_hdr_chksum = be16(l4, field.start);
         cols.l4_hdr_chk = p.l4_hdr_chksum;
         p.l4_total = 0;
         if v.snap_l3_len < u32::from(l3_len) || v.snap_l4_len < l4_len {
             *ip_flags |= ip::SNAP_HDR_LEN | ip::L4_CHKSUM_ERR;
-        } else if cfg.checksum > 1 && field != 0 {
-            p.l4_chksum = checksum(l4, 0, chk_len, field);
+        } else if cfg.ipchecksum > 1 && present {
+            let covered = wire::slice(l4, 0..usize::from(chk_len));
+            p.l4_chksum = Checksum::new().add_bytes(covered).remove(l4, field).partial();
         }
     }
-    if cfg.checksum < 2 {
+    if cfg.ipchecksum < 2 {
         return;
     }
     // later fragments only add their length: 0.9.3 never sums their bytes
     p.l4_total = p.l4_total.wrapping_add(u32::from(l4_len));
-    if more_frags {
+    if d.more_frags {
         return;
     }
     if pseudo_hdr {
-        let len = if frag_word & FRAG_OFFSET_LE != 0 { p.l4_total as u16 } else { l4_len };
-        p.l4_chksum = pseudo_header_sum(pkt.l3(), v6, pkt.l4_proto(), len, p.l4_chksum);
+        let len = if d.frag_word & FRAG_OFFSET_LE != 0 { p.l4_total as u16 } else { l4_len };
+        let (l3, l4_proto) = (pkt.l3(), pkt.l4_proto());
+        let ph = if pkt.is_ipv6() {
+            Ipv6::new(l3).pseudo_header(l4_proto, u32::from(len))
+        } else {
+            Ipv4::new(l3).pseudo_header(l4_proto, len)
+        };
+        p.l4_chksum = Checksum::from_partial(p.l4_chksum).add_bytes(ph.bytes()).partial();
     }
-    let sum = p.l4_chksum;
     // a computed 0x0000 is written 0xffff
-    let computed = if sum != 0xffff { (!sum).swap_bytes() } else { sum };
+    let computed = match Checksum::from_partial(p.l4_chksum).value() {
+        0 => 0xffff,
+        c => c,
+    };
     cols.l4_hdr_chk = p.l4_hdr_chksum;
     cols.l4_cal_chk = computed;
     if p.l4_hdr_chksum != computed {
         *ip_flags |= ip::L4_CHKSUM_ERR;
     }
     *fstat &= !fstat::L4_CHKSUM;
-}
-
-/// Adds the pseudo header of the IP header `l3` to the running checksum `sum`.
-fn pseudo_header_sum(l3: &[u8], v6: bool, l4_proto: u8, l4_len: u16, sum: u16) -> u16 {
-    let mut hdr = [0u8; 40];
-    let n = if v6 {
-        for (i, b) in hdr[..32].iter_mut().enumerate() {
-            *b = u8_at(l3, 8 + i);
-        }
-        hdr[32..36].copy_from_slice(&u32::from(l4_len).to_be_bytes());
-        hdr[39] = l4_proto;
-        40
-    } else {
-        for (i, b) in hdr[..8].iter_mut().enumerate() {
-            *b = u8_at(l3, 12 + i);
-        }
-        hdr[9] = l4_proto;
-        hdr[10..12].copy_from_slice(&l4_len.to_be_bytes());
-        12
-    };
-    checksum(&hdr, u32::from(sum), n, 0)
 }
 
 /// Updates the opposite flow's ACK trip statistics with the time since its last packet.
@@ -551,12 +538,12 @@ fn tcp_part(
 ) {
     let cfg = env.cfg;
     let v = pkt.view();
-    let th = pkt.l4();
+    let th = Tcp::new(pkt.l4());
     let l4_hdr_len = v.l4_hdr_len;
     let l7_len = v.l7_len;
     let mut fstat = part.fstat;
     let mut anom: u16 = 0;
-    let mut flags = u16::from(u8_at(th, 13));
+    let mut flags = u16::from(th.flags());
 
     // the six classic flags: none, or FIN PSH URG (Xmas)
     match flags & 0x3f {
@@ -572,7 +559,7 @@ fn tcp_part(
         }
         _ => {}
     }
-    if cfg.flag_counts {
+    if cfg.tcpflgcnt {
         for (i, c) in p.flag_counts[..8].iter_mut().enumerate() {
             if *c < 0xffff {
                 *c += (flags >> i) & 1;
@@ -609,10 +596,10 @@ fn tcp_part(
                 p.rtt_state = rtt::ACK;
             }
             if let Some(po) = po.as_deref_mut() {
-                if cfg.rtt && (po.rtt_state == rtt::NO_SYN || po.rtt_state == rtt::SYN_ACK) {
+                if cfg.rtt_estimate && (po.rtt_state == rtt::NO_SYN || po.rtt_state == rtt::SYN_ACK) {
                     po.rtt_state = rtt::ACK;
                 }
-                if cfg.seq_ack {
+                if cfg.seq_ack_num {
                     po.in_flight = 0;
                     p.in_flight = p.in_flight.wrapping_add(u32::from(l7_len));
                     p.in_flight_max = p.in_flight_max.max(p.in_flight);
@@ -644,28 +631,27 @@ fn tcp_part(
         if v.snap_l3_len < u32::from(part.l3_hdr_len) + u32::from(l4_hdr_len) && part.l4_len >= l4_hdr_len {
             fstat |= fstat::L4_OPT_CORRUPT;
         } else {
-            let opts = th.get(20..).unwrap_or(&[]);
+            let opts = wire::tail(th.bytes(), wire::tcp::field::OPTIONS.start);
             tcp_options(env, opts, opt_len, flags, part.now, p, po.as_deref_mut(), &mut fstat, cols);
         }
     }
 
     // effective window
-    let mut win = u32::from(be16(th, 14));
+    let mut win = u32::from(th.window());
     let mut scale: u16 = 0;
     if fstat & fstat::WS_USED != 0 {
         // x86 masks the shift count; the factor is kept in 16 bits (a shift ≥ 16 scales to 0)
         scale = (1u32 << (p.ws_shift & 31)) as u16;
         win = win.wrapping_mul(u32::from(scale));
     }
-    if cfg.window {
+    if cfg.windowsize {
         window(env, flags, win, p, &mut fstat);
     }
     cols.win = win;
     cols.scale = scale;
 
-    if cfg.seq_ack {
-        let seq = be32(th, 4);
-        let ack = be32(th, 8);
+    if cfg.seq_ack_num {
+        let (seq, ack) = (th.seq(), th.ack());
         cols.seq = seq;
         cols.ack = ack;
         cols.seq_max = p.seq_max;
@@ -694,7 +680,7 @@ fn tcp_part(
         p.ack_last = ack;
         p.seq_max = p.seq_max.max(p.seq_next);
     }
-    if cfg.window {
+    if cfg.windowsize {
         p.win_last = win;
     }
     p.flags_last = flags as u8;
@@ -708,14 +694,14 @@ fn tcp_part(
     p.stat |= fstat;
     p.stat_last = fstat;
 
-    if cfg.frag
+    if cfg.frag_analyze
         && let (Some(o), Some(po)) = (opp, po)
         && o.status() & IPV4_FRAG_PENDING != 0
         && flags & (tcp::RST | tcp::FIN) != 0
     {
         po.ip_flags |= ip::FRAG_SEQ_ERR;
     }
-    if cfg.scan && p.scan_pkts < SCAN_MAX_PKTS + 2 {
+    if cfg.scan_detector && p.scan_pkts < SCAN_MAX_PKTS + 2 {
         p.scan_pkts += 1;
     }
 }
@@ -725,7 +711,7 @@ pub const SCAN_MAX_PKTS: u8 = 4;
 
 /// Counts a flag combination (`TCPFLGCNT`; these counters wrap, unlike the single flags').
 fn count_combination(cfg: &Config, p: &mut FlowState, i: usize) {
-    if cfg.flag_counts {
+    if cfg.tcpflgcnt {
         p.flag_counts[i] = p.flag_counts[i].wrapping_add(1);
     }
 }
@@ -751,9 +737,9 @@ fn tcp_options(
         let kind = u8_at(opts, i);
         let olen = u8_at(opts, i + 1);
         p.opt_cnt = p.opt_cnt.wrapping_add(1);
-        if cfg.ja4t
+        if cfg.tcpja4t
             && syn
-            && p.syn_opts_cnt < u16::from(cfg.ja4t_max)
+            && p.syn_opts_cnt < u16::from(cfg.ja4toptmx)
             && let Some(slot) = p.syn_opts.get_mut(usize::from(p.syn_opts_cnt))
         {
             *slot = kind;
@@ -776,7 +762,7 @@ fn tcp_options(
                     }
                 }
             }
-            opt::TIMESTAMP if cfg.nat => {
+            opt::TIMESTAMP if cfg.nat_bt_est => {
                 p.ts_val = be32(opts, i + 2);
                 p.ts_ecr = be32(opts, i + 6);
                 p.ts_last_time = now;
@@ -833,7 +819,7 @@ fn tcp_options(
 fn window(env: &mut Env<'_>, flags: u16, win: u32, p: &mut FlowState, fstat: &mut u16) {
     env.tot.tcp_pkts += 1;
     p.tcp_pkts = p.tcp_pkts.wrapping_add(1);
-    if env.cfg.win_min > 0 && flags & SFR == 0 && win < u32::from(env.cfg.win_min) {
+    if env.cfg.winmin > 0 && flags & SFR == 0 && win < u32::from(env.cfg.winmin) {
         env.tot.win_below_min += 1;
         p.win_below_min = p.win_below_min.wrapping_add(1);
         *fstat |= fstat::WIN_MIN;
@@ -920,7 +906,7 @@ fn seq_ack(
             if flags & SFR == 0 && seq < p.seq_max {
                 *anom |= anomaly::SEQ_OUT_OF_ORDER;
             } else if seq < p.seq_next {
-                let late = if env.cfg.rtt {
+                let late = if env.cfg.rtt_estimate {
                     po.is_some_and(|po| {
                         f64::from(inter_dis) > f64::from(po.ack_trip_avg + p.ack_trip_avg) * env.cfg.retry_factor()
                     })

@@ -24,7 +24,7 @@ pub fn specs(cfg: &Config) -> Vec<Spec> {
         ("ipMaxTTL", "IP maximum TTL", "U8"),
         ("ipTTLChg", "IP TTL change count", "U8"),
     ];
-    c.push(match cfg.tos {
+    c.push(match cfg.tos() {
         TosFormat::Hex => ("ipToS", "IP Type of Service hex", "H8"),
         TosFormat::DscpEcn => ("ipToSDscp_ecn", "IP Type of Service: DSCP and ECN decimal", "U8_U8"),
         TosFormat::PrecEcn => ("ipToSPrec_ecn", "IP Type of Service: Precedence and ECN", "U8_U8"),
@@ -36,7 +36,7 @@ pub fn specs(cfg: &Config) -> Vec<Spec> {
         ("ip6OptCntHH_D", "IPv6 Hop-by-Hop destination option counts", "U16_U16"),
         ("ip6OptHH_D", "IPv6 aggregated Hop-by-Hop destination options", "H32_H32"),
     ]);
-    if cfg.seq_ack {
+    if cfg.seq_ack_num {
         c.extend([
             ("tcpISeqN", "TCP initial sequence number", "U32"),
             ("tcpPSeqCnt", "TCP packet seq count", "U16"),
@@ -48,7 +48,7 @@ pub fn specs(cfg: &Config) -> Vec<Spec> {
             ("tcpBFlgtMx", "TCP Bytes in Flight MAX", "U32"),
         ]);
     }
-    if cfg.window {
+    if cfg.windowsize {
         c.extend([
             ("tcpInitWinSz", "TCP initial effective window size", "U32"),
             ("tcpAvgWinSz", "TCP average effective window size", "F"),
@@ -68,14 +68,14 @@ pub fn specs(cfg: &Config) -> Vec<Spec> {
         ),
         ("tcpAnomaly", "TCP aggregated header anomaly flags", "H16"),
     ]);
-    if cfg.flag_counts {
+    if cfg.tcpflgcnt {
         c.push((
             "tcpCntF_S_R_P_A_U_E_C_FA_SA_RA_N_SF_SFR_RF_X",
             "TCP flags counts",
             "U16_U16_U16_U16_U16_U16_U16_U16_U16_U16_U16_U16_U16_U16_U16_U16",
         ));
     }
-    if cfg.ja4t {
+    if cfg.tcpja4t {
         c.push(("tcpJA4T", "TCP JA4T/JA4TS fingerprint", "SC"));
     }
     c.extend([
@@ -93,7 +93,7 @@ pub fn specs(cfg: &Config) -> Vec<Spec> {
             ("tcpMPDSSF", "TCP MPTCP DSS flags", "H8"),
         ]);
     }
-    if cfg.nat {
+    if cfg.nat_bt_est {
         c.extend([
             ("tcpTmS", "TCP time stamp", "U32"),
             ("tcpTmER", "TCP time echo reply", "U32"),
@@ -102,7 +102,7 @@ pub fn specs(cfg: &Config) -> Vec<Spec> {
             ("tcpBtm", "TCP estimated boot time", "TS"),
         ]);
     }
-    if cfg.rtt {
+    if cfg.rtt_estimate {
         c.extend([
             ("tcpSSASAATrip", "TCP trip time (A: SYN, SYN-ACK, B: SYN-ACK, ACK)", "F"),
             ("tcpRTTAckTripMin", "TCP ACK trip min", "F"),
@@ -132,11 +132,11 @@ pub fn terminate(
     tot.tcp_flags |= p.tcp_flags;
     tot.anomaly |= p.anomaly;
 
-    if cfg.scan {
+    if cfg.scan_detector {
         detect_scan(tot, p, po.as_deref_mut());
     }
     // after the aggregation: the run's ipFlags never show this bit from here
-    if cfg.frag && flow.status() & IPV4_FRAG_ERR != 0 {
+    if cfg.frag_analyze && flow.status() & IPV4_FRAG_ERR != 0 {
         p.ip_flags |= crate::bits::ip::FRAG_SEQ_ERR;
     }
 
@@ -146,7 +146,7 @@ pub fn terminate(
     out.u8(p.ttl_min);
     out.u8(p.ttl_max);
     out.u8(p.ttl_changes);
-    match cfg.tos {
+    match cfg.tos() {
         TosFormat::Hex => out.u8(p.tos),
         TosFormat::DscpEcn => {
             out.u8(p.tos >> 2);
@@ -166,7 +166,7 @@ pub fn terminate(
     out.u32(p.ip6_hh_opts);
     out.u32(p.ip6_d_opts);
 
-    if cfg.seq_ack {
+    if cfg.seq_ack_num {
         out.u32(p.seq_init);
         out.u16(p.seq_good);
         out.u64(p.seq_bytes as u64);
@@ -176,7 +176,7 @@ pub fn terminate(
         out.u16(p.ack_faults);
         out.u32(p.in_flight_max);
     }
-    if cfg.window {
+    if cfg.windowsize {
         out.u32(p.win_init);
         out.f32(p.win_avg);
         out.u32(p.win_min);
@@ -188,14 +188,14 @@ pub fn terminate(
     }
     out.u16(p.tcp_flags);
     out.u16(p.anomaly);
-    if cfg.flag_counts {
+    if cfg.tcpflgcnt {
         for c in p.flag_counts {
             out.u16(c);
         }
     }
     // 0.9.3 tests the run's aggregated status, not the flow's, for window scaling
     let scaled = tot.stat & fstat::WS_USED != 0;
-    if cfg.ja4t {
+    if cfg.tcpja4t {
         out.str(ja4t(p, scaled).as_bytes());
     }
     out.u16(p.opt_pkts);
@@ -212,7 +212,7 @@ pub fn terminate(
         out.u8(p.mp_addr_id);
         out.u8(p.mp_dss_flags);
     }
-    if cfg.nat {
+    if cfg.nat_bt_est {
         out.u32(p.ts_val);
         out.u32(p.ts_ecr);
         let (tick, uptime) = uptime(p, tsfac);
@@ -221,7 +221,7 @@ pub fn terminate(
         let (sec, frac) = boot_time(p.ts_last_time, uptime, tsfac);
         out.time(sec, frac);
     }
-    if cfg.rtt {
+    if cfg.rtt_estimate {
         out.f32(p.trip);
         out.f32(p.ack_trip_min);
         out.f32(p.ack_trip_max);

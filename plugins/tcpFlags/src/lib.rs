@@ -19,7 +19,6 @@ mod report;
 mod state;
 #[cfg(test)]
 mod tests;
-mod wire;
 
 use plugin_api::{
     Columns, Ctx, Flow, FlowSlots, Host, Init, MonState, Monitor, Output, Packet, PacketLine, Plugin, Report,
@@ -129,6 +128,4 @@ impl Plugin for TcpFlags {
     }
 }
 
-// Unit tests link txtSink's renderer, whose crate exports the same entry symbol.
-#[cfg(not(test))]
 plugin_api::export_plugin!(TcpFlags);

@@ -2,13 +2,12 @@
 //! columns", §0.3): the IP header, checksums and flags of every IP packet, and for TCP the
 //! sequence analysis, flags, window, options, timestamps and MPTCP values.
 
-use plugin_api::abi::NO_OFFSET;
+use plugin_api::wire::{self, Ipv4, ipv4, tcp, u8_at};
 use plugin_api::{Packet, PacketLine};
 
-use crate::analyse::PktCols;
+use crate::analyse::{PktCols, ip6_opts};
 use crate::config::{Config, TosFormat};
 use crate::state::FlowState;
-use crate::wire::u8_at;
 
 /// Which optional column groups the header has.
 #[derive(Clone, Copy, Debug, Default)]
@@ -43,7 +42,7 @@ const SEQ_ACK: [&str; 11] = [
 
 /// The header names, in order.
 pub fn header(cfg: &Config, layout: Layout) -> Vec<&'static str> {
-    let mut h = vec![match cfg.tos {
+    let mut h = vec![match cfg.tos() {
         TosFormat::Hex => "ipToS",
         TosFormat::DscpEcn => "ipToSDscp_ecn",
         TosFormat::PrecEcn => "ipToSPrec_ecn",
@@ -65,11 +64,11 @@ pub fn header(cfg: &Config, layout: Layout) -> Vec<&'static str> {
     if layout.ip4 {
         h.extend(["ipOptLen", "ipOpts"]);
     }
-    if cfg.seq_ack {
+    if cfg.seq_ack_num {
         h.extend(SEQ_ACK);
     }
     h.extend(["tcpFStat", "tcpFlags", "tcpAnomaly", "tcpWin", "tcpWS", "tcpMSS"]);
-    if cfg.nat {
+    if cfg.nat_bt_est {
         h.extend(["tcpTmS", "tcpTmER"]);
     }
     if cfg.mptcp {
@@ -90,18 +89,9 @@ fn hex_list(line: &mut PacketLine, bytes: &[u8], len: i32) {
     line.tab();
 }
 
-/// An IPv6 options header at `off`: the options area and its length by the header.
-fn ip6_opts<'a>(pkt: &Packet<'a>, off: u32) -> (&'a [u8], i32) {
-    if off == NO_OFFSET {
-        return (&[], 0);
-    }
-    let h = pkt.from_offset(off);
-    (h.get(2..).unwrap_or(&[]), ((i32::from(u8_at(h, 1)) + 1) << 3) - 2)
-}
-
 /// A sequence or acknowledgement number, decimal or hex (`SPKTMD_SEQACKHEX`).
 fn seq_num(line: &mut PacketLine, cfg: &Config, v: u32) {
-    if cfg.spkt_hex {
+    if cfg.spktmd_seqackhex {
         line.hex(u64::from(v), 8);
     } else {
         line.u64(u64::from(v));
@@ -110,7 +100,7 @@ fn seq_num(line: &mut PacketLine, cfg: &Config, v: u32) {
 
 /// The fields of one IP packet; `p` is the flow's state after the packet's analysis.
 pub fn ip_packet(line: &mut PacketLine, cfg: &Config, layout: Layout, pkt: &Packet<'_>, p: &FlowState, c: &PktCols) {
-    match cfg.tos {
+    match cfg.tos() {
         TosFormat::Hex => line.hex(u64::from(c.tos), 2),
         TosFormat::DscpEcn => line.fmt(format_args!("{}_{}", c.tos >> 2, c.tos & 3)),
         TosFormat::PrecEcn => line.fmt(format_args!("{}_{}", c.tos >> 5, c.tos & 3)),
@@ -137,19 +127,19 @@ pub fn ip_packet(line: &mut PacketLine, cfg: &Config, layout: Layout, pkt: &Pack
             line.u64(0).empty(1).u64(0).empty(1);
         }
         if layout.ip4 {
-            let l3 = pkt.l3();
-            let len = (i32::from(u8_at(l3, 0) & 0x0f) << 2) - 20;
+            let ip = Ipv4::new(pkt.l3());
+            let len = ip.header_len() as i32 - ipv4::HEADER_LEN as i32;
             line.i64(i64::from(len));
-            hex_list(line, l3.get(20..).unwrap_or(&[]), len);
+            hex_list(line, ip.options(), len);
         }
     }
     if !c.tcp {
         // not TCP, or a later fragment
-        if cfg.seq_ack {
+        if cfg.seq_ack_num {
             line.empty(SEQ_ACK.len());
         }
         line.str("0x0000").empty(5);
-        if cfg.nat {
+        if cfg.nat_bt_est {
             line.empty(2);
         }
         if cfg.mptcp {
@@ -158,8 +148,8 @@ pub fn ip_packet(line: &mut PacketLine, cfg: &Config, layout: Layout, pkt: &Pack
         line.u64(0).empty(1);
         return;
     }
-    if cfg.seq_ack {
-        let (seq0, ack0) = if cfg.spkt_rel { (p.seq_init, p.ack_init) } else { (0, 0) };
+    if cfg.seq_ack_num {
+        let (seq0, ack0) = if cfg.spktmd_seqackrel { (p.seq_init, p.ack_init) } else { (0, 0) };
         seq_num(line, cfg, c.seq.wrapping_sub(seq0));
         seq_num(line, cfg, c.ack.wrapping_sub(ack0));
         seq_num(line, cfg, c.seq_max.wrapping_sub(seq0));
@@ -170,7 +160,7 @@ pub fn ip_packet(line: &mut PacketLine, cfg: &Config, layout: Layout, pkt: &Pack
     }
     line.hex(u64::from(c.fstat), 4).hex(u64::from(c.flags), 4).hex(u64::from(c.anomaly), 4);
     line.u64(u64::from(c.win)).u64(u64::from(c.scale)).u64(u64::from(p.mss));
-    if cfg.nat {
+    if cfg.nat_bt_est {
         line.u64(u64::from(p.ts_val)).u64(u64::from(p.ts_ecr));
     }
     if cfg.mptcp {
@@ -178,5 +168,5 @@ pub fn ip_packet(line: &mut PacketLine, cfg: &Config, layout: Layout, pkt: &Pack
         line.u64(u64::from(c.mp_addr_id)).hex(u64::from(c.mp_dss_flags), 2);
     }
     line.i64(i64::from(c.opt_len));
-    hex_list(line, pkt.l4().get(20..).unwrap_or(&[]), c.opt_len);
+    hex_list(line, wire::tail(pkt.l4(), tcp::field::OPTIONS.start), c.opt_len);
 }

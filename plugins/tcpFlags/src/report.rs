@@ -41,7 +41,7 @@ pub fn end_report(cfg: &Config, tot: &Totals, num_packets: u64, r: &Report) {
     if tot.win_below_min != 0 && tot.tcp_pkts != 0 {
         let n = tot.win_below_min;
         let pct = 100.0 * n as f64 / tot.tcp_pkts as f64;
-        r.line(&format!("Number WinSz below {}: {n}{} [{pct:.2}%]", cfg.win_min, human(n)));
+        r.line(&format!("Number WinSz below {}: {n}{} [{pct:.2}%]", cfg.winmin, human(n)));
     }
     if cfg.mptcp && tot.mptcp_opts != 0 {
         r.line(&format!("Aggregated MPTCP subtypes: tcpMPTBF=0x{:04x}", tot.mp_subtypes));

@@ -1,17 +1,14 @@
-//! Unit tests on packets built with the core's builders, dissected by the core's dissector and
-//! fed to the plugin the way the core does; flow records are rendered by txtSink's renderer.
+//! Unit tests on frames built by plugin-api's testing kit, fed to the plugin by its harness the
+//! way the core does; flow records come back as the text of each column.
 
-use std::collections::BTreeMap;
+use plugin_api::MonState;
+use plugin_api::abi::{CoreConfig, stream};
+use plugin_api::status::TIMEJUMP;
+use plugin_api::testing::packet::{Frame, Ip, IpPacket, L4, Tcp, packet, ts};
+use plugin_api::testing::{Harness, Row, TestInit, core_config};
+use plugin_api::wire::tcp::flags as th;
 
-use plugin_api::abi::{CoreConfig, FlowRecord, Globals, Timestamp, level, stream};
-use plugin_api::status::{L2_IPV4, L2_IPV6, L3FLOWINVERT, TIMEJUMP};
-use plugin_api::testing::{TestHost, TestInit, core_config, globals};
-use plugin_api::{Column, Ctx, MonState, Packet, Plugin};
-use tranalyzer::capture::LinkType;
-use tranalyzer::dissect::{Disposition, DissectStats, dissect, empty_view, reset_view};
-use tranalyzer::testing::{Ip, L4, Tcp, checksum, ethernet, ip_packet, ipv4_fragments, tcp as th};
-
-use crate::{Config, TcpFlags, TosFormat};
+use crate::{Config, TcpFlags};
 
 const MAC_A: [u8; 6] = [0x02, 0, 0, 0, 0, 1];
 const MAC_B: [u8; 6] = [0x02, 0, 0, 0, 0, 2];
@@ -20,25 +17,9 @@ const IP_B: [u8; 4] = [10, 0, 0, 2];
 const A: usize = 0;
 const B: usize = 1;
 
-/// A flow's columns as txtSink writes them.
-type Row = BTreeMap<String, String>;
-
-/// One connection (slot 0: A, slot 1: B) run through the plugin as the core would.
+/// One connection (slot 0: A, slot 1: B) run through the plugin by the harness.
 struct Run {
-    plugin: TcpFlags,
-    host: TestHost,
-    g: Box<Globals>,
-    flows: Vec<FlowRecord>,
-    started: [bool; 2],
-    columns: Vec<Column>,
-}
-
-fn record(slot: usize) -> FlowRecord {
-    FlowRecord { findex: 1, status: Default::default(), timeout: Default::default(), ..FlowRecord::empty(slot as u64) }
-}
-
-fn test_core() -> CoreConfig {
-    CoreConfig { capacity: 4, ..core_config() }
+    h: Harness<TcpFlags>,
 }
 
 impl Run {
@@ -47,72 +28,26 @@ impl Run {
     }
 
     fn with_init(cfg: Config, init: &TestInit) -> Run {
-        let host = TestHost::new();
-        let mut plugin = TcpFlags::with_config(host.host(), cfg);
-        let core = test_core();
-        plugin.init(&init.init(&core));
-        let columns = crate::columns::specs(&cfg)
-            .into_iter()
-            .map(|(n, d, s)| Column::parse(n, d, s).expect("valid signature"))
-            .collect();
-        Run { plugin, host, g: globals(), flows: vec![record(0), record(1)], started: [false; 2], columns }
+        Run::around(|host| TcpFlags::with_config(host, cfg), init)
+    }
+
+    /// The plugin made by `make`, in a core with four slots.
+    fn around(make: impl FnOnce(plugin_api::Host) -> TcpFlags, init: &TestInit) -> Run {
+        Run { h: Harness::with(make, init, CoreConfig { capacity: 4, ..core_config() }) }
     }
 
     fn defaults() -> Run {
         Run::new(Config::default())
     }
 
-    /// Feeds `frame` (an Ethernet frame) of direction `dir` captured at `sec` + `ns`.
-    fn packet(&mut self, dir: usize, sec: i64, ns: i64, frame: &[u8]) {
-        self.packet_cut(dir, sec, ns, frame, frame.len());
-    }
-
-    /// Like [`Run::packet`] with only the first `caplen` bytes captured.
-    fn packet_cut(&mut self, dir: usize, sec: i64, ns: i64, frame: &[u8], caplen: usize) {
-        let data = &frame[..caplen];
-        let ts = Timestamp { sec, frac: ns };
-        let mut pv = empty_view();
-        reset_view(&mut pv, data, ts, frame.len() as u32);
-        let mut st = DissectStats::default();
-        let d = dissect(data, LinkType::EN10MB, &mut pv, &mut self.g, &mut st);
-        assert!(matches!(d, Disposition::Ip(_)), "not an IP packet: {d:?}");
-        pv.status |= if pv.eth_type == 0x86dd { L2_IPV6 } else { L2_IPV4 };
-        if !self.started[dir] {
-            self.started[dir] = true;
-            let f = &mut self.flows[dir];
-            f.first_seen = ts;
-            f.last_seen = ts;
-            f.status.set(pv.status & (L2_IPV4 | L2_IPV6) | if dir == B { L3FLOWINVERT } else { 0 });
-            if self.started[1 - dir] {
-                self.flows[dir].opposite = (1 - dir) as u64;
-                self.flows[1 - dir].opposite = dir as u64;
-            }
-            let ctx = Ctx::new(&self.g, &self.flows);
-            self.plugin.on_new_flow(ctx, &Packet::new(&pv, data), ctx.flow(dir as u64).unwrap());
-        }
-        let f = &mut self.flows[dir];
-        f.status.set(f.status.get() | pv.status);
-        f.last_seen = ts;
-        let ctx = Ctx::new(&self.g, &self.flows);
-        self.plugin.on_layer4(ctx, &Packet::new(&pv, data), ctx.flow(dir as u64).unwrap());
+    /// Feeds `frame` of direction `dir` captured at `sec` + `ns`.
+    fn packet(&mut self, dir: usize, sec: i64, ns: i64, frame: &Frame) {
+        self.h.packet(dir, ts(sec, ns), frame);
     }
 
     /// Ends the flow of `dir` and returns its columns.
     fn end(&mut self, dir: usize) -> Row {
-        assert!(self.started[dir], "flow {dir} never started");
-        let ctx = Ctx::new(&self.g, &self.flows);
-        let flow = ctx.flow(dir as u64).unwrap();
-        let rec = self.host.record(|out| self.plugin.on_flow_terminate(ctx, flow, out));
-        let mut w = txtSink::program::RecordWriter::new(
-            &self.columns,
-            txtSink::render::Renderer::new(txtSink::config::Config::default()),
-        );
-        let mut text = Vec::new();
-        w.render(&mut text, &rec).expect("record renders");
-        let text = String::from_utf8(text).unwrap();
-        let values: Vec<&str> = text.trim_end_matches('\n').split('\t').collect();
-        assert_eq!(values.len(), self.columns.len(), "{text}");
-        self.columns.iter().map(|c| c.name.clone()).zip(values.into_iter().map(str::to_owned)).collect()
+        self.h.end(dir)
     }
 
     /// Ends both flows, A first, as the core writes them.
@@ -124,42 +59,25 @@ impl Run {
 
     /// The end-report lines.
     fn report(&mut self) -> Vec<String> {
-        let ctx = Ctx::new(&self.g, &self.flows);
-        self.plugin.report(ctx, &self.host.report());
-        let rec = self.host.recorded();
-        rec.lines
-            .iter()
-            .filter(|(s, l, _)| *s == stream::LOG && *l == level::PLUGIN)
-            .map(|(_, _, m)| m.clone())
-            .collect()
+        self.h.report()
     }
 
     fn flow_status(&self, dir: usize) -> u64 {
-        self.flows[dir].status.get()
+        self.h.flows[dir].status.get()
     }
 }
 
-/// A TCP segment from A (`dir` 0) or B.
-fn seg(dir: usize, seq: u32, ack: u32, flags: u8, win: u16, opts: &[u8], payload: &[u8]) -> Vec<u8> {
+/// A TCP segment from A (`dir` 0) or B, to be built.
+fn segment<'a>(dir: usize, seq: u32, ack: u32, flags: u8, win: u16, opts: &'a [u8], payload: &'a [u8]) -> IpPacket<'a> {
     let (sport, dport, src, dst, smac, dmac) =
         if dir == A { (40000, 80, IP_A, IP_B, MAC_A, MAC_B) } else { (80, 40000, IP_B, IP_A, MAC_B, MAC_A) };
     let t = Tcp { sport, dport, seq, ack, flags, win, opts, payload };
-    ethernet(dmac, smac, &[], 0x0800, &ip_packet(&Ip::V4(src, dst), 1, &L4::Tcp(t)))
+    packet(Ip::V4(src, dst), L4::Tcp(t)).macs(smac, dmac)
 }
 
-/// `frame` with IPv4 header byte `at` set to `v` (and the header checksum fixed).
-fn patch_ip(mut frame: Vec<u8>, at: usize, v: u8) -> Vec<u8> {
-    frame[14 + at] = v;
-    frame[24..26].copy_from_slice(&[0, 0]);
-    let c = checksum(&frame[14..34], 0);
-    frame[24..26].copy_from_slice(&c.to_be_bytes());
-    frame
-}
-
-/// `frame` with its IPv4 ID set to `id`.
-fn with_ip_id(frame: Vec<u8>, id: u16) -> Vec<u8> {
-    let [hi, lo] = id.to_be_bytes();
-    patch_ip(patch_ip(frame, 4, hi), 5, lo)
+/// The frame of a TCP segment from A (`dir` 0) or B.
+fn seg(dir: usize, seq: u32, ack: u32, flags: u8, win: u16, opts: &[u8], payload: &[u8]) -> Frame {
+    segment(dir, seq, ack, flags, win, opts, payload).frame()
 }
 
 const SYN: u8 = th::SYN;
@@ -254,7 +172,7 @@ fn non_tcp_flows_fill_only_ip_columns() {
     let mut run = Run::defaults();
     let ping = |dir: usize, kind: u8| {
         let (src, dst, smac, dmac) = if dir == A { (IP_A, IP_B, MAC_A, MAC_B) } else { (IP_B, IP_A, MAC_B, MAC_A) };
-        ethernet(dmac, smac, &[], 0x0800, &ip_packet(&Ip::V4(src, dst), 1, &L4::Icmp(kind, 0, 7, 1, b"ping")))
+        packet(Ip::V4(src, dst), L4::Icmp(kind, 0, 7, 1, b"ping")).macs(smac, dmac).frame()
     };
     run.packet(A, 5, 0, &ping(A, 8));
     run.packet(B, 5, 500_000_000, &ping(B, 0));
@@ -272,8 +190,8 @@ fn non_tcp_flows_fill_only_ip_columns() {
 #[test]
 fn ipv4_id_decrease_always_counts_as_roll_over() {
     let mut run = Run::defaults();
-    run.packet(A, 1, 0, &with_ip_id(seg(A, 1, 0, SYN, 1000, &[], b""), 50000));
-    run.packet(A, 2, 0, &with_ip_id(seg(A, 1, 0, SYN, 1000, &[], b""), 10));
+    run.packet(A, 1, 0, &segment(A, 1, 0, SYN, 1000, &[], b"").ip_id(50000).frame());
+    run.packet(A, 2, 0, &segment(A, 1, 0, SYN, 1000, &[], b"").ip_id(10).frame());
     let a = run.end(A);
     assert_eq!(a["ipFlags"], "0x0044", "0.9.3 never reports out-of-order IDs");
     // the negative difference wraps in the minimum
@@ -287,7 +205,7 @@ fn timestamp_going_back_sets_timejump() {
     run.packet(A, 10, 500, &seg(A, 1, 0, SYN, 1000, &[], b""));
     run.packet(A, 10, 400, &seg(A, 1, 0, SYN, 1000, &[], b""));
     assert_ne!(run.flow_status(A) & TIMEJUMP, 0);
-    assert_ne!(run.g.global_warn.get() & TIMEJUMP, 0);
+    assert_ne!(run.h.globals.global_warn.get() & TIMEJUMP, 0);
     assert_eq!(run.end(A)["ipFlags"], "0x8040");
 }
 
@@ -309,7 +227,7 @@ fn window_scaling_of_a_finished_flow_shows_in_later_flows() {
     let mut run = Run::defaults();
     session(&mut run);
     run.end_both();
-    let mut next = Run { plugin: run.plugin, ..Run::defaults() };
+    let mut next = Run::around(|_| run.h.plugin, &TestInit::default());
     next.packet(A, 200, 0, &seg(A, 1, 0, SYN, 1024, &[2, 4, 0x05, 0xb4], b""));
     let a = next.end(A);
     assert_eq!(a["tcpWS"], "1");
@@ -406,11 +324,8 @@ fn ipv6_tcp_uses_traffic_class_and_hop_limit() {
     let mut run = Run::defaults();
     let src = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
     let dst = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2];
-    let t = Tcp { sport: 1, dport: 2, seq: 7, ack: 0, flags: SYN, win: 100, opts: &[], payload: b"" };
-    let mut p = ip_packet(&Ip::V6(src, dst), 0, &L4::Tcp(t));
-    p[0] = 0x6b; // traffic class 0xb0
-    p[7] = 200;
-    run.packet(A, 1, 0, &ethernet(MAC_B, MAC_A, &[], 0x86dd, &p));
+    let t = Tcp { sport: 1, dport: 2, seq: 7, ack: 0, flags: SYN, win: 100, ..Tcp::default() };
+    run.packet(A, 1, 0, &packet(Ip::V6(src, dst), L4::Tcp(t)).tos(0xb0).ttl(200).frame());
     let a = run.end(A);
     assert_eq!(a["ipToS"], "0xb0");
     assert_eq!(a["ipMinTTL"], "200");
@@ -423,16 +338,8 @@ fn ipv6_tcp_uses_traffic_class_and_hop_limit() {
 fn ipv4_options_are_counted() {
     // router alert (148, length 4)
     let mut run = Run::defaults();
-    let t = Tcp { sport: 1, dport: 2, seq: 1, ack: 0, flags: SYN, win: 1000, opts: &[], payload: b"" };
-    let mut ip = ip_packet(&Ip::V4(IP_A, IP_B), 1, &L4::Tcp(t));
-    ip.splice(20..20, [148, 4, 0, 0]);
-    ip[0] = 0x46;
-    let len = (ip.len() as u16).to_be_bytes();
-    ip[2..4].copy_from_slice(&len);
-    ip[10..12].copy_from_slice(&[0, 0]);
-    let c = checksum(&ip[..24], 0);
-    ip[10..12].copy_from_slice(&c.to_be_bytes());
-    run.packet(A, 1, 0, &ethernet(MAC_B, MAC_A, &[], 0x0800, &ip));
+    let t = Tcp { sport: 1, dport: 2, seq: 1, ack: 0, flags: SYN, win: 1000, ..Tcp::default() };
+    run.packet(A, 1, 0, &packet(Ip::V4(IP_A, IP_B), L4::Tcp(t)).ip_options(&[148, 4, 0, 0]).frame());
     let a = run.end(A);
     assert_eq!(a["ipOptCnt"], "1");
     assert_eq!(a["ipOptCpCl_Num"], "0x80_0x00100000");
@@ -456,14 +363,9 @@ fn default_columns_are_t2s() {
 
 #[test]
 fn flag_iptos() {
-    let tos = |frame: Vec<u8>| patch_ip(frame, 1, 0xba);
-    for (fmt, name, want) in [
-        (TosFormat::Hex, "ipToS", "0xba"),
-        (TosFormat::DscpEcn, "ipToSDscp_ecn", "46_2"),
-        (TosFormat::PrecEcn, "ipToSPrec_ecn", "5_2"),
-    ] {
-        let mut run = Run::new(Config { tos: fmt, ..Config::default() });
-        run.packet(A, 1, 0, &tos(seg(A, 1, 0, SYN, 1000, &[], b"")));
+    for (fmt, name, want) in [(0, "ipToS", "0xba"), (1, "ipToSDscp_ecn", "46_2"), (2, "ipToSPrec_ecn", "5_2")] {
+        let mut run = Run::new(Config { iptos: fmt, ..Config::default() });
+        run.packet(A, 1, 0, &segment(A, 1, 0, SYN, 1000, &[], b"").tos(0xba).frame());
         assert_eq!(run.end(A)[name], want);
     }
 }
@@ -471,26 +373,24 @@ fn flag_iptos() {
 #[test]
 fn flag_rtt_estimate() {
     assert!(
-        !names(Config { rtt: false, ..Config::default() })
+        !names(Config { rtt_estimate: false, ..Config::default() })
             .iter()
             .any(|n| n.starts_with("tcpRTT") || *n == "tcpSSASAATrip")
     );
-    let mut run = Run::new(Config { rtt: false, ..Config::default() });
+    let mut run = Run::new(Config { rtt_estimate: false, ..Config::default() });
     session(&mut run);
     let (a, _) = run.end_both();
     assert_eq!(a["tcpFStat"], "0x0a13");
-    assert!(!a.contains_key("tcpSSASAATrip"));
+    assert!(!a.contains("tcpSSASAATrip"));
 }
 
 #[test]
 fn flag_ipchecksum() {
     // a wrong TCP checksum, and a wrong IP checksum on another packet
-    let mut bad_tcp = seg(A, 1, 0, SYN, 1000, &[], b"");
-    bad_tcp[50] ^= 0xff;
-    let mut bad_ip = seg(A, 1, 0, SYN, 1000, &[], b"");
-    bad_ip[24] ^= 0xff;
+    let bad_tcp = segment(A, 1, 0, SYN, 1000, &[], b"").bad_l4_checksum().frame();
+    let bad_ip = segment(A, 1, 0, SYN, 1000, &[], b"").bad_ip_checksum().frame();
     let run_with = |checksum: u8| {
-        let mut run = Run::new(Config { checksum, ..Config::default() });
+        let mut run = Run::new(Config { ipchecksum: checksum, ..Config::default() });
         run.packet(A, 1, 0, &bad_tcp);
         run.packet(A, 2, 0, &bad_ip);
         run.end(A)
@@ -506,20 +406,20 @@ fn flag_ipchecksum() {
 
 #[test]
 fn flag_windowsize() {
-    let off = Config { window: false, ..Config::default() };
+    let off = Config { windowsize: false, ..Config::default() };
     assert!(!names(off).contains(&"tcpInitWinSz"));
     let mut run = Run::new(off);
     session(&mut run);
     let (a, _) = run.end_both();
     // the initial window is only tracked with the window columns
     assert_eq!(a["tcpJA4T"], "0_2-4-8-1-31460_7");
-    assert!(!a.contains_key("tcpAvgWinSz"));
+    assert!(!a.contains("tcpAvgWinSz"));
 }
 
 #[test]
 fn flag_winmin() {
     let zero_window = |win_min: u16| {
-        let mut run = Run::new(Config { win_min, ..Config::default() });
+        let mut run = Run::new(Config { winmin: win_min, ..Config::default() });
         run.packet(A, 1, 0, &seg(A, 1, 0, SYN, 1000, &[], b""));
         run.packet(A, 1, 1000, &seg(A, 2, 0, ACK, 0, &[], b""));
         run.packet(A, 1, 2000, &seg(A, 2, 0, ACK, 500, &[], b""));
@@ -539,7 +439,7 @@ fn flag_winmin() {
 
 #[test]
 fn flag_seq_ack_num() {
-    let off = Config { seq_ack: false, ..Config::default() };
+    let off = Config { seq_ack_num: false, ..Config::default() };
     let n = names(off);
     assert!(!n.contains(&"tcpISeqN") && !n.contains(&"tcpBFlgtMx"));
     let mut run = Run::new(off);
@@ -552,12 +452,12 @@ fn flag_seq_ack_num() {
 #[test]
 fn flag_frag_analyze() {
     // 96 bytes of TCP in 4 fragments of 24: the first three are below the 48-byte minimum
-    let t = Tcp { sport: 1, dport: 2, seq: 1, ack: 0, flags: SYN, win: 100, opts: &[], payload: &[1; 76] };
-    let frags = ipv4_fragments(IP_A, IP_B, 7, &L4::Tcp(t), 24);
+    let t = Tcp { sport: 1, dport: 2, seq: 1, ack: 0, flags: SYN, win: 100, payload: &[1; 76], ..Tcp::default() };
+    let frags = packet(Ip::V4(IP_A, IP_B), L4::Tcp(t)).ip_id(7).fragments(24);
     let run_with = |frag: bool| {
-        let mut run = Run::new(Config { frag, ..Config::default() });
+        let mut run = Run::new(Config { frag_analyze: frag, ..Config::default() });
         for (i, f) in frags.iter().enumerate() {
-            run.packet(A, 1, i as i64, &ethernet(MAC_B, MAC_A, &[], 0x0800, f));
+            run.packet(A, 1, i as i64, f);
         }
         run.end(A)["ipFlags"].clone()
     };
@@ -568,7 +468,7 @@ fn flag_frag_analyze() {
 
 #[test]
 fn flag_nat_bt_est() {
-    let off = Config { nat: false, ..Config::default() };
+    let off = Config { nat_bt_est: false, ..Config::default() };
     assert!(!names(off).iter().any(|n| ["tcpTmS", "tcpTmER", "tcpEcI", "tcpUtm", "tcpBtm"].contains(n)));
     let mut run = Run::new(off);
     session(&mut run);
@@ -580,7 +480,7 @@ fn flag_nat_bt_est() {
 #[test]
 fn flag_scan_detector() {
     let lone_syn = |scan: bool| {
-        let mut run = Run::new(Config { scan, ..Config::default() });
+        let mut run = Run::new(Config { scan_detector: scan, ..Config::default() });
         run.packet(A, 1, 0, &seg(A, 100, 0, SYN, 1000, &[], b""));
         run.end(A)["tcpAnomaly"].clone()
     };
@@ -602,22 +502,22 @@ fn flag_mptcp() {
     assert!(rep.contains(&"Aggregated MPTCP subtypes: tcpMPTBF=0x0001".to_owned()), "{rep:?}");
     assert!(rep.contains(&"Aggregated MPTCP flags: tcpMPF=0x81".to_owned()));
     let (a, rep) = run_with(false);
-    assert!(!a.contains_key("tcpMPTBF"));
+    assert!(!a.contains("tcpMPTBF"));
     assert_eq!(a["tcpFStat"], "0x0011");
     assert!(!rep.iter().any(|l| l.contains("MPTCP")));
 }
 
 #[test]
 fn flag_tcpja4t_and_ja4toptmx() {
-    assert!(!names(Config { ja4t: false, ..Config::default() }).contains(&"tcpJA4T"));
-    let mut run = Run::new(Config { ja4t_max: 2, ..Config::default() });
+    assert!(!names(Config { tcpja4t: false, ..Config::default() }).contains(&"tcpJA4T"));
+    let mut run = Run::new(Config { ja4toptmx: 2, ..Config::default() });
     run.packet(A, 1, 0, &seg(A, 1, 0, SYN, 1000, &syn_opts(1, 0, 7), b""));
     assert_eq!(run.end(A)["tcpJA4T"], "1000_2-41460_00");
 }
 
 #[test]
 fn flag_tcpflgcnt() {
-    let on = Config { flag_counts: true, ..Config::default() };
+    let on = Config { tcpflgcnt: true, ..Config::default() };
     let n = names(on);
     assert_eq!(
         n[n.iter().position(|c| *c == "tcpAnomaly").unwrap() + 1],
@@ -639,15 +539,12 @@ fn monitoring_columns_and_differential_report() {
     run.packet(A, 1, 0, &seg(A, 100, 0, SYN, 1000, &[], b""));
     run.packet(B, 1, 1_000_000, &seg(B, 0, 101, th::RST | th::ACK, 0, &[], b""));
     run.end_both();
-    let ctx = Ctx::new(&run.g, &run.flows);
-    let mon = run.host.monitor(true);
-    run.plugin.monitoring(ctx, &mon, MonState::Header);
-    run.plugin.monitoring(ctx, &mon, MonState::Values);
-    run.plugin.monitoring(ctx, &mon, MonState::Values);
-    let written: Vec<u8> =
-        run.host.recorded().written.iter().filter(|(s, _)| *s == stream::MON).flat_map(|(_, b)| b.clone()).collect();
+    let written: String = [MonState::Header, MonState::Values, MonState::Values]
+        .into_iter()
+        .map(|state| run.h.monitoring(true, state))
+        .collect();
     assert_eq!(
-        String::from_utf8(written).unwrap(),
+        written,
         "ipFlags\ttcpFStat\ttcpFlags\ttcpAnomaly\ttcpScan\ttcpSuccScan\ttcpSynRetries\ttcpSeqRetries\t\
          0x40\t0x11\t0x416\t0x2000\t1\t1\t0\t0\t\
          0x40\t0x11\t0x416\t0x2000\t0\t0\t0\t0\t"
@@ -659,18 +556,15 @@ fn monitoring_report_lines() {
     let mut run = Run::defaults();
     run.packet(A, 1, 0, &seg(A, 100, 0, SYN, 1000, &[], b""));
     run.end(A);
-    let ctx = Ctx::new(&run.g, &run.flows);
-    let mon = run.host.monitor(false);
-    run.plugin.monitoring(ctx, &mon, MonState::Report);
-    let lines: Vec<String> =
-        run.host.recorded().lines.iter().filter(|(s, _, _)| *s == stream::MON).map(|(_, _, m)| m.clone()).collect();
+    let text = run.h.monitoring(false, MonState::Report);
+    let lines: Vec<&str> = text.lines().collect();
     // no successful scan in the interval: no scan line
     assert_eq!(lines, ["Aggregated ipFlags=0x0040", "Aggregated tcpFStat=0x0011", "Aggregated tcpFlags=0x0002"]);
 }
 
 /// Packet mode: the lines written to the packet stream, split into fields (header first).
 fn packet_lines(run: &Run) -> Vec<Vec<String>> {
-    let rec = run.host.recorded();
+    let rec = run.h.host.recorded();
     rec.written
         .iter()
         .filter(|(s, _)| *s == stream::PACKETS)
@@ -714,7 +608,7 @@ fn packet_mode_header_follows_flags() {
     assert_eq!(h.last().map(String::as_str), Some("tcpOpts"));
     assert_eq!(pm_field(&h, &lines[0], "tcpOpts"), "0x02;0x04;0x05;0xb4");
     assert_eq!(pm_field(&h, &lines[2], "tcpMLen"), "5");
-    let off = Config { seq_ack: false, nat: false, mptcp: false, tos: TosFormat::DscpEcn, ..Config::default() };
+    let off = Config { seq_ack_num: false, nat_bt_est: false, mptcp: false, iptos: 1, ..Config::default() };
     let (h, _) = packet_mode_run(off);
     assert_eq!(h.len(), 41 - 11 - 2 - 4);
     assert_eq!(h[0], "ipToSDscp_ecn");
@@ -731,7 +625,7 @@ fn packet_mode_seq_ack_absolute_decimal() {
 
 #[test]
 fn packet_mode_seq_ack_relative() {
-    let f = seq_ack_fields(Config { spkt_rel: true, ..Config::default() });
+    let f = seq_ack_fields(Config { spktmd_seqackrel: true, ..Config::default() });
     // relative to the flow's ISN and, for ACKs, to the other side's ISN
     assert_eq!(f[0], ["0", "0", "0"].map(String::from));
     assert_eq!(f[1], ["0", "1", "0"].map(String::from));
@@ -740,14 +634,14 @@ fn packet_mode_seq_ack_relative() {
 
 #[test]
 fn packet_mode_seq_ack_hex() {
-    let f = seq_ack_fields(Config { spkt_hex: true, ..Config::default() });
+    let f = seq_ack_fields(Config { spktmd_seqackhex: true, ..Config::default() });
     assert_eq!(f[0], ["0x10000000", "0x00000000", "0x10000000"].map(String::from));
     assert_eq!(f[2], ["0x10000001", "0xf0000001", "0x10000001"].map(String::from));
 }
 
 #[test]
 fn packet_mode_seq_ack_relative_hex() {
-    let f = seq_ack_fields(Config { spkt_rel: true, spkt_hex: true, ..Config::default() });
+    let f = seq_ack_fields(Config { spktmd_seqackrel: true, spktmd_seqackhex: true, ..Config::default() });
     assert_eq!(f[1], ["0x00000000", "0x00000001", "0x00000000"].map(String::from));
     assert_eq!(f[2], ["0x00000001", "0x00000001", "0x00000001"].map(String::from));
 }

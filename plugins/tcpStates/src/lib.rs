@@ -7,6 +7,7 @@
 pub mod flags;
 pub mod machine;
 
+use plugin_api::wire::{ipproto, tcp};
 use plugin_api::{Columns, Ctx, Flow, FlowSlots, Host, Init, Output, Packet, PacketLine, Plugin, Report};
 
 use machine::{Conn, Segment, TIMEOUTS};
@@ -29,11 +30,8 @@ pub mod anomaly {
     pub const EVIL: u8 = 0x80;
 }
 
-/// IP protocol number of TCP.
-const TCP: u8 = 6;
-
 /// T2 reads the flags byte of packets with at least this many captured layer 4 bytes.
-const MIN_SNAP_L4: u16 = 13;
+const MIN_SNAP_L4: u16 = tcp::field::FLAGS as u16;
 
 /// The tcpStates plugin.
 pub struct TcpStates {
@@ -78,7 +76,7 @@ impl Plugin for TcpStates {
     }
 
     fn on_layer4(&mut self, _ctx: Ctx<'_>, pkt: &Packet<'_>, flow: Flow<'_>) {
-        if pkt.l4_proto() != TCP || !pkt.is_first_fragment() || pkt.view().snap_l4_len < MIN_SNAP_L4 {
+        if pkt.l4_proto() != ipproto::TCP || !pkt.is_first_fragment() || pkt.view().snap_l4_len < MIN_SNAP_L4 {
             self.packet_field(0);
             return;
         }
@@ -128,7 +126,7 @@ impl TcpStates {
     fn finish(&mut self, flow: &Flow<'_>) -> u8 {
         let opp = flow.opposite().map(|o| o.index());
         let (me, opp) = self.conns.pair_mut(flow, opp);
-        if flow.key().l4_proto != TCP {
+        if flow.key().l4_proto != ipproto::TCP {
             return me.anomalies;
         }
         machine::finish(me, opp)

@@ -7,14 +7,9 @@
 
 use crate::anomaly::*;
 
-/// TCP flag bits.
+/// TCP flag bits, and the combinations the machine tests.
 mod th {
-    pub const FIN: u8 = 0x01;
-    pub const SYN: u8 = 0x02;
-    pub const RST: u8 = 0x04;
-    pub const PSH: u8 = 0x08;
-    pub const ACK: u8 = 0x10;
-    pub const URG: u8 = 0x20;
+    pub use plugin_api::wire::tcp::flags::{ACK, FIN, PSH, RST, SYN, URG};
     /// The six classic flags (FIN ... URG).
     pub const CLASSIC: u8 = 0x3f;
     /// Christmas-tree scan: FIN, PSH and URG.

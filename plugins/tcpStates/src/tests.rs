@@ -1,26 +1,16 @@
-//! The state machine on packets built with `tranalyzer::testing` and dissected by the core,
-//! driven through the plugin callbacks on a two-slot flow table (slot 0: client → server,
-//! slot 1: server → client).
+//! The state machine on frames built by plugin-api's testing kit, driven through the plugin
+//! callbacks by its harness on a two-slot flow table (slot 0: client → server, slot 1: server →
+//! client).
 
-use core::cell::Cell;
-
-use plugin_api::abi::{FlowKey, FlowRecord, Globals, Timestamp};
-use plugin_api::testing::{TestHost, TestInit, core_config, globals};
-use plugin_api::{Ctx, Packet, Plugin};
-use tranalyzer::capture::LinkType;
-use tranalyzer::dissect::{self, DissectStats};
-use tranalyzer::testing::{Ip, L4, Tcp, ethernet, ip_packet, ipv4_fragments};
+use plugin_api::abi::CoreConfig;
+use plugin_api::testing::packet::{Frame, Ip, L4, Tcp, packet, ts};
+use plugin_api::testing::{FLOW_TIMEOUT as DEFAULT_TIMEOUT, Harness, TestInit, core_config};
+use plugin_api::wire::tcp::flags::{ACK, FIN, PSH, RST, SYN, URG};
+use plugin_api::{Ctx, Plugin};
 
 use super::anomaly::*;
 use super::machine::{self, Conn, Segment, State};
 use super::*;
-
-const FIN: u8 = 0x01;
-const SYN: u8 = 0x02;
-const RST: u8 = 0x04;
-const PSH: u8 = 0x08;
-const ACK: u8 = 0x10;
-const URG: u8 = 0x20;
 
 const CLI: [u8; 4] = [10, 0, 0, 1];
 const SRV: [u8; 4] = [10, 0, 0, 2];
@@ -28,66 +18,30 @@ const SRV: [u8; 4] = [10, 0, 0, 2];
 const C: usize = 0;
 /// Server to client.
 const S: usize = 1;
-const DEFAULT_TIMEOUT: f32 = 182.0;
-
-fn record(slot: usize) -> FlowRecord {
-    FlowRecord {
-        key: FlowKey { l4_proto: TCP, ..FlowKey::default() },
-        findex: 1,
-        timeout: Cell::new(DEFAULT_TIMEOUT),
-        ip_ver: 4,
-        ..FlowRecord::empty(slot as u64)
-    }
-}
 
 /// One connection seen by tcpStates.
 struct Conv {
-    host: TestHost,
-    plugin: TcpStates,
-    g: Box<Globals>,
-    flows: Vec<FlowRecord>,
-    seen: [bool; 2],
+    h: Harness<TcpStates>,
 }
 
 impl Conv {
     fn new() -> Conv {
-        let host = TestHost::new();
-        let mut plugin = TcpStates::new(host.host());
-        let mut config = core_config();
-        config.capacity = 2;
-        plugin.init(&TestInit::default().init(&config));
-        Conv { host, plugin, g: globals(), flows: vec![record(C), record(S)], seen: [false; 2] }
+        Conv { h: Harness::with(TcpStates::new, &TestInit::default(), CoreConfig { capacity: 2, ..core_config() }) }
     }
 
     /// A TCP segment from `dir` (no payload).
     fn tcp(&mut self, dir: usize, flags: u8, seq: u32, ack: u32) -> &mut Conv {
-        let (src, dst, sport, dport) = if dir == C { (CLI, SRV, 40000, 80) } else { (SRV, CLI, 80, 40000) };
-        let seg = Tcp { sport, dport, seq, ack, flags, win: 1000, opts: &[], payload: b"" };
-        self.frame(dir, &ethernet([2; 6], [4; 6], &[], 0x0800, &ip_packet(&Ip::V4(src, dst), 1, &L4::Tcp(seg))))
+        self.frame(dir, &segment(dir, Tcp { seq, ack, flags, ..seg_syn() }).frame())
     }
 
-    /// Dissects `frame`, creates the flow of `dir` on its first packet, then calls `on_layer4`.
-    fn frame(&mut self, dir: usize, frame: &[u8]) -> &mut Conv {
-        let mut pv = dissect::empty_view();
-        dissect::reset_view(&mut pv, frame, Timestamp::default(), frame.len() as u32);
-        dissect::dissect(frame, LinkType::EN10MB, &mut pv, &mut self.g, &mut DissectStats::default());
-        if !self.seen[dir] {
-            self.seen[dir] = true;
-            self.flows[dir].key.l4_proto = pv.l4_proto;
-            if self.seen[1 - dir] {
-                self.flows[dir].opposite = (1 - dir) as u64;
-                self.flows[1 - dir].opposite = dir as u64;
-            }
-            let ctx = Ctx::new(&self.g, &self.flows);
-            self.plugin.on_new_flow(ctx, &Packet::new(&pv, frame), ctx.flow(dir as u64).unwrap());
-        }
-        let ctx = Ctx::new(&self.g, &self.flows);
-        self.plugin.on_layer4(ctx, &Packet::new(&pv, frame), ctx.flow(dir as u64).unwrap());
+    /// Hands `frame` to the flow of `dir`.
+    fn frame(&mut self, dir: usize, frame: &Frame) -> &mut Conv {
+        self.h.packet(dir, ts(0, 0), frame);
         self
     }
 
     fn conn(&self, dir: usize) -> Conn {
-        *self.plugin.conns.at(dir).unwrap()
+        *self.h.plugin.conns.at(dir).unwrap()
     }
 
     fn state(&self, dir: usize) -> State {
@@ -95,7 +49,7 @@ impl Conv {
     }
 
     fn timeout(&self, dir: usize) -> f32 {
-        self.flows[dir].timeout.get()
+        self.h.flows[dir].timeout.get()
     }
 
     /// Anomalies so far, before the end-of-flow checks.
@@ -105,12 +59,12 @@ impl Conv {
 
     /// Ends both flows, A first, and returns their `tcpStatesAFlags`.
     fn finish(&mut self) -> [u8; 2] {
-        let ctx = Ctx::new(&self.g, &self.flows);
+        let ctx = Ctx::new(&self.h.globals, &self.h.flows);
         let mut out = [0; 2];
         for dir in [C, S] {
-            if self.seen[dir] {
-                out[dir] = self.plugin.finish(&ctx.flow(dir as u64).unwrap());
-                self.plugin.aggregate |= out[dir];
+            if let Some(flow) = ctx.flow(dir as u64).filter(|f| f.findex() != 0) {
+                out[dir] = self.h.plugin.finish(&flow);
+                self.h.plugin.aggregate |= out[dir];
             }
         }
         out
@@ -122,18 +76,27 @@ impl Conv {
     }
 }
 
+/// A packet of `seg` from `dir` (the ports of `seg` are the client's).
+fn segment(dir: usize, seg: Tcp<'_>) -> plugin_api::testing::packet::IpPacket<'_> {
+    let (ip, seg) = if dir == C {
+        (Ip::V4(CLI, SRV), seg)
+    } else {
+        (Ip::V4(SRV, CLI), Tcp { sport: seg.dport, dport: seg.sport, ..seg })
+    };
+    packet(ip, L4::Tcp(seg))
+}
+
 #[test]
 fn registers_the_five_timeouts_in_t2_order() {
     let c = Conv::new();
-    assert_eq!(c.host.recorded().timeouts, vec![0.1, 120.0, 610.0, 120.0, 10.0]);
+    assert_eq!(c.h.host.recorded().timeouts, vec![0.1, 120.0, 610.0, 120.0, 10.0]);
 }
 
 #[test]
 fn declares_one_h8_column_and_no_flags() {
     let c = Conv::new();
-    let mut cols = plugin_api::Columns::default();
-    c.plugin.columns(&mut cols);
-    assert!(format!("{cols:?}").contains("tcpStatesAFlags"));
+    let names: Vec<&str> = c.h.columns().iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["tcpStatesAFlags"]);
     // T2's tcpStates has no configuration flags, so there is no flag to test
     assert!(flags::ALL.is_empty() && flags::CHANGED.is_empty());
 }
@@ -159,7 +122,7 @@ fn clean_connection_has_no_anomaly() {
     assert_eq!([c.state(C), c.state(S)], [State::Closed; 2]);
     assert_eq!([c.timeout(C), c.timeout(S)], [10.0; 2]);
     assert_eq!(c.finish(), [0, 0]);
-    assert_eq!(c.plugin.aggregate, 0);
+    assert_eq!(c.h.plugin.aggregate, 0);
 }
 
 #[test]
@@ -331,8 +294,7 @@ fn fin_scan_mark_cleared_by_a_clean_teardown() {
 #[test]
 fn non_tcp_flows_stay_zero() {
     let mut c = Conv::new();
-    let udp = ip_packet(&Ip::V4(CLI, SRV), 1, &L4::Udp(1000, 53, b"query"));
-    c.frame(C, &ethernet([2; 6], [4; 6], &[], 0x0800, &udp));
+    c.frame(C, &packet(Ip::V4(CLI, SRV), L4::Udp(1000, 53, b"query")).frame());
     assert_eq!(c.conn(C), Conn::default());
     assert_eq!(c.timeout(C), DEFAULT_TIMEOUT);
     assert_eq!(c.finish()[C], 0);
@@ -343,27 +305,25 @@ fn only_first_fragments_with_13_captured_bytes_count() {
     // a NULL segment in two fragments: the second one carries no TCP header
     let mut c = Conv::new();
     let payload = [0xffu8; 64];
-    let seg = Tcp { sport: 40000, dport: 80, seq: 1, ack: 0, flags: 0, win: 1000, opts: &[], payload: &payload };
-    let frags = ipv4_fragments(CLI, SRV, 7, &L4::Tcp(seg), 40);
-    c.frame(C, &ethernet([2; 6], [4; 6], &[], 0x0800, &frags[0]));
+    let frags = segment(C, Tcp { flags: 0, payload: &payload, ..seg_syn() }).ip_id(7).fragments(40);
+    c.frame(C, &frags[0]);
     assert_eq!(c.anomalies(C), EVIL | MAL_CON_EST);
     let before = c.conn(C);
-    c.frame(C, &ethernet([2; 6], [4; 6], &[], 0x0800, &frags[1]));
+    c.frame(C, &frags[1]);
     assert_eq!(c.conn(C), before);
 
     // 12 captured TCP bytes: skipped
     let mut c = Conv::new();
-    let p = ip_packet(&Ip::V4(CLI, SRV), 1, &L4::Tcp(Tcp { flags: 0, ..seg_syn() }));
-    let f = ethernet([2; 6], [4; 6], &[], 0x0800, &p);
-    c.frame(C, &f[..14 + 20 + 12]);
+    let f = segment(C, Tcp { flags: 0, ..seg_syn() }).frame();
+    c.frame(C, &f.clone().cut(14 + 20 + 12));
     assert_eq!(c.conn(C), Conn::default());
     // 14 captured TCP bytes: the flags byte is there
-    c.frame(C, &f[..14 + 20 + 14]);
+    c.frame(C, &f.cut(14 + 20 + 14));
     assert_eq!(c.anomalies(C), EVIL | MAL_CON_EST);
 }
 
 fn seg_syn() -> Tcp<'static> {
-    Tcp { sport: 40000, dport: 80, seq: 1, ack: 0, flags: SYN, win: 1000, opts: &[], payload: b"" }
+    Tcp { sport: 40000, dport: 80, seq: 1, ack: 0, flags: SYN, win: 1000, ..Tcp::default() }
 }
 
 #[test]
@@ -371,7 +331,7 @@ fn aggregate_is_the_or_of_ended_flows() {
     let mut c = Conv::new();
     c.tcp(C, SYN, 100, 0).tcp(S, RST | ACK, 0, 101);
     c.finish();
-    assert_eq!(c.plugin.aggregate, RST_FROM_SENDER | MAL_CON_EST | MAL_TEARDOWN);
+    assert_eq!(c.h.plugin.aggregate, RST_FROM_SENDER | MAL_CON_EST | MAL_TEARDOWN);
 }
 
 #[test]

@@ -17,16 +17,15 @@ pub mod flags;
 use std::io::Write;
 use std::net::IpAddr;
 
+use plugin_api::wire::ipproto;
 use plugin_api::{
     Columns, Ctx, Flow, FlowSlots, Host, Init, MonState, Monitor, Output, Packet, PacketLine, Plugin, Report,
 };
 
-use flags::{TCPWIN_FNSUP, TCPWIN_MAXWSCNT, TCPWIN_MINPKTS, TCPWIN_THRES};
+use flags::Config;
 
 /// Status bit (`tcpWinStat`): the flow had a packet with a window below the threshold.
 const TCPWIN_THU: u8 = 0x01;
-/// IP protocol number of TCP.
-const L3_TCP: u8 = 6;
 /// The report line, completed with the threshold: `...below threshold 1: 5 [0.25%]`.
 const LABEL: &str = "Number of TCP winsize packets below threshold";
 
@@ -50,8 +49,8 @@ struct WinEntry {
 /// The tcpWin plugin: per-flow slots plus run-wide totals.
 pub struct TcpWin {
     host: Host,
-    /// `TCPWIN_THRES`, kept in a field so tests can try other values.
-    threshold: u32,
+    /// The flags (`flags.toml`), in a value so that tests can try others.
+    cfg: Config,
     flows: FlowSlots<FlowState>,
     /// OR of all flows' `stat` (the `Aggregated tcpWinStat` line).
     stat: u8,
@@ -62,7 +61,7 @@ pub struct TcpWin {
     /// Summary-file entries (at most `TCPWIN_MAXWSCNT`, allocated once in `init`).
     worst: Vec<WinEntry>,
     /// `PREFIX_tcpwin.txt`, the summary file.
-    summary_path: String,
+    summary_path: std::path::PathBuf,
     /// Packet mode (`-s`): write `tcpWinStat` and `tcpWinSz` for every packet of a flow.
     packet_mode: bool,
     /// The packet columns of the current packet (a reused buffer: no allocation per packet).
@@ -70,17 +69,17 @@ pub struct TcpWin {
 }
 
 impl TcpWin {
-    /// A tcpWin counting windows below `threshold` instead of `TCPWIN_THRES`.
-    pub fn with_threshold(host: Host, threshold: u32) -> TcpWin {
+    /// A tcpWin with flags `cfg` instead of the compiled ones.
+    pub fn with_config(host: Host, cfg: Config) -> TcpWin {
         TcpWin {
             host,
-            threshold,
+            cfg,
             flows: FlowSlots::default(),
             stat: 0,
             win_th_cnt: 0,
             win_th_cnt0: 0,
             worst: Vec::new(),
-            summary_path: String::new(),
+            summary_path: std::path::PathBuf::new(),
             packet_mode: false,
             line: PacketLine::default(),
         }
@@ -89,7 +88,10 @@ impl TcpWin {
     /// Keeps the flow's source address for the summary file if the flow stands out: enough TCP
     /// packets, some below the threshold, and a higher ratio than the address had so far.
     fn remember(&mut self, flow: &Flow<'_>, s: &FlowState, ratio: f32) {
-        if s.win_th_cnt == 0 || s.pkt_tcp_cnt < TCPWIN_MINPKTS || self.worst.len() >= TCPWIN_MAXWSCNT as usize {
+        if s.win_th_cnt == 0
+            || s.pkt_tcp_cnt < self.cfg.tcpwin_minpkts
+            || self.worst.len() >= self.cfg.tcpwin_maxwscnt as usize
+        {
             return;
         }
         let a = flow.key().src_ip; // an IPv4 address fills the first 4 bytes
@@ -131,7 +133,7 @@ impl TcpWin {
 
 impl Plugin for TcpWin {
     fn new(host: Host) -> Self {
-        TcpWin::with_threshold(host, TCPWIN_THRES)
+        TcpWin::with_config(host, Config::default())
     }
 
     // Name, description and type of each column, in the order `on_flow_terminate` writes them.
@@ -146,8 +148,8 @@ impl Plugin for TcpWin {
     // Allocate everything now: the packet callbacks must not.
     fn init(&mut self, init: &Init<'_>) {
         self.flows = FlowSlots::new(init.capacity());
-        self.worst = Vec::with_capacity(TCPWIN_MAXWSCNT as usize);
-        self.summary_path = format!("{}{TCPWIN_FNSUP}", init.prefix());
+        self.worst = Vec::with_capacity(self.cfg.tcpwin_maxwscnt as usize);
+        self.summary_path = init.side_file(self.cfg.tcpwin_fnsup);
         // Packet mode: the names of our packet columns, each followed by a tab.
         self.packet_mode = init.packet_mode();
         if self.packet_mode {
@@ -165,7 +167,7 @@ impl Plugin for TcpWin {
     // A new flow: clear its slot, note TTL and window of its first packet (TCP flows only).
     fn on_new_flow(&mut self, _ctx: Ctx<'_>, pkt: &Packet<'_>, flow: Flow<'_>) {
         let s = self.flows.reset(&flow);
-        if flow.key().l4_proto == L3_TCP {
+        if flow.key().l4_proto == ipproto::TCP {
             s.ttl = pkt.ip_ttl();
             s.win_init = pkt.tcp_window().map_or(0, u32::from);
         }
@@ -174,14 +176,14 @@ impl Plugin for TcpWin {
     // Every packet of an IP flow: count TCP packets and those with a small window (RST too).
     fn on_layer4(&mut self, _ctx: Ctx<'_>, pkt: &Packet<'_>, flow: Flow<'_>) {
         // Later fragments carry no TCP header.
-        if flow.key().l4_proto != L3_TCP || !pkt.is_first_fragment() {
+        if flow.key().l4_proto != ipproto::TCP || !pkt.is_first_fragment() {
             self.packet_fields(0, None);
             return;
         }
         let s = self.flows.get_mut(&flow);
         s.pkt_tcp_cnt += 1;
         let win = pkt.tcp_window();
-        if win.is_some_and(|w| u32::from(w) < self.threshold) {
+        if win.is_some_and(|w| u32::from(w) < self.cfg.tcpwin_thres) {
             s.win_th_cnt += 1;
             s.stat |= TCPWIN_THU;
             // Totals are updated here, not at flow end, so monitoring sees live flows.
@@ -207,7 +209,7 @@ impl Plugin for TcpWin {
     // End report: `tcpWin: Aggregated tcpWinStat=0x01` and the count, each only when non-zero.
     fn report(&mut self, ctx: Ctx<'_>, r: &Report) {
         r.aggr("tcpWinStat", u64::from(self.stat), 1);
-        r.nump(&format!("{LABEL} {}", self.threshold), self.win_th_cnt, ctx.globals().num_packets);
+        r.nump(&format!("{LABEL} {}", self.cfg.tcpwin_thres), self.win_th_cnt, ctx.globals().num_packets);
         self.win_th_cnt0 = 0; // the end report is absolute
     }
 
@@ -220,7 +222,7 @@ impl Plugin for TcpWin {
             MonState::Values => mon.field(diff),
             MonState::Report if self.win_th_cnt > 0 => {
                 let g = ctx.globals();
-                mon.report().nump0(&format!("{LABEL} {}", self.threshold), diff, g.num_packets - g.num_packets0);
+                mon.report().nump0(&format!("{LABEL} {}", self.cfg.tcpwin_thres), diff, g.num_packets - g.num_packets0);
             }
             MonState::Report => {}
         }
@@ -234,7 +236,7 @@ impl Plugin for TcpWin {
     fn finalize(&mut self, _ctx: Ctx<'_>) {
         if let Err(e) = self.write_summary() {
             let err = plugin_api::fmt::strerror(&e);
-            self.host.warn(&format!("Failed to open file '{}': {err}", self.summary_path));
+            self.host.warn(&format!("Failed to open file '{}': {err}", plugin_api::fmt::escaped(&self.summary_path)));
         }
     }
 }

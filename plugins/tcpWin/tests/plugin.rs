@@ -1,36 +1,30 @@
-//! tcpWin driven through the `Plugin` trait, in process, on packets built by
-//! `tranalyzer::testing` and dissected by the core's dissector: columns, counting, the end
-//! report, monitoring, the summary file and the `TCPWIN_THRES` flag.
+//! tcpWin driven through the `Plugin` trait, in process, on frames built by plugin-api's
+//! testing kit: columns, counting, the end report, monitoring, the summary file and the
+//! `TCPWIN_THRES` flag.
 
-use plugin_api::abi::{FlowRecord, Globals, Timestamp, level, stream};
-use plugin_api::status::{L2_IPV4, L2_IPV6};
-use plugin_api::testing::{TestHost, TestInit, columns, core_config, globals};
-use plugin_api::{Ctx, MonState, Packet, Plugin};
+use plugin_api::abi::{level, stream};
+use plugin_api::testing::packet::{Frame, Ip, L4, Tcp, packet, ts};
+use plugin_api::testing::{Harness, TestInit, columns, core_config};
+use plugin_api::wire::tcp::flags as tcp;
+use plugin_api::{MonState, Plugin};
 use tcpWin::TcpWin;
-use tcpWin::flags::TCPWIN_THRES;
-use tranalyzer::capture::LinkType;
-use tranalyzer::dissect::{Disposition, DissectStats, dissect, empty_view, reset_view};
-use tranalyzer::testing::{Ip, L4, Tcp, ethernet, ip_packet, ipv4_fragments, tcp};
+use tcpWin::flags::{Config, TCPWIN_THRES};
 
-const MAC_A: [u8; 6] = [0x02, 0, 0, 0, 0, 1];
-const MAC_B: [u8; 6] = [0x02, 0, 0, 0, 0, 2];
 const V4: Ip = Ip::V4([10, 0, 0, 1], [10, 0, 0, 2]);
 const V4_OTHER: Ip = Ip::V4([10, 0, 0, 3], [10, 0, 0, 2]);
 const V6: Ip = Ip::V6(
     [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
     [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2],
 );
-const SLOTS: usize = 8;
 
 /// A TCP segment from port 40000 to 80 with `flags` and advertised window `win`.
 fn seg(flags: u8, win: u16) -> L4<'static> {
-    L4::Tcp(Tcp { sport: 40000, dport: 80, seq: 1, ack: 1, flags, win, opts: &[], payload: b"" })
+    L4::Tcp(Tcp { sport: 40000, dport: 80, seq: 1, ack: 1, flags, win, ..Tcp::default() })
 }
 
 /// An Ethernet frame carrying `l4` over `ip`.
-fn frame(ip: &Ip, l4: &L4<'_>) -> Vec<u8> {
-    let ethertype = if matches!(ip, Ip::V4(..)) { 0x0800 } else { 0x86dd };
-    ethernet(MAC_B, MAC_A, &[], ethertype, &ip_packet(ip, 1, l4))
+fn frame(ip: &Ip, l4: &L4<'_>) -> Frame {
+    packet(*ip, *l4).frame()
 }
 
 /// The five column values of a flow.
@@ -43,114 +37,66 @@ struct Cols {
     ratio: f32,
 }
 
-fn empty_record(slot: usize) -> FlowRecord {
-    FlowRecord { ..FlowRecord::empty(slot as u64) }
-}
-
-/// One plugin instance with what the core would hold around it: flow table and counters.
+/// tcpWin in the test harness, writing its summary file into a temporary folder.
 struct Run {
-    host: TestHost,
-    plugin: TcpWin,
-    g: Box<Globals>,
-    flows: Vec<FlowRecord>,
+    h: Harness<TcpWin>,
     dir: tempfile::TempDir,
 }
 
 impl Run {
-    fn new(plugin: impl FnOnce(&TestHost) -> TcpWin) -> Run {
+    fn new(make: impl FnOnce(plugin_api::Host) -> TcpWin) -> Run {
         let dir = tempfile::tempdir().unwrap();
-        Run::with_prefix(plugin, dir.path().join("cap").to_str().unwrap(), dir)
+        let prefix = dir.path().join("cap").to_str().unwrap().to_owned();
+        Run::with_prefix(make, &prefix, dir)
     }
 
-    fn with_prefix(plugin: impl FnOnce(&TestHost) -> TcpWin, prefix: &str, dir: tempfile::TempDir) -> Run {
-        let host = TestHost::new();
-        let mut plugin = plugin(&host);
-        let mut config = core_config();
-        config.capacity = SLOTS as u64;
-        plugin.init(&TestInit { prefix: prefix.to_owned(), ..TestInit::default() }.init(&config));
-        Run { host, plugin, g: globals(), flows: (0..SLOTS).map(empty_record).collect(), dir }
+    fn with_prefix(make: impl FnOnce(plugin_api::Host) -> TcpWin, prefix: &str, dir: tempfile::TempDir) -> Run {
+        let core = plugin_api::abi::CoreConfig { capacity: 8, ..core_config() };
+        let h = Harness::with(make, &TestInit { prefix: prefix.into(), ..TestInit::default() }, core);
+        Run { h, dir }
     }
 
     /// The plugin as the core loads it (`TCPWIN_THRES` from flags.toml).
     fn default_flags() -> Run {
-        Run::new(|h| TcpWin::new(h.host()))
+        Run::new(TcpWin::new)
     }
 
-    /// Hands `frame` to the flow in `slot` as the core does: `on_new_flow` for the flow's
-    /// first packet, then `on_layer4`.
-    fn packet(&mut self, slot: usize, frame: &[u8]) {
-        let mut pv = empty_view();
-        reset_view(&mut pv, frame, Timestamp { sec: 1, frac: 0 }, frame.len() as u32);
-        let Disposition::Ip(info) =
-            dissect(frame, LinkType::EN10MB, &mut pv, &mut self.g, &mut DissectStats::default())
-        else {
-            panic!("not an IP packet")
-        };
-        pv.status |= if info.v6 { L2_IPV6 } else { L2_IPV4 }; // the flow engine's part
-        self.g.num_packets += 1;
-        let rec = &mut self.flows[slot];
-        let new = rec.findex == 0;
-        if new {
-            rec.findex = slot as u64 + 1;
-            rec.key.l4_proto = pv.l4_proto;
-            rec.key.src_ip = pv.src_ip;
-            rec.ip_ver = if info.v6 { 6 } else { 4 };
-        }
-        let pkt = Packet::new(&pv, frame);
-        let ctx = Ctx::new(&self.g, &self.flows);
-        let flow = ctx.flow(slot as u64).unwrap();
-        if new {
-            self.plugin.on_new_flow(ctx, &pkt, flow);
-        }
-        self.plugin.on_layer4(ctx, &pkt, flow);
+    /// Hands `frame` to the flow in `slot`.
+    fn packet(&mut self, slot: usize, frame: &Frame) {
+        self.h.packet(slot, ts(1, 0), frame);
     }
 
     /// Sends `n` copies of `frame` to `slot`.
-    fn packets(&mut self, slot: usize, frame: &[u8], n: usize) {
+    fn packets(&mut self, slot: usize, frame: &Frame, n: usize) {
         (0..n).for_each(|_| self.packet(slot, frame));
     }
 
-    /// Ends the flow in `slot` and decodes its record (H8 U8 U32 U32 F, host byte order).
+    /// Ends the flow in `slot` and decodes its record (H8 U8 U32 U32 F).
     fn end(&mut self, slot: usize) -> Cols {
-        let ctx = Ctx::new(&self.g, &self.flows);
-        let flow = ctx.flow(slot as u64).unwrap();
-        let plugin = &mut self.plugin;
-        let r = self.host.record(|out| plugin.on_flow_terminate(ctx, flow, out));
-        self.flows[slot] = empty_record(slot);
-        assert_eq!(r.len(), 14, "{r:?}");
-        let u32_at = |i: usize| u32::from_ne_bytes(r[i..i + 4].try_into().unwrap());
-        Cols { stat: r[0], ttl: r[1], win_init: u32_at(2), th_cnt: u32_at(6), ratio: f32::from_bits(u32_at(10)) }
+        let r = self.h.end(slot);
+        let n = |name| r.u64(name);
+        Cols {
+            stat: n("tcpWinStat") as u8,
+            ttl: n("tcpWinIPTTL") as u8,
+            win_init: n("tcpWinInit") as u32,
+            th_cnt: n("tcpWinThCnt") as u32,
+            ratio: r.f32("tcpWinThRatio"),
+        }
     }
 
-    /// The end report: the text of every line on the log stream (all plain plugin lines).
+    /// The end report.
     fn report(&mut self) -> Vec<String> {
-        let r = self.host.report();
-        self.plugin.report(Ctx::new(&self.g, &self.flows), &r);
-        self.lines(stream::LOG)
+        self.h.report()
     }
 
     /// Calls `monitoring` in `state` and returns what it wrote to the monitoring stream.
     fn monitor(&mut self, diff: bool, state: MonState) -> String {
-        self.host.recorded().written.clear();
-        self.host.recorded().lines.clear();
-        self.plugin.monitoring(Ctx::new(&self.g, &self.flows), &self.host.monitor(diff), state);
-        if diff {
-            // the core takes its snapshot after every report
-            self.g.num_packets0 = self.g.num_packets;
-        }
-        let rec = self.host.recorded();
-        let fields = rec.written.iter().filter(|(s, _)| *s == stream::MON);
-        let lines = rec.lines.iter().filter(|(s, l, _)| *s == stream::MON && *l == level::PLUGIN);
-        fields.map(|(_, b)| String::from_utf8_lossy(b).into_owned()).chain(lines.map(|(_, _, m)| m.clone())).collect()
-    }
-
-    fn lines(&self, strm: u32) -> Vec<String> {
-        self.host.recorded().lines.iter().filter(|(s, _, _)| *s == strm).map(|(_, _, m)| m.clone()).collect()
+        self.h.monitoring(diff, state).trim_end_matches('\n').to_owned()
     }
 
     /// Finalizes and reads the summary file.
     fn summary(&mut self) -> String {
-        self.plugin.finalize(Ctx::new(&self.g, &self.flows));
+        self.h.finalize();
         std::fs::read_to_string(self.dir.path().join("cap_tcpwin.txt")).unwrap()
     }
 }
@@ -158,7 +104,7 @@ impl Run {
 #[test]
 fn declares_the_reference_columns() {
     let run = Run::default_flags();
-    let cols: Vec<(String, String)> = columns(&run.plugin).iter().map(|c| (c.name.clone(), c.desc.clone())).collect();
+    let cols: Vec<(String, String)> = columns(&run.h.plugin).iter().map(|c| (c.name.clone(), c.desc.clone())).collect();
     let names: Vec<&str> = cols.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, ["tcpWinStat", "tcpWinIPTTL", "tcpWinInit", "tcpWinThCnt", "tcpWinThRatio"]);
     assert_eq!(cols[1].1, "IP TTL of the first packet");
@@ -180,14 +126,10 @@ fn counts_small_windows_of_tcp_flows_rst_included() {
 #[test]
 fn ttl_and_hop_limit_come_from_the_first_packet() {
     let mut run = Run::default_flags();
-    let mut v4 = frame(&V4, &seg(tcp::SYN, 1000));
-    v4[14 + 8] = 99; // IPv4 TTL
-    run.packet(0, &v4);
+    run.packet(0, &packet(V4, seg(tcp::SYN, 1000)).ttl(99).frame());
     run.packet(0, &frame(&V4, &seg(tcp::ACK, 2000)));
     assert_eq!(run.end(0), Cols { stat: 0, ttl: 99, win_init: 1000, th_cnt: 0, ratio: 0.0 });
-    let mut v6 = frame(&V6, &seg(tcp::SYN, 0));
-    v6[14 + 7] = 33; // IPv6 hop limit
-    run.packet(1, &v6);
+    run.packet(1, &packet(V6, seg(tcp::SYN, 0)).ttl(33).frame());
     assert_eq!(run.end(1), Cols { stat: 0x01, ttl: 33, win_init: 0, th_cnt: 1, ratio: 1.0 });
 }
 
@@ -206,17 +148,14 @@ fn other_protocols_write_zeros() {
 fn later_fragments_carry_no_tcp_header() {
     let mut run = Run::default_flags();
     let payload = [0u8; 48];
-    let l4 = L4::Tcp(Tcp { sport: 1, dport: 2, seq: 0, ack: 0, flags: tcp::ACK, win: 0, opts: &[], payload: &payload });
-    let frags: Vec<Vec<u8>> = ipv4_fragments([10, 0, 0, 1], [10, 0, 0, 2], 7, &l4, 24)
-        .iter()
-        .map(|p| ethernet(MAC_B, MAC_A, &[], 0x0800, p))
-        .collect();
+    let l4 = L4::Tcp(Tcp { sport: 1, dport: 2, flags: tcp::ACK, payload: &payload, ..Tcp::default() });
+    let frags = packet(V4, l4).ip_id(7).fragments(24);
     assert_eq!(frags.len(), 3);
     frags.iter().for_each(|f| run.packet(0, f));
     assert_eq!(run.end(0), Cols { stat: 0x01, ttl: 64, win_init: 0, th_cnt: 1, ratio: 1.0 });
     // a flow that starts with a later fragment (its first one was lost): TTL, but no window
-    let mut later = frags[1].clone();
-    later[14 + 20 + 14] = 0xff; // would read as a window if it were a TCP header
+    // would read as a window if it were a TCP header
+    let later = frags[1].clone().with_bytes(|b| b[14 + 20 + 14] = 0xff);
     run.packet(1, &later);
     assert_eq!(run.end(1), Cols { stat: 0, ttl: 64, win_init: 0, th_cnt: 0, ratio: 0.0 });
 }
@@ -297,9 +236,9 @@ fn summary_file_without_entries_and_unwritable() {
     assert_eq!(run.summary(), "# IP\tpktTcpCnt\twinRelThCnt\n");
     let dir = tempfile::tempdir().unwrap();
     let prefix = dir.path().join("missing/cap").to_str().unwrap().to_owned();
-    let mut run = Run::with_prefix(|h| TcpWin::new(h.host()), &prefix, dir);
-    run.plugin.finalize(Ctx::new(&run.g, &run.flows));
-    let warn: Vec<_> = run.host.recorded().lines.iter().filter(|(_, l, _)| *l == level::WARN).cloned().collect();
+    let mut run = Run::with_prefix(TcpWin::new, &prefix, dir);
+    run.h.finalize();
+    let warn: Vec<_> = run.h.host.recorded().lines.iter().filter(|(_, l, _)| *l == level::WARN).cloned().collect();
     assert_eq!(
         warn,
         [(stream::LOG, level::WARN, format!("Failed to open file '{prefix}_tcpwin.txt': No such file or directory"))]
@@ -320,7 +259,8 @@ fn the_threshold_flag_changes_the_output() {
     let by_flag = outputs(Run::default_flags());
     assert_eq!(by_flag.0, below(TCPWIN_THRES), "Plugin::new counts windows below TCPWIN_THRES");
     let other = if TCPWIN_THRES == 1000 { 1 } else { 1000 };
-    let changed = outputs(Run::new(|h| TcpWin::with_threshold(h.host(), other)));
+    let cfg = Config { tcpwin_thres: other, ..Config::default() };
+    let changed = outputs(Run::new(|host| TcpWin::with_config(host, cfg)));
     assert_ne!(changed, by_flag);
     let n = below(other);
     assert_eq!(changed.0, n);

@@ -57,32 +57,32 @@ fn signature(c: &Column, top: Code, nested: Code, timestr: bool) -> String {
 
 /// Code style of the headers file and of nested compounds in the extended header.
 fn nc_code(cfg: &Config) -> Code {
-    if cfg.nc_type == 2 { Code::Name } else { Code::Id }
+    if cfg.tfs_nc_type == 2 { Code::Name } else { Code::Id }
 }
 
 /// The lines that start the flow file: with `TFS_EXTENDED_HEADER` the flow-count placeholder,
 /// the column count and the type ids, then `HDR_CHR` + the names joined by `SEP_CHR`.
 pub fn column_lines(columns: &[Column], cfg: &Config) -> String {
     let mut s = String::new();
-    if cfg.extended_header {
-        s.push_str(&cfg.hdr_chr);
+    if cfg.tfs_extended_header {
+        s.push_str(cfg.hdr_chr);
         s.extend(std::iter::repeat_n(' ', FLOW_COUNT_BLANKS));
         s.push('\n');
         s.push_str(&format!("{} {}\n", cfg.hdr_chr, columns.len()));
-        s.push_str(&cfg.hdr_chr);
+        s.push_str(cfg.hdr_chr);
         s.push(' ');
         for (i, c) in columns.iter().enumerate() {
             if i > 0 {
-                s.push_str(&cfg.sep_chr);
+                s.push_str(cfg.sep_chr);
             }
-            s.push_str(&signature(c, Code::Id, nc_code(cfg), cfg.timestr));
+            s.push_str(&signature(c, Code::Id, nc_code(cfg), cfg.b2t_timestr));
         }
         s.push('\n');
     }
-    s.push_str(&cfg.hdr_chr);
+    s.push_str(cfg.hdr_chr);
     for (i, c) in columns.iter().enumerate() {
         if i > 0 {
-            s.push_str(&cfg.sep_chr);
+            s.push_str(cfg.sep_chr);
         }
         s.push_str(&c.name);
     }
@@ -130,13 +130,13 @@ pub fn headers_file(info: &RunInfo, columns: Option<&[Column]>, cfg: &Config) ->
     }
     let Some(columns) = columns else { return s };
     s.push_str("#\n# Col No.\t");
-    if cfg.nc_type > 0 {
+    if cfg.tfs_nc_type > 0 {
         s.push_str("Type\t");
     }
     s.push_str("Name\tDescription");
     let code = nc_code(cfg);
     for (i, c) in columns.iter().enumerate() {
-        let sig = signature(c, code, code, cfg.timestr);
+        let sig = signature(c, code, code, cfg.b2t_timestr);
         s.push_str(&format!("\n{}\t{sig}\t{}\t{}", i + 1, c.name, c.desc));
     }
     s.push('\n');
@@ -198,7 +198,7 @@ mod tests {
 
     #[test]
     fn nc_type_flag() {
-        let c1 = Config { nc_type: 1, ..Config::default() };
+        let c1 = Config { tfs_nc_type: 1, ..Config::default() };
         let text = headers_file(&info(), Some(&basic()), &c1);
         assert!(text.ends_with(
             "#\n# Col No.\tType\tName\tDescription\n1\t24\tdir\tFlow direction\n2\t10\tflowInd\tFlow index\n\
@@ -207,14 +207,14 @@ mod tests {
              8\t31_10:R\tpair\tPairs\n"
         ));
         // 0: no `Type` heading, the rows still carry numeric ids.
-        let c0 = Config { nc_type: 0, ..Config::default() };
+        let c0 = Config { tfs_nc_type: 0, ..Config::default() };
         let text = headers_file(&info(), Some(&basic()), &c0);
         assert!(text.ends_with("#\n# Col No.\tName\tDescription\n1\t24\tdir\tFlow direction\n2\t10\tflowInd\tFlow index\n3\t16\tflowStat\tFlow status and warnings\n4\t25\ttimeFirst\tDate time of first packet\n5\t26\tduration\tFlow duration\n6\t30\tsrcIP\tSource IP address\n7\t(20:R):R\tvec\tVector\n8\t31_10:R\tpair\tPairs\n"));
     }
 
     #[test]
     fn timestr_changes_the_timestamp_type() {
-        let c = Config { timestr: true, ..Config::default() };
+        let c = Config { b2t_timestr: true, ..Config::default() };
         let text = headers_file(&info(), Some(&basic()), &c);
         assert!(text.contains("\n4\tS\ttimeFirst\t"));
         assert!(text.contains("\n5\tU64.U32\tduration\t"));
@@ -234,20 +234,20 @@ mod tests {
             column_lines(&basic(), &Config::default()),
             "%dir\tflowInd\tflowStat\ttimeFirst\tduration\tsrcIP\tvec\tpair\n"
         );
-        let c = Config { hdr_chr: "#".into(), sep_chr: ";".into(), ..Config::default() };
+        let c = Config { hdr_chr: "#", sep_chr: ";", ..Config::default() };
         assert_eq!(column_lines(&cols(&["U8", "U8"]), &c), "#c1;c2\n");
     }
 
     #[test]
     fn extended_header_flag() {
-        let c = Config { extended_header: true, ..Config::default() };
+        let c = Config { tfs_extended_header: true, ..Config::default() };
         assert_eq!(
             column_lines(&basic(), &c),
             "%                     \n% 8\n% 24\t10\t16\t25\t26\t30\t(D:R):R\t31_10:R\n\
              %dir\tflowInd\tflowStat\ttimeFirst\tduration\tsrcIP\tvec\tpair\n"
         );
         // Nested compounds follow TFS_NC_TYPE.
-        let c = Config { extended_header: true, nc_type: 1, ..Config::default() };
+        let c = Config { tfs_extended_header: true, tfs_nc_type: 1, ..Config::default() };
         assert!(column_lines(&basic(), &c).contains("\t(20:R):R\t"));
     }
 }

@@ -2,10 +2,10 @@
 //! `PREFIX_flows.txt` (or stdout with `-w -`, or `-W` fragments) and describes the columns
 //! in `PREFIX_headers.txt`, byte-identical to Tranalyzer2 0.9.3 (spec: txt-format.md).
 //!
-//! * [`config`]: the T2 flags with their defaults, gathered in [`config::Config`];
-//! * [`program`]: the column list compiled into flat ops, and the record walker;
-//! * [`render`]: the text of each primitive type (numbers, strings, addresses, times);
-//! * [`float`]: glibc's `%.7g` and `%f`; [`timestr`]: ISO 8601 dates (`B2T_TIMESTR`);
+//! * [`config`]: the flags of `flags.toml` ([`config::Config`]) and the core's timestamp flags;
+//! * [`render`]: the text of a record, walked by plugin-api's record decoder: separators and
+//!   each value (numbers, strings, addresses, times);
+//! * [`timestr`]: ISO 8601 dates (`B2T_TIMESTR`); floats are plugin-api's glibc `%.7g`/`%f`;
 //! * [`header`]: column-name lines and the headers file; [`output`]: the flow file itself.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -13,10 +13,9 @@
 #![allow(non_snake_case)]
 
 pub mod config;
-pub mod float;
+pub mod flags;
 pub mod header;
 pub mod output;
-pub mod program;
 pub mod render;
 pub mod timestr;
 
@@ -25,18 +24,18 @@ mod testutil;
 
 use plugin_api::{Ctx, Host, Init, Plugin};
 
-use crate::config::Config;
+use crate::config::{Config, Stamps};
 use crate::header::RunInfo;
 use crate::output::FlowFile;
-use crate::program::RecordWriter;
-use crate::render::Renderer;
+
+use crate::render::{RecordWriter, Renderer};
 
 /// The txtSink plugin.
 #[derive(Debug)]
 pub struct TxtSink {
     host: Host,
-    /// Flags before the core's and the environment's contributions are merged in at init.
-    base: Config,
+    /// The flags (`flags.toml`).
+    cfg: Config,
     /// Set while flow lines are being written.
     active: Option<Active>,
 }
@@ -48,48 +47,43 @@ struct Active {
     file: FlowFile,
     /// `HDR_CHR` when the flow count goes over the extended header's first line at the end
     /// (`TFS_PRI_HDR` and `TFS_EXTENDED_HEADER`).
-    count_line: Option<String>,
+    count_line: Option<&'static str>,
 }
 
 impl TxtSink {
-    /// A sink with non-default flags (the core's `TSTAMP_*` flags still apply at init).
-    pub fn with_config(host: Host, base: Config) -> TxtSink {
-        TxtSink { host, base, active: None }
+    /// A sink with flags `cfg` instead of the compiled ones (the core's `TSTAMP_*` flags still
+    /// apply at init).
+    pub fn with_config(host: Host, cfg: Config) -> TxtSink {
+        TxtSink { host, cfg, active: None }
     }
 
-    /// The run's configuration: the base flags, the core's timestamp flags, and the suffix
-    /// overrides from the environment.
-    fn config(&self, init: &Init<'_>) -> Config {
-        let mut cfg = self.base.clone().with_core(init.config());
-        if let Some(s) = self.host.getenv(TFS_FLOWS_TXT_SUFFIX_ENV) {
-            cfg.flows_suffix = s;
-        }
-        if let Some(s) = self.host.getenv(TFS_HEADER_SUFFIX_ENV) {
-            cfg.header_suffix = s;
-        }
-        cfg
+    /// The suffix flag `name` (`value` compiled in), or its override from the environment.
+    fn suffix(&self, name: &str, value: &str) -> String {
+        self.host.getenv(name).unwrap_or_else(|| value.to_owned())
     }
 
     /// Opens the flow file and writes the headers file; `Err` carries the fatal message.
-    fn start(&mut self, init: &Init<'_>, cfg: Config) -> Result<(), String> {
+    fn start(&mut self, init: &Init<'_>) -> Result<(), String> {
+        let cfg = self.cfg;
         let columns = init.columns();
         let block_buf = init.config().block_buf != 0;
         if block_buf {
             self.host.warn("BLOCK_BUF is set in 'tranalyzer.h', no flow file will be produced");
         } else {
-            let header = if cfg.pri_hdr { header::column_lines(columns, &cfg).into_bytes() } else { Vec::new() };
+            let header = if cfg.tfs_pri_hdr { header::column_lines(columns, &cfg).into_bytes() } else { Vec::new() };
             let file = if init.flows_to_stdout() {
-                FlowFile::stdout(header)
+                output::stdout(header)
             } else {
-                let path = format!("{}{}", init.prefix(), cfg.flows_suffix);
-                let split = if cfg.split { init.split() } else { None };
-                FlowFile::create(&path, split, cfg.pri_hdr_fw, header).map_err(|e| e.to_string())?
+                let suffix = self.suffix("TFS_FLOWS_TXT_SUFFIX", cfg.tfs_flows_txt_suffix);
+                let path = init.side_file(&suffix);
+                let split = if cfg.tfs_split { init.split() } else { None };
+                output::create(&path, split, cfg.tfs_pri_hdr_fw, header).map_err(|e| e.to_string())?
             };
-            let count_line = (cfg.pri_hdr && cfg.extended_header).then(|| cfg.hdr_chr.clone());
-            let records = RecordWriter::new(columns, Renderer::new(cfg.clone()));
+            let count_line = (cfg.tfs_pri_hdr && cfg.tfs_extended_header).then_some(cfg.hdr_chr);
+            let records = RecordWriter::new(columns, Renderer::new(cfg, Stamps::of(init.config())));
             self.active = Some(Active { records, file, count_line });
         }
-        if cfg.hdr_file {
+        if cfg.tfs_hdr_file {
             let info = RunInfo {
                 date: init.start_date().to_owned(),
                 core_line: init.core_line().to_owned(),
@@ -103,9 +97,11 @@ impl TxtSink {
                 plugins: init.plugins().to_vec(),
             };
             let text = header::headers_file(&info, (!block_buf).then_some(columns), &cfg);
-            let path = format!("{}{}", init.prefix(), cfg.header_suffix);
-            std::fs::write(&path, text)
-                .map_err(|e| format!("Failed to open file '{path}': {}", plugin_api::fmt::strerror(&e)))?;
+            let suffix = self.suffix("TFS_HEADER_SUFFIX", cfg.tfs_header_suffix);
+            let path = init.side_file(&suffix);
+            std::fs::write(&path, text).map_err(|e| {
+                format!("Failed to open file '{}': {}", plugin_api::fmt::escaped(&path), plugin_api::fmt::strerror(&e))
+            })?;
         }
         Ok(())
     }
@@ -121,19 +117,13 @@ impl TxtSink {
     }
 }
 
-/// Environment variable overriding [`config::TFS_FLOWS_TXT_SUFFIX`].
-const TFS_FLOWS_TXT_SUFFIX_ENV: &str = "TFS_FLOWS_TXT_SUFFIX";
-/// Environment variable overriding [`config::TFS_HEADER_SUFFIX`].
-const TFS_HEADER_SUFFIX_ENV: &str = "TFS_HEADER_SUFFIX";
-
 impl Plugin for TxtSink {
     fn new(host: Host) -> Self {
         TxtSink::with_config(host, Config::default())
     }
 
     fn init(&mut self, init: &Init<'_>) {
-        let cfg = self.config(init);
-        if let Err(msg) = self.start(init, cfg) {
+        if let Err(msg) = self.start(init) {
             self.fail(&msg);
         }
     }
@@ -153,8 +143,8 @@ impl Plugin for TxtSink {
         let Some(mut a) = self.active.take() else {
             return;
         };
-        let count = a.count_line.as_deref().map(|chr| (chr, ctx.globals().total_flows));
-        if let Err(e) = a.file.finish(count) {
+        let count = a.count_line.map(|chr| (chr, ctx.globals().total_flows));
+        if let Err(e) = output::finish(&mut a.file, count) {
             self.host.fail(&e.to_string());
         }
     }

@@ -1,103 +1,133 @@
-//! Text of one primitive value (txt-format.md §4-§5): the bin2txt rules.
+//! Text of one record (txt-format.md §3-§5): the bin2txt rules for each value, the separators
+//! between them, driven by plugin-api's record [`Decoder`].
 
 use core::fmt;
 
-use plugin_api::Prim;
+use plugin_api::Column;
+use plugin_api::fmt::text::{Spelling, copy_plain, int, sanitize_utf8, zero_padded};
+use plugin_api::fmt::{float, put};
+use plugin_api::record::{DecodeError, DecodeErrorKind, Decoder, Lead, Val, Visitor};
 
-use crate::config::Config;
-use crate::float;
+use crate::config::{Config, Stamps};
 use crate::timestr::TimeStr;
 
 /// Why a record could not be rendered; the message is T2's.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RenderError {
-    /// A read needed `required` bytes of record (position + size of the read).
-    Overflow {
-        /// Bytes the record would have needed.
-        required: usize,
-    },
-    /// An `IPX` value with a version other than 0, 4 or 6.
-    IpVersion(u8),
-}
+pub struct RenderError(pub DecodeError);
 
 impl fmt::Display for RenderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            RenderError::Overflow { required } => {
+        match self.0.kind {
+            DecodeErrorKind::Truncated { required } => {
                 write!(f, "bin2txt: Buffer overflow: {required} increase MAIN_OUTBUF_SIZE in tranalyzer.h")
             }
-            RenderError::IpVersion(v) => write!(f, "Invalid IP version {v}"),
+            DecodeErrorKind::IpVersion(v) => write!(f, "Invalid IP version {v}"),
         }
     }
 }
 
 impl std::error::Error for RenderError {}
 
-/// Sequential, bounds-checked reads from one record.
+/// Renders records of one column list with one configuration.
 #[derive(Debug)]
-pub struct Reader<'a> {
-    rec: &'a [u8],
-    pos: usize,
+pub struct RecordWriter {
+    decoder: Decoder,
+    renderer: Renderer,
 }
 
-impl<'a> Reader<'a> {
-    /// Starts at the first byte of `rec`.
-    pub fn new(rec: &'a [u8]) -> Reader<'a> {
-        Reader { rec, pos: 0 }
+impl RecordWriter {
+    /// Compiles `columns` for `renderer`.
+    pub fn new(columns: &[Column], renderer: Renderer) -> RecordWriter {
+        RecordWriter { decoder: Decoder::new(columns), renderer }
     }
 
-    /// Reads `N` bytes; fails like T2's buffer reader, naming position + `N`.
-    #[inline]
-    pub fn take<const N: usize>(&mut self) -> Result<[u8; N], RenderError> {
-        match self.rec.get(self.pos..self.pos + N) {
-            Some(b) => {
-                self.pos += N;
-                // The slice has exactly N bytes.
-                Ok(b.try_into().unwrap_or([0; N]))
-            }
-            None => Err(RenderError::Overflow { required: self.pos + N }),
-        }
+    /// The value renderer.
+    pub fn renderer(&self) -> &Renderer {
+        &self.renderer
     }
 
-    /// Reads one byte.
-    #[inline]
-    pub fn u8(&mut self) -> Result<u8, RenderError> {
-        Ok(self.take::<1>()?[0])
-    }
-
-    /// Reads a host-order u32 (repetition counts).
-    #[inline]
-    pub fn u32(&mut self) -> Result<u32, RenderError> {
-        Ok(u32::from_ne_bytes(self.take()?))
-    }
-
-    /// The unread bytes.
-    fn rest(&self) -> &'a [u8] {
-        &self.rec[self.pos..]
+    /// Appends the text line of `rec` (ending in `\n`) to `out`. On error the text rendered so
+    /// far stays in `out`, without a newline, as T2 leaves it in the file.
+    pub fn render(&mut self, out: &mut Vec<u8>, rec: &[u8]) -> Result<(), RenderError> {
+        self.decoder.decode(rec, &mut Line { r: &self.renderer, out }).map_err(RenderError)?;
+        out.push(b'\n');
+        Ok(())
     }
 }
 
-/// Renders primitive values with one configuration.
+/// Renders values with one configuration.
 #[derive(Debug)]
 pub struct Renderer {
     cfg: Config,
-    /// `0123456789abcdef` or upper case (`HEX_CAPITAL`).
-    hex: &'static [u8; 16],
+    /// Hex numbers and addresses.
+    spell: Spelling,
+    /// `SEP_CHR` when it is one byte, the common case written with one push.
+    sep_byte: Option<u8>,
     /// Timestamp fraction width: 9 (ns) or 6 (µs).
     frac_width: usize,
     timestr: Option<TimeStr>,
 }
 
-const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
-const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+/// One record being rendered: the visitor the decoder drives.
+struct Line<'a> {
+    r: &'a Renderer,
+    out: &'a mut Vec<u8>,
+}
+
+// Inlined into the decoder's loop: the decoder's match on the type and the renderer's match on
+// the value then fold into one.
+impl Visitor for Line<'_> {
+    #[inline(always)]
+    fn lead(&mut self, lead: Lead) {
+        match lead {
+            Lead::None | Lead::Column(0) => {}
+            Lead::Column(_) => match self.r.sep_byte {
+                Some(b) => self.out.push(b),
+                None => put(self.out, self.r.cfg.sep_chr.as_bytes()),
+            },
+            Lead::Member => self.out.push(b'_'),
+        }
+    }
+
+    #[inline(always)]
+    fn value(&mut self, v: Val<'_>) {
+        self.r.value(self.out, v, true);
+    }
+
+    fn open(&mut self) {
+        self.out.push(b'(');
+    }
+
+    fn close(&mut self) {
+        self.out.push(b')');
+    }
+
+    fn next(&mut self) {
+        self.out.push(b';');
+    }
+
+    fn unterminated(&mut self, v: Val<'_>) {
+        self.r.value(self.out, v, false);
+    }
+}
 
 impl Renderer {
-    /// A renderer for `cfg`.
-    pub fn new(cfg: Config) -> Renderer {
-        let hex = if cfg.hex_capital { HEX_UPPER } else { HEX_LOWER };
-        let frac_width = if cfg.tstamp_ns { 9 } else { 6 };
-        let timestr = cfg.timestr.then(|| TimeStr::new(cfg.tstamp_utc));
-        Renderer { cfg, hex, frac_width, timestr }
+    /// A renderer for `cfg` in a core with timestamp flags `stamps`.
+    pub fn new(cfg: Config, stamps: Stamps) -> Renderer {
+        let spell = Spelling {
+            mac_format: cfg.mac_format,
+            mac_sep: cfg.mac_sep,
+            ip4_format: cfg.ip4_format,
+            ip6_format: cfg.ip6_format,
+            hex_capital: cfg.hex_capital,
+        };
+        let sep_byte = match cfg.sep_chr.as_bytes() {
+            &[b] => Some(b),
+            _ => None,
+        };
+        let frac_width = if stamps.ns { 9 } else { 6 };
+        let timestr = cfg.b2t_timestr.then(|| TimeStr::new(stamps.utc));
+        Renderer { cfg, spell, sep_byte, frac_width, timestr }
     }
 
     /// The configuration.
@@ -105,236 +135,61 @@ impl Renderer {
         &self.cfg
     }
 
-    /// Reads one value of type `p` and appends its text.
-    #[inline]
-    pub fn prim(&self, out: &mut Vec<u8>, r: &mut Reader<'_>, p: Prim) -> Result<(), RenderError> {
-        match p {
-            Prim::I8 => int(out, i8::from_ne_bytes(r.take()?)),
-            Prim::I16 => int(out, i16::from_ne_bytes(r.take()?)),
-            Prim::I32 => int(out, i32::from_ne_bytes(r.take()?)),
-            Prim::I64 => int(out, i64::from_ne_bytes(r.take()?)),
-            Prim::U8 => int(out, r.u8()?),
-            Prim::U16 => int(out, u16::from_ne_bytes(r.take()?)),
-            Prim::U32 => int(out, r.u32()?),
-            Prim::U64 => int(out, u64::from_ne_bytes(r.take()?)),
-            Prim::H8 => self.hex0x(out, u64::from(r.u8()?), 2),
-            Prim::H16 => self.hex0x(out, u64::from(u16::from_ne_bytes(r.take()?)), 4),
-            Prim::H32 => self.hex0x(out, u64::from(r.u32()?), 8),
-            Prim::H64 => self.hex0x(out, u64::from_ne_bytes(r.take()?), 16),
-            Prim::F32 => float::g7(out, f64::from(f32::from_ne_bytes(r.take()?))),
-            Prim::F64 => float::f6(out, f64::from_ne_bytes(r.take()?)),
+    /// Appends the text of `v`. A string is `complete` up to its NUL; an incomplete one (the
+    /// record ends inside it) is written as far as T2 gets before failing: without the closing
+    /// quote, and without a UTF-8 sequence the record cuts.
+    #[inline(always)]
+    fn value(&self, out: &mut Vec<u8>, v: Val<'_>, complete: bool) {
+        match v {
+            Val::I8(n) => int(out, n),
+            Val::I16(n) => int(out, n),
+            Val::I32(n) => int(out, n),
+            Val::I64(n) => int(out, n),
+            Val::U8(n) => int(out, n),
+            Val::U16(n) => int(out, n),
+            Val::U32(n) => int(out, n),
+            Val::U64(n) => int(out, n),
+            Val::H8(n) => self.spell.hex0x(out, u64::from(n), 2),
+            Val::H16(n) => self.spell.hex0x(out, u64::from(n), 4),
+            Val::H32(n) => self.spell.hex0x(out, u64::from(n), 8),
+            Val::H64(n) => self.spell.hex0x(out, n, 16),
+            Val::F32(x) => float::g7(out, f64::from(x)),
+            Val::F64(x) => float::f6(out, x),
             // `%c`: the raw byte, NUL included.
-            Prim::Char => out.push(r.u8()?),
-            Prim::Dir => out.push(if r.u8()? == 0 { b'A' } else { b'B' }),
-            Prim::Str => {
+            Val::Char(c) => out.push(c),
+            Val::Dir(d) => out.push(if d == 0 { b'A' } else { b'B' }),
+            Val::Str(s) => {
                 out.push(b'"');
-                if self.cfg.san_utf8 {
-                    sanitize_utf8(out, r)?;
+                if self.cfg.tfs_san_utf8 {
+                    sanitize_utf8(out, s, complete, short_escape);
                 } else {
-                    escape_c(out, r)?;
+                    escape_c(out, s);
                 }
-                out.push(b'"');
+                if complete {
+                    out.push(b'"');
+                }
             }
-            Prim::StrClass => {
-                if self.cfg.san_utf8 {
-                    sanitize_utf8(out, r)?;
+            Val::StrClass(s) => {
+                if self.cfg.tfs_san_utf8 {
+                    sanitize_utf8(out, s, complete, short_escape);
                 } else {
-                    raw_str(out, r)?;
+                    out.extend_from_slice(s);
                 }
             }
-            Prim::Time | Prim::Duration => {
-                // Two reads, as T2 does: the overflow message names the failing one.
-                let sec = u64::from_ne_bytes(r.take()?);
-                let frac = r.u32()?;
-                match &self.timestr {
-                    Some(ts) if p == Prim::Time => ts.write(out, sec, frac, self.frac_width),
-                    _ => {
-                        int(out, sec);
-                        out.push(b'.');
-                        zero_padded(out, u64::from(frac), self.frac_width);
-                    }
+            Val::Time(sec, frac) | Val::Duration(sec, frac) => match &self.timestr {
+                Some(ts) if matches!(v, Val::Time(..)) => ts.write(out, sec, frac, self.frac_width),
+                _ => {
+                    int(out, sec);
+                    out.push(b'.');
+                    zero_padded(out, u64::from(frac), self.frac_width);
                 }
-            }
-            Prim::Mac => self.mac(out, r.take()?),
-            Prim::Ip4 => self.ip4(out, r.take()?),
-            Prim::Ip6 => self.ip6(out, r.take()?),
-            Prim::IpX => match r.u8()? {
-                4 => self.ip4(out, r.take()?),
-                6 => self.ip6(out, r.take()?),
-                0 => put(out, self.cfg.non_ip_str.as_bytes()),
-                v => return Err(RenderError::IpVersion(v)),
             },
-        }
-        Ok(())
-    }
-
-    /// `digits` hex digits of `v`, zero-padded, no prefix.
-    #[inline]
-    fn hex(&self, out: &mut Vec<u8>, v: u64, digits: usize) {
-        for i in (0..digits).rev() {
-            out.push(self.hex[((v >> (4 * i)) & 0xf) as usize]);
+            Val::Mac(m) => self.spell.mac(out, m),
+            Val::Ip4(a) => self.spell.ip4(out, a),
+            Val::Ip6(a) => self.spell.ip6(out, a),
+            Val::NoIp => put(out, self.cfg.b2t_non_ip_str.as_bytes()),
         }
     }
-
-    #[inline]
-    fn hex0x(&self, out: &mut Vec<u8>, v: u64, digits: usize) {
-        out.extend_from_slice(b"0x");
-        self.hex(out, v, digits);
-    }
-
-    fn mac(&self, out: &mut Vec<u8>, m: [u8; 6]) {
-        let v = m.iter().fold(0u64, |v, &b| (v << 8) | u64::from(b));
-        match self.cfg.mac_format {
-            1 => self.hex0x(out, v, 16),
-            2 => int(out, v),
-            _ => {
-                for (i, &b) in m.iter().enumerate() {
-                    if i > 0 {
-                        put(out, self.cfg.mac_sep.as_bytes());
-                    }
-                    self.hex(out, u64::from(b), 2);
-                }
-            }
-        }
-    }
-
-    fn ip4(&self, out: &mut Vec<u8>, a: [u8; 4]) {
-        match self.cfg.ip4_format {
-            1 => {
-                for (i, &b) in a.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b'.');
-                    }
-                    zero_padded(out, u64::from(b), 3);
-                }
-            }
-            2 => self.hex0x(out, u64::from(u32::from_be_bytes(a)), 8),
-            3 => int(out, u32::from_be_bytes(a)),
-            _ => ip4_dotted(out, a),
-        }
-    }
-
-    fn ip6(&self, out: &mut Vec<u8>, a: [u8; 16]) {
-        let v = u128::from_be_bytes(a);
-        match self.cfg.ip6_format {
-            1 => {
-                for i in 0..8 {
-                    if i > 0 {
-                        out.push(b':');
-                    }
-                    self.hex(out, u64::from(u16::from_be_bytes([a[2 * i], a[2 * i + 1]])), 4);
-                }
-            }
-            2 => {
-                self.hex0x(out, (v >> 64) as u64, 16);
-                self.hex(out, v as u64, 16);
-            }
-            3 => {
-                self.hex0x(out, (v >> 64) as u64, 16);
-                out.push(b'_');
-                self.hex0x(out, v as u64, 16);
-            }
-            _ => inet_ntop6(out, a),
-        }
-    }
-}
-
-/// Decimal text of an integer.
-#[inline]
-fn int<I: itoa::Integer>(out: &mut Vec<u8>, v: I) {
-    put(out, itoa::Buffer::new().format(v).as_bytes());
-}
-
-/// Appends a short slice byte by byte: cheaper than a `memcpy` call for a few bytes.
-#[inline(always)]
-pub(crate) fn put(out: &mut Vec<u8>, s: &[u8]) {
-    out.reserve(s.len());
-    for &b in s {
-        out.push(b);
-    }
-}
-
-/// `%0<width>u`: at least `width` digits (more when the value needs them).
-#[inline]
-fn zero_padded(out: &mut Vec<u8>, v: u64, width: usize) {
-    let mut buf = itoa::Buffer::new();
-    let s = buf.format(v);
-    for _ in s.len()..width {
-        out.push(b'0');
-    }
-    put(out, s.as_bytes());
-}
-
-fn ip4_dotted(out: &mut Vec<u8>, a: [u8; 4]) {
-    for (i, &b) in a.iter().enumerate() {
-        if i > 0 {
-            out.push(b'.');
-        }
-        int(out, b);
-    }
-}
-
-/// glibc's `inet_ntop(AF_INET6)`: longest run (first if tied) of ≥ 2 zero groups becomes `::`,
-/// `::ffff:a.b.c.d` and `::a.b.c.d` for mapped and compatible IPv4 addresses.
-pub fn inet_ntop6(out: &mut Vec<u8>, a: [u8; 16]) {
-    let words: [u16; 8] = core::array::from_fn(|i| u16::from_be_bytes([a[2 * i], a[2 * i + 1]]));
-    let (mut best, mut best_len) = (usize::MAX, 0);
-    let mut i = 0;
-    while i < 8 {
-        if words[i] == 0 {
-            let start = i;
-            while i < 8 && words[i] == 0 {
-                i += 1;
-            }
-            if i - start > best_len {
-                (best, best_len) = (start, i - start);
-            }
-        } else {
-            i += 1;
-        }
-    }
-    if best_len < 2 {
-        best = usize::MAX;
-    }
-    let mut i = 0;
-    while i < 8 {
-        if i == best {
-            // One ':' here and one for the group after the run (or a closing one at the end).
-            out.push(b':');
-            i += best_len;
-            if i == 8 {
-                out.push(b':');
-            }
-            continue;
-        }
-        if i > 0 {
-            out.push(b':');
-        }
-        if i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff)) {
-            ip4_dotted(out, [a[12], a[13], a[14], a[15]]);
-            return;
-        }
-        let w = words[i];
-        let digits = if w >= 0x1000 {
-            4
-        } else if w >= 0x100 {
-            3
-        } else if w >= 0x10 {
-            2
-        } else {
-            1
-        };
-        for d in (0..digits).rev() {
-            out.push(HEX_LOWER[usize::from((w >> (4 * d)) & 0xf)]);
-        }
-        i += 1;
-    }
-}
-
-/// Bytes that stand for themselves in `S`/`SC` text (printable ASCII except `"` and `\`).
-#[inline]
-fn is_plain(b: u8) -> bool {
-    (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\'
 }
 
 /// The escape of an ASCII byte that is not plain, if it has a short one.
@@ -353,141 +208,17 @@ fn short_escape(b: u8) -> Option<&'static [u8]> {
     })
 }
 
-/// Copies the run of plain bytes at the reader's position (the fast path of both escapers).
-#[inline]
-fn copy_plain(out: &mut Vec<u8>, r: &mut Reader<'_>) {
-    let rest = r.rest();
-    let n = rest.iter().position(|&b| !is_plain(b)).unwrap_or(rest.len());
-    if n > 16 {
-        out.extend_from_slice(&rest[..n]);
-    } else {
-        put(out, &rest[..n]);
-    }
-    r.pos += n;
-}
-
-/// How reading a multi-byte sequence ended.
-enum Seq {
-    /// All continuation bytes read.
-    Complete,
-    /// Invalid by its second byte.
-    Rejected,
-    /// A byte that is no continuation byte: it starts the next character.
-    Restart(u8),
-}
-
-/// `TFS_SAN_UTF8`=1: escapes ASCII controls, copies valid UTF-8, and writes `.` for every
-/// rejected unit (txt-format.md §5).
-fn sanitize_utf8(out: &mut Vec<u8>, r: &mut Reader<'_>) -> Result<(), RenderError> {
-    loop {
-        copy_plain(out, r);
-        let mut c = r.u8()?;
-        // A rejected continuation byte is decoded afresh: loop with it as the new lead byte.
-        loop {
-            if c == 0 {
-                return Ok(());
-            }
-            if c < 0x80 {
-                match short_escape(c) {
-                    Some(e) => put(out, e),
-                    None if c <= 0x1f || c == 0x7f => {
-                        out.extend_from_slice(b"\\u00");
-                        out.push(HEX_UPPER[usize::from(c >> 4)]);
-                        out.push(HEX_UPPER[usize::from(c & 0xf)]);
-                    }
-                    None => out.push(c),
-                }
-                break;
-            }
-            // 0x80-0xc1: continuation or overlong 2-byte lead; ≥ 0xf5: beyond U+10FFFF.
-            if !(0xc2..0xf5).contains(&c) {
-                out.push(b'.');
-                break;
-            }
-            let len = if c < 0xe0 {
-                2
-            } else if c < 0xf0 {
-                3
-            } else {
-                4
-            };
-            let mut seq = [c, 0, 0, 0];
-            let mut k = 1;
-            let outcome = loop {
-                if k == len {
-                    break Seq::Complete;
-                }
-                let b = r.u8()?;
-                if b == 0 {
-                    // The string ends inside the sequence.
-                    out.push(b'.');
-                    return Ok(());
-                }
-                if b & 0xc0 != 0x80 {
-                    break Seq::Restart(b);
-                }
-                // The second byte already tells overlong 3/4-byte forms and code points past
-                // U+10FFFF; the bytes read so far are dropped.
-                if k == 1 && ((c == 0xe0 && b < 0xa0) || (c == 0xf0 && b < 0x90) || (c == 0xf4 && b >= 0x90)) {
-                    break Seq::Rejected;
-                }
-                seq[k] = b;
-                k += 1;
-            };
-            match outcome {
-                Seq::Restart(b) => {
-                    out.push(b'.');
-                    c = b;
-                    continue;
-                }
-                Seq::Rejected => {
-                    out.push(b'.');
-                    break;
-                }
-                Seq::Complete => {}
-            }
-            if len == 3 {
-                let cp = (u32::from(c & 0x0f) << 12) | (u32::from(seq[1] & 0x3f) << 6) | u32::from(seq[2] & 0x3f);
-                if (0xd800..=0xdfff).contains(&cp) {
-                    out.push(b'.');
-                    break;
-                }
-            }
-            put(out, &seq[..len]);
-            break;
-        }
-    }
-}
-
 /// `TFS_SAN_UTF8`=0, `S`: only the eight C escapes, every other byte raw.
-fn escape_c(out: &mut Vec<u8>, r: &mut Reader<'_>) -> Result<(), RenderError> {
-    loop {
-        copy_plain(out, r);
-        let c = r.u8()?;
-        if c == 0 {
-            return Ok(());
-        }
-        match short_escape(c) {
-            Some(e) => put(out, e),
-            None => out.push(c),
-        }
-    }
-}
-
-/// `TFS_SAN_UTF8`=0, `SC`: the bytes up to the NUL, raw.
-fn raw_str(out: &mut Vec<u8>, r: &mut Reader<'_>) -> Result<(), RenderError> {
-    let rest = r.rest();
-    match rest.iter().position(|&b| b == 0) {
-        Some(n) => {
-            out.extend_from_slice(&rest[..n]);
-            r.pos += n + 1;
-            Ok(())
-        }
-        None => {
-            // T2 reads byte by byte and fails on the first byte past the record.
-            out.extend_from_slice(rest);
-            r.pos = r.rec.len();
-            Err(RenderError::Overflow { required: r.pos + 1 })
+fn escape_c(out: &mut Vec<u8>, s: &[u8]) {
+    let mut i = 0;
+    while i < s.len() {
+        i += copy_plain(out, &s[i..]);
+        if let Some(&c) = s.get(i) {
+            match short_escape(c) {
+                Some(e) => put(out, e),
+                None => out.push(c),
+            }
+            i += 1;
         }
     }
 }
@@ -495,7 +226,11 @@ fn raw_str(out: &mut Vec<u8>, r: &mut Reader<'_>) -> Result<(), RenderError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testutil::{Rec, one, render_bytes, render_cfg};
+    use crate::testutil::{Rec, cols, one, render, render_bytes, render_cfg, render_stamps};
+
+    fn overflow(required: usize) -> DecodeErrorKind {
+        DecodeErrorKind::Truncated { required }
+    }
 
     fn d(sig: &str, rec: Rec) -> String {
         one(&Config::default(), sig, rec)
@@ -642,10 +377,10 @@ mod tests {
 
     #[test]
     fn san_utf8_flag_off() {
-        let c = with(|c| c.san_utf8 = false);
+        let c = with(|c| c.tfs_san_utf8 = false);
         let v = b"a\"b\\c\x08\x0c\n\r\t\x0b\x01\x7f\xff\xc3\xa9";
         assert_eq!(
-            render_bytes(c.clone(), &["S"], &Rec::new().str(v).0),
+            render_bytes(c, &["S"], &Rec::new().str(v).0),
             b"\"a\\\"b\\\\c\\b\\f\\n\\r\\t\\v\x01\x7f\xff\xc3\xa9\"\n".to_vec()
         );
         assert_eq!(render_bytes(c, &["SC"], &Rec::new().str(v).0), [v.as_slice(), b"\n"].concat());
@@ -664,30 +399,29 @@ mod tests {
 
     #[test]
     fn tstamp_prec_microseconds() {
-        let c = with(|c| c.tstamp_ns = false);
-        assert_eq!(one(&c, "TS", Rec::new().time(1_291_753_225, 446_732)), "1291753225.446732");
-        assert_eq!(one(&c, "DUR", Rec::new().time(0, 5)), "0.000005");
-        assert_eq!(one(&c, "DUR", Rec::new().time(0, 1_000_000)), "0.1000000");
+        let us = Stamps { ns: false, utc: true };
+        let t = |sig: &str, rec: Rec| render_stamps(Config::default(), us, &[sig], &rec.0).unwrap();
+        assert_eq!(t("TS", Rec::new().time(1_291_753_225, 446_732)), "1291753225.446732");
+        assert_eq!(t("DUR", Rec::new().time(0, 5)), "0.000005");
+        assert_eq!(t("DUR", Rec::new().time(0, 1_000_000)), "0.1000000");
     }
 
     #[test]
     fn b2t_timestr_flag() {
-        let c = with(|c| c.timestr = true);
+        let c = with(|c| c.b2t_timestr = true);
         assert_eq!(one(&c, "TS", Rec::new().time(1_291_753_225, 446_732_000)), "2010-12-07T20:20:25.446732000+0000");
         // Durations keep the seconds form.
         assert_eq!(one(&c, "DUR", Rec::new().time(1_291_753_225, 446_732_000)), "1291753225.446732000");
-        let c = with(|c| {
-            c.timestr = true;
-            c.tstamp_ns = false;
-        });
-        assert_eq!(one(&c, "TS", Rec::new().time(0, 7)), "1970-01-01T00:00:00.000007+0000");
+        let us = Stamps { ns: false, utc: true };
+        let text = render_stamps(c, us, &["TS"], &Rec::new().time(0, 7).0).unwrap();
+        assert_eq!(text, "1970-01-01T00:00:00.000007+0000");
     }
 
     #[test]
     fn mac_formats() {
         let m = || Rec::new().bytes(&[0x00, 0x1a, 0x2b, 0x3c, 0x4d, 0x5e]);
         assert_eq!(d("MAC", m()), "00:1a:2b:3c:4d:5e");
-        assert_eq!(one(&with(|c| c.mac_sep = "-".into()), "MAC", m()), "00-1a-2b-3c-4d-5e");
+        assert_eq!(one(&with(|c| c.mac_sep = "-"), "MAC", m()), "00-1a-2b-3c-4d-5e");
         assert_eq!(one(&with(|c| c.mac_format = 1), "MAC", m()), "0x0000001a2b3c4d5e");
         assert_eq!(one(&with(|c| c.mac_format = 2), "MAC", m()), "112394521950");
     }
@@ -753,7 +487,7 @@ mod tests {
         assert_eq!(d("IPX", Rec::new().ipx4([10, 0, 0, 1])), "10.0.0.1");
         assert_eq!(d("IPX", Rec::new().u8(6).bytes(&ip6([0x2001, 0xdb8, 0, 0, 0, 0, 0, 1]).0)), "2001:db8::1");
         assert_eq!(d("IPX", Rec::new().u8(0)), "-");
-        assert_eq!(one(&with(|c| c.non_ip_str = "none".into()), "IPX", Rec::new().u8(0)), "none");
+        assert_eq!(one(&with(|c| c.b2t_non_ip_str = "none"), "IPX", Rec::new().u8(0)), "none");
         // Address formats apply to IPX too.
         assert_eq!(one(&with(|c| c.ip4_format = 1), "IPX", Rec::new().ipx4([10, 0, 0, 1])), "010.000.000.001");
     }
@@ -761,35 +495,154 @@ mod tests {
     #[test]
     fn invalid_ip_version_is_an_error() {
         let (e, partial) = render_cfg(Config::default(), &["U8", "IPX", "U8"], &[7, 5, 1, 2, 3, 4, 9]).unwrap_err();
-        assert_eq!(e, RenderError::IpVersion(5));
+        assert_eq!(e.0.kind, DecodeErrorKind::IpVersion(5));
         assert_eq!(e.to_string(), "Invalid IP version 5");
         assert_eq!(partial, "7\t");
     }
 
     #[test]
     fn reading_past_the_record_is_an_error() {
-        let overflow = |sig: &str, rec: &[u8]| render_cfg(Config::default(), &[sig], rec).unwrap_err().0;
-        assert_eq!(overflow("U64", &[1, 2, 3]), RenderError::Overflow { required: 8 });
+        let cut = |sig: &str, rec: &[u8]| render_cfg(Config::default(), &[sig], rec).unwrap_err().0.0.kind;
+        assert_eq!(cut("U64", &[1, 2, 3]), overflow(8));
         // Two reads for times: seconds, then the fraction.
-        assert_eq!(overflow("TS", &[0; 4]), RenderError::Overflow { required: 8 });
-        assert_eq!(overflow("TS", &[0; 10]), RenderError::Overflow { required: 12 });
+        assert_eq!(cut("TS", &[0; 4]), overflow(8));
+        assert_eq!(cut("TS", &[0; 10]), overflow(12));
         // Strings are read byte by byte: the byte after the record is the one missing.
-        assert_eq!(overflow("S", b"abc"), RenderError::Overflow { required: 4 });
-        assert_eq!(overflow("SC", b"abc"), RenderError::Overflow { required: 4 });
-        assert_eq!(overflow("S", b"\xe2\x82"), RenderError::Overflow { required: 3 });
-        assert_eq!(overflow("IPX", &[6, 1, 2]), RenderError::Overflow { required: 17 });
-        assert_eq!(overflow("U16:R", &[2, 0, 0, 0, 1, 0]), RenderError::Overflow { required: 8 });
-        assert_eq!(overflow("U16:R", &[2, 0]), RenderError::Overflow { required: 4 });
+        assert_eq!(cut("S", b"abc"), overflow(4));
+        assert_eq!(cut("SC", b"abc"), overflow(4));
+        assert_eq!(cut("S", b"\xe2\x82"), overflow(3));
+        assert_eq!(cut("IPX", &[6, 1, 2]), overflow(17));
+        assert_eq!(cut("U16:R", &[2, 0, 0, 0, 1, 0]), overflow(8));
+        assert_eq!(cut("U16:R", &[2, 0]), overflow(4));
         assert_eq!(
-            RenderError::Overflow { required: 17 }.to_string(),
+            RenderError(DecodeError { column: 0, kind: overflow(17) }).to_string(),
             "bin2txt: Buffer overflow: 17 increase MAIN_OUTBUF_SIZE in tranalyzer.h"
         );
-        let c = with(|c| c.san_utf8 = false);
+        let c = with(|c| c.tfs_san_utf8 = false);
         assert_eq!(
-            render_cfg(c.clone(), &["S"], b"ab").unwrap_err(),
-            (RenderError::Overflow { required: 3 }, "\"ab".into())
+            render_cfg(c, &["S"], b"ab").map_err(|(e, text)| (e.0.kind, text)),
+            Err((overflow(3), "\"ab".into()))
         );
-        assert_eq!(render_cfg(c, &["SC"], b"ab").unwrap_err(), (RenderError::Overflow { required: 3 }, "ab".into()));
+        assert_eq!(
+            render_cfg(c, &["SC"], b"ab").map_err(|(e, text)| (e.0.kind, text)),
+            Err((overflow(3), "ab".into()))
+        );
+    }
+
+    const BASIC: [&str; 10] = ["DIR", "U64", "H64", "TS", "DUR", "IPX", "U16", "IPX", "U16", "U8"];
+
+    #[test]
+    fn tcp_connection_a_and_b_lines() {
+        // txt-format.md §9.1, the A record byte by byte.
+        let a: Vec<u8> = [
+            &[0x00][..],
+            &[0x07, 0, 0, 0, 0, 0, 0, 0],
+            &[0x00, 0x40, 0, 0, 0, 0, 0, 0x04],
+            &[0x09, 0x97, 0xfe, 0x4c, 0, 0, 0, 0, 0xe0, 0x96, 0xa0, 0x1a],
+            &[0, 0, 0, 0, 0, 0, 0, 0, 0x20, 0xa1, 0x07, 0x00],
+            &[0x04, 0xc0, 0xa8, 0x01, 0x0a],
+            &[0x22, 0xc8],
+            &[0x04, 0x0a, 0x00, 0x00, 0x01],
+            &[0x50, 0x00],
+            &[0x06],
+        ]
+        .concat();
+        assert_eq!(
+            render(&BASIC, &a),
+            "A\t7\t0x0400000000004000\t1291753225.446732000\t0.000500000\t192.168.1.10\t51234\t10.0.0.1\t80\t6"
+        );
+        let b = Rec::new()
+            .u8(1)
+            .u64(7)
+            .u64(0x0400_0000_0000_4001)
+            .time(1_291_753_225, 446_901_000)
+            .time(0, 312_000)
+            .ipx4([10, 0, 0, 1])
+            .u16(80)
+            .ipx4([192, 168, 1, 10])
+            .u16(51234)
+            .u8(6);
+        assert_eq!(
+            render(&BASIC, &b.0),
+            "B\t7\t0x0400000000004001\t1291753225.446901000\t0.000312000\t10.0.0.1\t80\t192.168.1.10\t51234\t6"
+        );
+    }
+
+    #[test]
+    fn repeating_and_compound_columns() {
+        // txt-format.md §9.2, after dir and flowInd.
+        let sigs = [
+            "DIR",
+            "U64",
+            "SC_U64:R",
+            "MAC:R",
+            "U16:R",
+            "H32_H16",
+            "U8_U8:R",
+            "(D:R):R",
+            "(U8_U8_U8)_(U8_U8_U8)_(U8_U8_U8)_(U8_U8_U8)",
+        ];
+        let rec = Rec::new()
+            .u8(0)
+            .u64(1)
+            .u32(2)
+            .str(b"eth:ipv4:tcp")
+            .u64(10)
+            .str(b"eth:vlan:ipv4:tcp")
+            .u64(2)
+            .u32(1)
+            .bytes(&[0x00, 0x11, 0x22, 0x33, 0x44, 0x55])
+            .u32(0)
+            .u32(0x1248_8421)
+            .u16(0x0014)
+            .u32(3)
+            .bytes(&[1, 2, 3, 4, 5, 6])
+            .u32(2)
+            .u32(2)
+            .f64(1.0)
+            .f64(2.5)
+            .u32(1)
+            .f64(3.0)
+            .bytes(&[1, 2, 9, 1, 3, 1, 7, 5, 3, 2, 3, 7]);
+        assert_eq!(
+            render(&sigs, &rec.0),
+            "A\t1\teth:ipv4:tcp_10;eth:vlan:ipv4:tcp_2\t00:11:22:33:44:55\t\t0x12488421_0x0014\t1_2;3_4;5_6\t\
+             (1.000000;2.500000);(3.000000)\t(1_2_9)_(1_3_1)_(7_5_3)_(2_3_7)"
+        );
+    }
+
+    #[test]
+    fn empty_repetitions() {
+        // A repeating column with count 0 is an empty field; an empty nested one is `()`.
+        assert_eq!(render(&["U8:R", "U8:R", "U8"], &Rec::new().u32(0).u32(0).u8(9).0), "\t\t9");
+        assert_eq!(render(&["(D:R):R"], &Rec::new().u32(2).u32(0).u32(1).f64(0.5).0), "();(0.500000)");
+        assert_eq!(render(&["U8_(U16:R)"], &Rec::new().u8(1).u32(0).0), "1_()");
+        // Nested repetitions inside repetitions keep their own counts.
+        let rec = Rec::new().u32(2).u8(1).u32(2).u8(2).u8(3).u8(4).u32(1).u8(5);
+        assert_eq!(render(&["U8_(U8:R):R"], &rec.0), "1_(2;3);4_(5)");
+        let rec = Rec::new().u32(1).u32(2).u32(1).u8(1).u32(2).u8(2).u8(3);
+        assert_eq!(render(&["((U8:R):R):R"], &rec.0), "((1);(2;3))");
+    }
+
+    #[test]
+    fn sep_chr_flag() {
+        let sigs = ["U8", "U8:R", "U8_U8", "U8:R", "U8"];
+        let rec = Rec::new().u8(1).u32(2).u8(2).u8(3).u8(4).u8(5).u32(0).u8(6);
+        let comma = Config { sep_chr: ",", ..Config::default() };
+        assert_eq!(render_cfg(comma, &sigs, &rec.0).unwrap(), "1,2;3,4_5,,6");
+        let multi = Config { sep_chr: "<>", ..Config::default() };
+        assert_eq!(render_cfg(multi, &sigs, &rec.0).unwrap(), "1<>2;3<>4_5<><>6");
+    }
+
+    #[test]
+    fn writer_is_reusable_after_an_error() {
+        let mut w = RecordWriter::new(&cols(&["U8:R", "U8"]), Renderer::new(Config::default(), Stamps::DEFAULT));
+        let mut out = Vec::new();
+        assert!(w.render(&mut out, &Rec::new().u32(3).u8(1).0).is_err());
+        assert_eq!(out, b"1;");
+        out.clear();
+        w.render(&mut out, &Rec::new().u32(1).u8(1).u8(2).0).unwrap();
+        assert_eq!(out, b"1\t2\n");
     }
 }
 
@@ -799,6 +652,7 @@ mod t2_sanitizer {
     //! (hex input with its NUL, hex output, success flag, bytes consumed).
 
     use super::*;
+    use crate::testutil::cols;
 
     fn unhex(s: &str) -> Vec<u8> {
         (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
@@ -811,11 +665,13 @@ mod t2_sanitizer {
         for line in data.lines() {
             let f: Vec<&str> = line.split(' ').collect();
             let (input, want, consumed) = (unhex(f[0]), unhex(f[1]), f[3].parse::<usize>().unwrap());
-            let mut r = Reader::new(&input);
+            // The string as an `SC` column (no quotes): what was written, and how far the
+            // decoder read.
+            let renderer = Renderer::new(Config::default(), Stamps::DEFAULT);
             let mut out = Vec::new();
-            sanitize_utf8(&mut out, &mut r).unwrap();
+            let used = Decoder::new(&cols(&["SC"])).decode(&input, &mut Line { r: &renderer, out: &mut out });
             assert_eq!(out, want, "input {}", f[0]);
-            assert_eq!(r.pos, consumed, "input {}", f[0]);
+            assert_eq!(used, Ok(consumed), "input {}", f[0]);
             n += 1;
         }
         assert!(n >= 5000);
@@ -826,7 +682,7 @@ mod t2_sanitizer {
 mod glibc_inet_ntop {
     //! `tests/data/inet_ntop_glibc.txt` (made by `tests/data/gen_inet_ntop.c`).
 
-    use super::*;
+    use plugin_api::fmt::text::inet_ntop6;
 
     #[test]
     fn matches_glibc() {

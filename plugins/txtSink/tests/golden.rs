@@ -2,24 +2,17 @@
 //! hand, every line of every golden flow file re-encoded from its text and rendered again, and
 //! every golden headers file rebuilt from its run information and column table.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+use plugin_api::record::Encoder;
 use plugin_api::{Column, Prim, Value};
-use txtSink::config::Config;
+use txtSink::config::{Config, Stamps};
 use txtSink::header::{self, RunInfo};
-use txtSink::program::RecordWriter;
-use txtSink::render::Renderer;
+use txtSink::render::{RecordWriter, Renderer};
 
-/// `../shared/golden` beside the clone. Missing, the tests are skipped, unless
-/// `RT2_REQUIRE_SHARED` is set (as CI does), which makes them fail.
+/// `../shared/golden` beside the clone (see `rt2_golden::shared_dir`).
 fn golden_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/golden");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(std::env::var_os("RT2_REQUIRE_SHARED").is_none(), "{} is missing", dir.display());
-    eprintln!("note: {} not found; golden tests skipped", dir.display());
-    None
+    rt2_golden::shared_dir().map(|d| d.join("golden"))
 }
 
 /// Every `(flows file, headers file)` pair of the golden outputs.
@@ -60,7 +53,7 @@ fn golden_columns(headers: &str) -> Vec<Column> {
 }
 
 fn render(columns: &[Column], rec: &[u8]) -> String {
-    let mut w = RecordWriter::new(columns, Renderer::new(Config::default()));
+    let mut w = RecordWriter::new(columns, Renderer::new(Config::default(), Stamps::DEFAULT));
     let mut out = Vec::new();
     w.render(&mut out, rec).unwrap();
     String::from_utf8(out).unwrap()
@@ -72,31 +65,35 @@ fn http_session_first_line_basic_flow_columns() {
     let headers = std::fs::read_to_string(dir.join("http-session_headers.txt")).unwrap();
     let columns: Vec<Column> = golden_columns(&headers).into_iter().take(22).collect();
     assert_eq!(columns.last().unwrap().name, "l4Proto");
-    let mut rec = vec![0u8]; // dir A
-    rec.extend_from_slice(&1u64.to_ne_bytes()); // flowInd
-    rec.extend_from_slice(&0x0400_0000_0000_4000u64.to_ne_bytes()); // flowStat
+    let mut e = Encoder::new(Vec::new());
+    e.u8(0); // dir A
+    e.u64(1); // flowInd
+    e.u64(0x0400_0000_0000_4000); // flowStat
     for (sec, ns) in [(1_362_692_526u64, 869_344_000u32), (1_362_692_527, 80_972_000), (0, 211_628_000)] {
-        rec.extend_from_slice(&sec.to_ne_bytes());
-        rec.extend_from_slice(&ns.to_ne_bytes());
+        e.time(sec, ns);
     }
-    rec.push(1); // numHdrDesc
-    rec.extend_from_slice(&1u32.to_ne_bytes()); // numHdrs: one repetition
-    rec.extend_from_slice(&3u16.to_ne_bytes());
-    rec.extend_from_slice(&1u32.to_ne_bytes()); // hdrDesc
-    rec.extend_from_slice(b"eth:ipv4:tcp\0");
-    rec.extend_from_slice(&1u32.to_ne_bytes()); // srcMac
-    rec.extend_from_slice(&[0xc8, 0xbc, 0xc8, 0x96, 0xd2, 0xa0]);
-    rec.extend_from_slice(&1u32.to_ne_bytes()); // dstMac
-    rec.extend_from_slice(&[0x00, 0x10, 0xdb, 0x88, 0xd2, 0xef]);
-    rec.extend_from_slice(&0x0800u16.to_ne_bytes()); // ethType
-    rec.extend_from_slice(&0u32.to_ne_bytes()); // vlanID: none
-    rec.extend_from_slice(&[4, 141, 142, 228, 5]); // srcIP
-    rec.extend_from_slice(b"-\0-\0"); // srcIPCC (SC), srcIPOrg (S, printed quoted)
-    rec.extend_from_slice(&59856u16.to_ne_bytes()); // srcPort
-    rec.extend_from_slice(&[4, 192, 150, 187, 43]); // dstIP
-    rec.extend_from_slice(b"-\0-\0"); // dstIPCC, dstIPOrg
-    rec.extend_from_slice(&80u16.to_ne_bytes()); // dstPort
-    rec.push(6); // l4Proto
+    e.u8(1); // numHdrDesc
+    e.rep(1); // numHdrs: one repetition
+    e.u16(3);
+    e.rep(1); // hdrDesc
+    e.str(b"eth:ipv4:tcp");
+    e.rep(1); // srcMac
+    e.mac(&[0xc8, 0xbc, 0xc8, 0x96, 0xd2, 0xa0]);
+    e.rep(1); // dstMac
+    e.mac(&[0x00, 0x10, 0xdb, 0x88, 0xd2, 0xef]);
+    e.u16(0x0800); // ethType
+    e.rep(0); // vlanID: none
+    let ip = |a: [u8; 4]| [a[0], a[1], a[2], a[3], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    e.ipx(4, &ip([141, 142, 228, 5])); // srcIP
+    e.str(b"-"); // srcIPCC (SC)
+    e.str(b"-"); // srcIPOrg (S, printed quoted)
+    e.u16(59856); // srcPort
+    e.ipx(4, &ip([192, 150, 187, 43])); // dstIP
+    e.str(b"-"); // dstIPCC
+    e.str(b"-"); // dstIPOrg
+    e.u16(80); // dstPort
+    e.u8(6); // l4Proto
+    let rec = e.into_inner();
     let flows = std::fs::read_to_string(dir.join("http-session_flows.txt")).unwrap();
     let first = flows.lines().nth(1).unwrap();
     let want: Vec<&str> = first.split('\t').take(22).collect();
@@ -126,14 +123,14 @@ fn split_top(s: &str, sep: u8) -> Vec<&str> {
 }
 
 /// Encodes text of a (repeating) list of values back into record bytes.
-fn encode_values(out: &mut Vec<u8>, values: &[Value], repeating: bool, text: &str) -> Result<(), String> {
+fn encode_values(out: &mut Encoder<Vec<u8>>, values: &[Value], repeating: bool, text: &str) -> Result<(), String> {
     let reps: Vec<&str> = match (repeating, text) {
         (false, _) => vec![text],
         (true, "") => vec![],
         (true, _) => split_top(text, b';'),
     };
     if repeating {
-        out.extend_from_slice(&(reps.len() as u32).to_ne_bytes());
+        out.rep(reps.len() as u32);
     }
     for rep in reps {
         // A lone value is never split: SC text such as a JA4T fingerprint contains `_`.
@@ -187,70 +184,63 @@ fn find_float(text: &str, render: impl Fn(u64) -> String, x_bits: u64) -> Option
     (0..=8u64).flat_map(|k| [x_bits.wrapping_add(k), x_bits.wrapping_sub(k)]).find(|&b| render(b) == text)
 }
 
-fn encode_prim(out: &mut Vec<u8>, p: Prim, t: &str) -> Result<(), String> {
+fn encode_prim(out: &mut Encoder<Vec<u8>>, p: Prim, t: &str) -> Result<(), String> {
     let bad = || format!("{p:?} '{t}'");
     let int = || t.parse::<i128>().map_err(|_| bad());
     let hex = || u64::from_str_radix(t.strip_prefix("0x").unwrap_or(t), 16).map_err(|_| bad());
     match p {
-        Prim::I8 | Prim::U8 => out.push(int()? as u8),
-        Prim::I16 | Prim::U16 => out.extend_from_slice(&(int()? as u16).to_ne_bytes()),
-        Prim::I32 | Prim::U32 => out.extend_from_slice(&(int()? as u32).to_ne_bytes()),
-        Prim::I64 | Prim::U64 => out.extend_from_slice(&(int()? as u64).to_ne_bytes()),
-        Prim::H8 => out.push(hex()? as u8),
-        Prim::H16 => out.extend_from_slice(&(hex()? as u16).to_ne_bytes()),
-        Prim::H32 => out.extend_from_slice(&(hex()? as u32).to_ne_bytes()),
-        Prim::H64 => out.extend_from_slice(&hex()?.to_ne_bytes()),
+        Prim::I8 | Prim::U8 => out.u8(int()? as u8),
+        Prim::I16 | Prim::U16 => out.u16(int()? as u16),
+        Prim::I32 | Prim::U32 => out.u32(int()? as u32),
+        Prim::I64 | Prim::U64 => out.u64(int()? as u64),
+        Prim::H8 => out.u8(hex()? as u8),
+        Prim::H16 => out.u16(hex()? as u16),
+        Prim::H32 => out.u32(hex()? as u32),
+        Prim::H64 => out.u64(hex()?),
         Prim::F32 => {
             let x = t.parse::<f64>().map_err(|_| bad())? as f32;
             let render = |b: u64| {
                 let mut o = Vec::new();
-                txtSink::float::g7(&mut o, f64::from(f32::from_bits(b as u32)));
+                plugin_api::fmt::float::g7(&mut o, f64::from(f32::from_bits(b as u32)));
                 String::from_utf8(o).unwrap()
             };
             let b = find_float(t, render, u64::from(x.to_bits())).ok_or_else(bad)?;
-            out.extend_from_slice(&(b as u32).to_ne_bytes());
+            out.f32(f32::from_bits(b as u32));
         }
         Prim::F64 => {
             let x = t.parse::<f64>().map_err(|_| bad())?;
             let render = |b: u64| {
                 let mut o = Vec::new();
-                txtSink::float::f6(&mut o, f64::from_bits(b));
+                plugin_api::fmt::float::f6(&mut o, f64::from_bits(b));
                 String::from_utf8(o).unwrap()
             };
             let b = find_float(t, render, x.to_bits()).ok_or_else(bad)?;
-            out.extend_from_slice(&b.to_ne_bytes());
+            out.f64(f64::from_bits(b));
         }
-        Prim::Char => out.extend_from_slice(t.as_bytes()),
-        Prim::Dir => out.push(u8::from(t == "B")),
+        Prim::Char => t.bytes().for_each(|b| out.u8(b)),
+        Prim::Dir => out.u8(u8::from(t == "B")),
         Prim::Str => {
             let inner = t.strip_prefix('"').and_then(|t| t.strip_suffix('"')).ok_or_else(bad)?;
-            out.extend_from_slice(&unescape(inner));
-            out.push(0);
+            out.str(&unescape(inner));
         }
-        Prim::StrClass => {
-            out.extend_from_slice(&unescape(t));
-            out.push(0);
-        }
+        Prim::StrClass => out.str(&unescape(t)),
         Prim::Time | Prim::Duration => {
             let (s, f) = t.split_once('.').ok_or_else(bad)?;
-            out.extend_from_slice(&s.parse::<u64>().map_err(|_| bad())?.to_ne_bytes());
-            out.extend_from_slice(&f.parse::<u32>().map_err(|_| bad())?.to_ne_bytes());
+            out.time(s.parse::<u64>().map_err(|_| bad())?, f.parse::<u32>().map_err(|_| bad())?);
         }
         Prim::Mac => {
-            for h in t.split(':') {
-                out.push(u8::from_str_radix(h, 16).map_err(|_| bad())?);
-            }
+            let bytes: Vec<u8> =
+                t.split(':').map(|h| u8::from_str_radix(h, 16)).collect::<Result<_, _>>().map_err(|_| bad())?;
+            out.mac(&bytes.try_into().map_err(|_| bad())?);
         }
-        Prim::Ip4 => out.extend_from_slice(&t.parse::<std::net::Ipv4Addr>().map_err(|_| bad())?.octets()),
-        Prim::Ip6 => out.extend_from_slice(&t.parse::<std::net::Ipv6Addr>().map_err(|_| bad())?.octets()),
-        Prim::IpX if t == "-" => out.push(0),
-        Prim::IpX if t.contains(':') => {
-            out.push(6);
-            encode_prim(out, Prim::Ip6, t)?;
-        }
+        Prim::Ip4 => out.ip4(&t.parse::<std::net::Ipv4Addr>().map_err(|_| bad())?.octets()),
+        Prim::Ip6 => out.ip6(&t.parse::<std::net::Ipv6Addr>().map_err(|_| bad())?.octets()),
+        Prim::IpX if t == "-" => out.ipx(0, &[0; 16]),
+        Prim::IpX if t.contains(':') => out.ipx(6, &t.parse::<std::net::Ipv6Addr>().map_err(|_| bad())?.octets()),
         Prim::IpX => {
-            out.push(4);
-            encode_prim(out, Prim::Ip4, t)?;
+            let mut ip = [0; 16];
+            ip[..4].copy_from_slice(&t.parse::<std::net::Ipv4Addr>().map_err(|_| bad())?.octets());
+            out.ipx(4, &ip);
         }
     }
     Ok(())
@@ -264,18 +254,18 @@ fn every_golden_flow_line_renders_identically() {
         let text = std::fs::read_to_string(&flows).unwrap();
         let mut it = text.split_inclusive('\n');
         assert_eq!(it.next(), Some(header::column_lines(&columns, &Config::default()).as_str()), "{}", flows.display());
-        let mut w = RecordWriter::new(&columns, Renderer::new(Config::default()));
-        let (mut rec, mut out) = (Vec::new(), Vec::new());
+        let mut w = RecordWriter::new(&columns, Renderer::new(Config::default(), Stamps::DEFAULT));
+        let mut out = Vec::new();
         for (n, line) in it.enumerate() {
             let fields: Vec<&str> = line.strip_suffix('\n').unwrap().split('\t').collect();
             assert_eq!(fields.len(), columns.len(), "{}:{}", flows.display(), n + 2);
-            rec.clear();
+            let mut rec = Encoder::new(Vec::new());
             for (c, f) in columns.iter().zip(&fields) {
                 encode_values(&mut rec, &c.values, c.repeating, f)
                     .unwrap_or_else(|e| panic!("{}:{} column {}: {e}", flows.display(), n + 2, c.name));
             }
             out.clear();
-            w.render(&mut out, &rec).unwrap();
+            w.render(&mut out, &rec.into_inner()).unwrap();
             assert_eq!(String::from_utf8_lossy(&out), line, "{}:{}", flows.display(), n + 2);
             lines += 1;
         }

@@ -37,7 +37,7 @@ impl Run {
     fn new(dir: &Path, cfg: Config) -> Run {
         let host = TestHost::new();
         let init = TestInit {
-            prefix: dir.join("out").to_str().unwrap().to_owned(),
+            prefix: dir.join("out").into_os_string(),
             columns: columns(),
             start_date: "1.000000002 sec (Thu 01 Jan 1970 00:00:01 UTC)".into(),
             core_line: "L2, IPv4, IPv6".into(),
@@ -144,7 +144,7 @@ fn split_by_bytes_switches_after_the_record_reaching_the_limit() {
 #[test]
 fn pri_hdr_fw_repeats_the_header() {
     let dir = tempfile::tempdir().unwrap();
-    let mut run = Run::new(dir.path(), Config { pri_hdr_fw: true, ..Config::default() });
+    let mut run = Run::new(dir.path(), Config { tfs_pri_hdr_fw: true, ..Config::default() });
     run.init.split = Some(Split { size: 2, by_flows: true, start: 1 });
     run.init();
     run.records(3);
@@ -156,7 +156,7 @@ fn pri_hdr_fw_repeats_the_header() {
 #[test]
 fn split_flag_off_ignores_w() {
     let dir = tempfile::tempdir().unwrap();
-    let mut run = Run::new(dir.path(), Config { split: false, ..Config::default() });
+    let mut run = Run::new(dir.path(), Config { tfs_split: false, ..Config::default() });
     run.init.split = Some(Split { size: 1, by_flows: true, start: 0 });
     run.init();
     run.records(3);
@@ -166,7 +166,7 @@ fn split_flag_off_ignores_w() {
 #[test]
 fn pri_hdr_and_hdr_file_flags() {
     let dir = tempfile::tempdir().unwrap();
-    let mut run = Run::new(dir.path(), Config { pri_hdr: false, hdr_file: false, ..Config::default() });
+    let mut run = Run::new(dir.path(), Config { tfs_pri_hdr: false, tfs_hdr_file: false, ..Config::default() });
     run.init();
     run.records(2);
     assert_eq!(read(dir.path().join("out_flows.txt")), lines(0..2));
@@ -176,7 +176,7 @@ fn pri_hdr_and_hdr_file_flags() {
 #[test]
 fn extended_header_gets_the_flow_count() {
     let dir = tempfile::tempdir().unwrap();
-    let mut run = Run::new(dir.path(), Config { extended_header: true, ..Config::default() });
+    let mut run = Run::new(dir.path(), Config { tfs_extended_header: true, ..Config::default() });
     run.init();
     run.records(6);
     assert_eq!(
@@ -189,7 +189,7 @@ fn extended_header_gets_the_flow_count() {
 fn flows_to_stdout_creates_no_flow_file() {
     let dir = tempfile::tempdir().unwrap();
     // No column line, so nothing reaches the test's stdout.
-    let mut run = Run::new(dir.path(), Config { pri_hdr: false, ..Config::default() });
+    let mut run = Run::new(dir.path(), Config { tfs_pri_hdr: false, ..Config::default() });
     run.init.flows_to_stdout = true;
     run.init();
     run.records(0);

@@ -101,7 +101,8 @@ pub fn run(a: &Args) -> Result<i32, Error> {
     for v in &a.vars {
         cmd.arg("-v").arg(v);
     }
-    let prelude = program::prelude(&cols, header.row, !a.no_header, crate::embedded::PROTO_TXT);
+    let prelude =
+        program::prelude(&cols, header.row, !a.no_header, <prototable::ProtoTable as prototable::Table>::SHIPPED);
     cmd.arg("-e").arg(prelude).arg("-e").arg(library::text());
     match &a.program {
         Some(p) => {
