@@ -166,7 +166,8 @@ impl Columns {
 
     /// Reads one flow record.
     pub fn read(&mut self, record: &[u8]) -> Result<FlowRec, DecodeError> {
-        let mut fill = Fill { slots: &self.slots, slot: Slot::Skip, first: false, rec: FlowRec::default(), nanos: self.nanos };
+        let mut fill =
+            Fill { slots: &self.slots, slot: Slot::Skip, first: false, rec: FlowRec::default(), nanos: self.nanos };
         self.decoder.decode(record, &mut fill)?;
         Ok(fill.rec)
     }
@@ -183,12 +184,11 @@ struct Fill<'a> {
     nanos: bool,
 }
 
-impl Fill<'_> {
-    fn ms(&self, sec: u64, frac: u32) -> u64 {
-        let frac_ms = if self.nanos { frac / 1_000_000 } else { frac / 1000 };
-        // T2's garbage timestamps (negative seconds) wrap as they do in any u64 arithmetic
-        sec.wrapping_mul(1000).wrapping_add(u64::from(frac_ms))
-    }
+/// A time as milliseconds since the epoch; `nanos` when the fraction is in nanoseconds.
+fn ms(nanos: bool, sec: u64, frac: u32) -> u64 {
+    let frac_ms = if nanos { frac / 1_000_000 } else { frac / 1000 };
+    // T2's garbage timestamps (negative seconds) wrap as they do in any u64 arithmetic
+    sec.wrapping_mul(1000).wrapping_add(u64::from(frac_ms))
 }
 
 /// An integer value as u64 (signed values as their two's complement bits), `None` otherwise.
@@ -220,13 +220,20 @@ impl Visitor for Fill<'_> {
         if !std::mem::replace(&mut self.first, false) || self.slot == Slot::Skip {
             return;
         }
-        let r = &mut self.rec;
         let n = number(v).unwrap_or(0);
+        let nanos = self.nanos;
+        let r = &mut self.rec;
         match (self.slot, v) {
-            (Slot::First, Val::Time(s, f)) => r.first_ms = self.ms(s, f),
-            (Slot::Last, Val::Time(s, f)) => r.last_ms = self.ms(s, f),
-            (Slot::Src, Val::Ip4(a)) => (r.ip_ver, r.src[..4].copy_from_slice(&a)).1,
-            (Slot::Src, Val::Ip6(a)) => (r.ip_ver, r.src = a).1,
+            (Slot::First, Val::Time(s, f)) => r.first_ms = ms(nanos, s, f),
+            (Slot::Last, Val::Time(s, f)) => r.last_ms = ms(nanos, s, f),
+            (Slot::Src, Val::Ip4(a)) => {
+                r.ip_ver = 4;
+                r.src[..4].copy_from_slice(&a);
+            }
+            (Slot::Src, Val::Ip6(a)) => {
+                r.ip_ver = 6;
+                r.src = a;
+            }
             (Slot::Dst, Val::Ip4(a)) => r.dst[..4].copy_from_slice(&a),
             (Slot::Dst, Val::Ip6(a)) => r.dst = a,
             (Slot::SrcMac, Val::Mac(m)) => r.src_mac = m,

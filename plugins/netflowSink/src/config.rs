@@ -1,4 +1,5 @@
-//! netflowSink's flags (`flags.toml`, T2's `netflowSink.h`) and their run-time overrides.
+//! netflowSink's flags as a run uses them: the compiled values (`flags.toml`, T2's
+//! `netflowSink.h`) with their run-time overrides from the environment.
 
 use std::time::Duration;
 
@@ -9,13 +10,13 @@ use crate::transport::{Collector, Transport};
 
 /// Every flag, with the environment's overrides applied.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Config {
+pub struct Options {
     /// `NF_SERVADD`.
     pub servadd: String,
     /// `NF_DPORT`.
     pub dport: u16,
-    /// `NF_SOCKTYPE`: 0 UDP, 1 TCP.
-    pub socktype: u8,
+    /// `NF_SOCKTYPE`: TCP instead of UDP.
+    pub tcp: bool,
     /// `NF_VER`: 9 or 10.
     pub ver: u8,
     /// `NF_NUM4FLWS`.
@@ -36,21 +37,22 @@ pub struct Config {
     pub queue: u16,
 }
 
-impl Default for Config {
-    fn default() -> Config {
-        Config {
-            servadd: flags::NF_SERVADD.to_owned(),
-            dport: flags::NF_DPORT,
-            socktype: flags::NF_SOCKTYPE,
-            ver: flags::NF_VER,
-            num4flws: flags::NF_NUM4FLWS,
-            num6flws: flags::NF_NUM6FLWS,
-            tmpl_msgs: flags::NF_TMPL_MSGS,
-            tmpl_secs: flags::NF_TMPL_SECS,
-            retries: flags::NF_RETRIES,
-            timeout: flags::NF_TIMEOUT,
-            redial: flags::NF_REDIAL,
-            queue: flags::NF_QUEUE,
+impl Options {
+    /// The flags of `cfg`, before any override.
+    pub fn new(cfg: &flags::Config) -> Options {
+        Options {
+            servadd: cfg.nf_servadd.to_owned(),
+            dport: cfg.nf_dport,
+            tcp: cfg.nf_socktype,
+            ver: cfg.nf_ver,
+            num4flws: cfg.nf_num4flws,
+            num6flws: cfg.nf_num6flws,
+            tmpl_msgs: cfg.nf_tmpl_msgs,
+            tmpl_secs: cfg.nf_tmpl_secs,
+            retries: cfg.nf_retries,
+            timeout: cfg.nf_timeout,
+            redial: cfg.nf_redial,
+            queue: cfg.nf_queue,
         }
     }
 }
@@ -60,7 +62,7 @@ fn number<T: std::str::FromStr>(name: &str, v: &str) -> Result<T, String> {
     v.trim().parse().map_err(|_| format!("{name}='{v}' is not a valid value"))
 }
 
-impl Config {
+impl Options {
     /// Applies the run-time overrides (T2's `ENVCNTRL`): `getenv` answers with the value of
     /// the environment variable named like the flag, if set. T2 reads `NF_SERVADD`, `NF_DPORT`,
     /// `NF_NUM4FLWS` and `NF_NUM6FLWS` there; rt2 also `NF_SOCKTYPE` and `NF_VER`, so one
@@ -79,7 +81,11 @@ impl Config {
             self.num6flws = number("NF_NUM6FLWS", &v)?;
         }
         if let Some(v) = getenv("NF_SOCKTYPE") {
-            self.socktype = number("NF_SOCKTYPE", &v)?;
+            self.tcp = match v.trim() {
+                "0" => false,
+                "1" => true,
+                _ => return Err(format!("NF_SOCKTYPE={v}: the socket type must be 0 (UDP) or 1 (TCP)")),
+            };
         }
         if let Some(v) = getenv("NF_VER") {
             self.ver = number("NF_VER", &v)?;
@@ -91,9 +97,6 @@ impl Config {
     pub fn check(&self) -> Result<(), String> {
         if !matches!(self.ver, 9 | 10) {
             return Err(format!("NF_VER={}: the version must be 9 (NetFlow v9) or 10 (IPFIX)", self.ver));
-        }
-        if self.socktype > 1 {
-            return Err(format!("NF_SOCKTYPE={}: the socket type must be 0 (UDP) or 1 (TCP)", self.socktype));
         }
         if self.servadd.is_empty() {
             return Err("NF_SERVADD is empty: no collector to export to".into());
@@ -114,7 +117,7 @@ impl Config {
 
     /// The collector.
     pub fn collector(&self) -> Collector {
-        let transport = if self.socktype == 1 { Transport::Tcp } else { Transport::Udp };
+        let transport = if self.tcp { Transport::Tcp } else { Transport::Udp };
         Collector { host: self.servadd.clone(), port: self.dport, transport }
     }
 
@@ -142,8 +145,8 @@ mod tests {
 
     #[test]
     fn defaults_are_t2s() {
-        let c = Config::default();
-        assert_eq!((c.servadd.as_str(), c.dport, c.socktype, c.ver), ("127.0.0.1", 9995, 0, 9));
+        let c = Options::new(&flags::Config::default());
+        assert_eq!((c.servadd.as_str(), c.dport, c.tcp, c.ver), ("127.0.0.1", 9995, false, 9));
         assert_eq!((c.num4flws, c.num6flws), (200, 100));
         assert_eq!(c.collector().to_string(), "127.0.0.1:9995 (UDP)");
         assert_eq!(c.protocol(), Protocol::V9);
@@ -151,7 +154,7 @@ mod tests {
 
     #[test]
     fn environment_overrides() {
-        let mut c = Config::default();
+        let mut c = Options::new(&flags::Config::default());
         let vars = [("NF_SERVADD", "::1"), ("NF_DPORT", "4739"), ("NF_VER", "10"), ("NF_SOCKTYPE", "1")];
         c.apply_env(env(&vars)).unwrap();
         assert_eq!(c.collector().to_string(), "[::1]:4739 (TCP)");
@@ -162,18 +165,18 @@ mod tests {
 
     #[test]
     fn bad_values_are_refused() {
-        let bad = |vars: &[(&str, &str)]| Config::default().apply_env(env(vars)).unwrap_err();
+        let bad = |vars: &[(&str, &str)]| Options::new(&flags::Config::default()).apply_env(env(vars)).unwrap_err();
         assert_eq!(bad(&[("NF_DPORT", "70000")]), "NF_DPORT='70000' is not a valid value");
         assert_eq!(bad(&[("NF_VER", "5")]), "NF_VER=5: the version must be 9 (NetFlow v9) or 10 (IPFIX)");
         assert_eq!(bad(&[("NF_SOCKTYPE", "2")]), "NF_SOCKTYPE=2: the socket type must be 0 (UDP) or 1 (TCP)");
         assert_eq!(bad(&[("NF_SERVADD", "")]), "NF_SERVADD is empty: no collector to export to");
-        let c = Config { timeout: 0.0, ..Config::default() };
+        let c = Options { timeout: 0.0, ..Options::new(&flags::Config::default()) };
         assert_eq!(c.check().unwrap_err(), "NF_TIMEOUT=0: the timeout must be a positive number of seconds");
     }
 
     #[test]
     fn settings_bound_every_wait() {
-        let c = Config { retries: 0, redial: 0.0, queue: 0, ..Config::default() };
+        let c = Options { retries: 0, redial: 0.0, queue: 0, ..Options::new(&flags::Config::default()) };
         let s = c.settings();
         assert_eq!((s.retries, s.redial, s.queue), (1, None, 1));
         assert_eq!(s.timeout, Duration::from_secs(2));

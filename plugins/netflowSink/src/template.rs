@@ -87,7 +87,7 @@ impl Field {
     }
 
     /// Encoded length in bytes.
-    pub fn len(self) -> u16 {
+    pub fn size(self) -> u16 {
         match self {
             Field::FlowStartMs | Field::FlowEndMs | Field::Packets | Field::Octets => 8,
             Field::SrcIp4 | Field::DstIp4 => 4,
@@ -185,7 +185,7 @@ impl Template {
 
     /// A template of the given fields.
     pub fn with_fields(id: u16, fields: Vec<Field>) -> Template {
-        let record_len = fields.iter().map(|f| usize::from(f.len())).sum();
+        let record_len = fields.iter().map(|f| usize::from(f.size())).sum();
         Template { id, fields, record_len }
     }
 
@@ -215,7 +215,7 @@ impl Template {
         out.extend_from_slice(&(self.fields.len() as u16).to_be_bytes());
         for f in &self.fields {
             out.extend_from_slice(&f.id().to_be_bytes());
-            out.extend_from_slice(&f.len().to_be_bytes());
+            out.extend_from_slice(&f.size().to_be_bytes());
         }
     }
 
