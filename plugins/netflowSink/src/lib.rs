@@ -208,7 +208,7 @@ impl Plugin for NetflowSink {
         let (collector, proto) = (&d.collector, d.protocol.name());
         report.line(&format!("{} flow records sent to {collector} in {} {proto} messages", s.delivered, s.messages));
         report.warn_nump("Flow records lost", s.lost, total);
-        report.num("Flows not exported (neither IPv4 nor IPv6)", d.not_ip);
+        report.num("Flow records not exported (neither IPv4 nor IPv6)", d.not_ip);
         report.num("Flow records not exported (undecodable)", d.undecodable);
         if s.waits > 0 {
             report.warn(&format!(
