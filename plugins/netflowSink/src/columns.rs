@@ -91,7 +91,7 @@ impl Slot {
     /// Whether a value of type `p` can fill the slot.
     fn accepts(self, p: Prim) -> bool {
         match self.kind() {
-            Kind::Int => p.fixed_size().is_some() && int(p).is_some(),
+            Kind::Int => is_int(p),
             Kind::Time => p == Prim::Time,
             Kind::Addr => matches!(p, Prim::IpX | Prim::Ip4 | Prim::Ip6),
             Kind::Mac => p == Prim::Mac,
@@ -112,10 +112,10 @@ const REQUIRED: [(&str, Slot, &str); 9] = [
     ("l7BytesSnt", Slot::Octets, "basicStats"),
 ];
 
-/// Unsigned or signed integer types, read as the number they hold.
-fn int(p: Prim) -> Option<()> {
+/// Whether `p` is an unsigned or signed integer type, read as the number it holds.
+fn is_int(p: Prim) -> bool {
     use Prim::*;
-    matches!(p, I8 | I16 | I32 | I64 | U8 | U16 | U32 | U64 | H8 | H16 | H32 | H64 | Dir | Char).then_some(())
+    matches!(p, I8 | I16 | I32 | I64 | U8 | U16 | U32 | U64 | H8 | H16 | H32 | H64 | Dir | Char)
 }
 
 /// The column list compiled for reading records.
@@ -254,5 +254,88 @@ impl Visitor for Fill<'_> {
             (Slot::MaxTtl, _) => r.max_ttl = n as u8,
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use plugin_api::record::Encoder;
+
+    fn cols(list: &[(&str, &str)]) -> Vec<Column> {
+        list.iter().map(|(n, s)| Column::parse(n, "", s).unwrap()).collect()
+    }
+
+    const REQUIRED_COLS: [(&str, &str); 9] = [
+        ("timeFirst", "TS"),
+        ("timeLast", "TS"),
+        ("srcIP", "IPX"),
+        ("srcPort", "U16"),
+        ("dstIP", "IPX"),
+        ("dstPort", "U16"),
+        ("l4Proto", "U8"),
+        ("pktsSnt", "U64"),
+        ("l3BytesSnt", "U64"),
+    ];
+
+    #[test]
+    fn optional_fields_follow_the_columns() {
+        let mut list = REQUIRED_COLS.to_vec();
+        let c = Columns::new(&cols(&list), true).unwrap();
+        assert_eq!(c.optional(), Optional::default(), "basicStats may count another layer's bytes");
+        list.extend([("vlanID", "U16:R"), ("srcMac", "MAC:R"), ("dstMac", "MAC:R"), ("ipMinTTL", "U8")]);
+        let c = Columns::new(&cols(&list), true).unwrap();
+        let want = Optional { vlan: true, macs: true, ..Optional::default() };
+        assert_eq!(c.optional(), want, "one TTL column is not enough for the pair");
+    }
+
+    #[test]
+    fn columns_that_cannot_be_exported() {
+        let mut list = REQUIRED_COLS.to_vec();
+        list[7] = ("pktsSnt", "S");
+        assert_eq!(
+            Columns::new(&cols(&list), true).unwrap_err(),
+            "column 'pktsSnt' has type S, which cannot be exported"
+        );
+        list.remove(7);
+        let err = Columns::new(&cols(&list), true).unwrap_err();
+        assert_eq!(err, "the flows have no column 'pktsSnt': load basicStats before netflowSink");
+    }
+
+    #[test]
+    fn a_record_read_whole() {
+        let mut list = REQUIRED_COLS.to_vec();
+        list.insert(0, ("vlanID", "U16:R"));
+        let mut c = Columns::new(&cols(&list), false).unwrap();
+        let mut e = Encoder::new(Vec::new());
+        e.rep(2);
+        e.u16(20);
+        e.u16(30);
+        e.time(1_000, 999_999);
+        e.time(1_001, 1_000);
+        e.ipx(6, &[1; 16]);
+        e.u16(53);
+        e.ipx(6, &[2; 16]);
+        e.u16(5353);
+        e.u8(17);
+        e.u64(3);
+        e.u64(300);
+        let r = c.read(&e.into_inner()).unwrap();
+        let want = FlowRec {
+            first_ms: 1_000_999,
+            last_ms: 1_001_001,
+            ip_ver: 6,
+            src: [1; 16],
+            dst: [2; 16],
+            src_port: 53,
+            dst_port: 5353,
+            proto: 17,
+            packets: 3,
+            octets: 300,
+            vlan: 20,
+            ..FlowRec::default()
+        };
+        assert_eq!(r, want, "microseconds; the outer VLAN");
+        assert!(c.read(&[0; 5]).is_err());
     }
 }
