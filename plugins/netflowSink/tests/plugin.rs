@@ -178,3 +178,43 @@ fn a_bad_override_is_fatal() {
     run.init(columns());
     assert_eq!(run.host.failures(), ["NF_VER=5: the version must be 9 (NetFlow v9) or 10 (IPFIX)"]);
 }
+
+/// A TCP collector that takes the connection, never reads and takes no other: the sender's
+/// writes time out, the queue fills, and the packet thread waits for it, which the end report
+/// says; the records after the timeout are lost.
+#[test]
+fn a_stalled_collector_fills_the_queue() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    // the connection inherits a receive buffer of a few KB: loopback's default holds MBs
+    rustix::net::sockopt::set_socket_recv_buffer_size(&listener, 4096).unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let host = TestHost::new();
+    host.set_env("NF_DPORT", &port);
+    let cfg = Config { nf_socktype: true, nf_queue: 1, nf_timeout: 0.2, nf_num4flws: 1000, ..Config::default() };
+    let mut sink = NetflowSink::with_config(host.host(), cfg);
+    let init = TestInit { columns: columns(), ..TestInit::default() };
+    sink.init(&init.init(&core_config()));
+    let (_peer, _) = listener.accept().unwrap();
+    // no second connection either: the kernel would take one without `accept`
+    drop(listener);
+    let g = globals();
+    let rec = record(1, 4);
+    // 9.4 MB, more than the socket buffers hold
+    let n = 200_000;
+    for _ in 0..n {
+        sink.buffer_to_sink(Ctx::new(&g, &[]), &rec);
+    }
+    sink.report(Ctx::new(&g, &[]), &host.report());
+    sink.finalize(Ctx::new(&g, &[]));
+    let lines: Vec<String> = host.recorded().lines.iter().map(|(_, _, t)| t.clone()).collect();
+    let waited = lines.iter().any(|l| {
+        l.starts_with("Packet processing waited ")
+            && l.ends_with(" times for the collector: the sender's queue was full")
+    });
+    assert!(waited, "{lines:#?}");
+    let failures = host.failures();
+    assert_eq!(failures.len(), 1, "{failures:?} {lines:#?}");
+    // the write timed out, the attempts after it found no collector to connect to
+    let tail = format!(" of {n} flow records lost: collector 127.0.0.1:{port} (TCP): Connection refused");
+    assert!(failures[0].ends_with(&tail), "{failures:?}");
+}
