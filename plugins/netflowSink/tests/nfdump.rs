@@ -83,6 +83,12 @@ impl Nfcapd {
     /// exporter in the order the exporters first sent. nfcapd must have seen no gap in the
     /// sequence numbers.
     fn stop(mut self) -> BTreeMap<u64, Vec<Rec>> {
+        // what is still queued at its socket would be lost with the signal
+        let start = Instant::now();
+        while udp_queued(self.port).expect("nfcapd's socket") > 0 {
+            assert!(start.elapsed() < Duration::from_secs(10), "nfcapd does not read its socket");
+            std::thread::sleep(Duration::from_millis(10));
+        }
         let pid = self.child.id().to_string();
         let ok = Command::new("kill").args(["-TERM", &pid]).status().unwrap().success();
         assert!(ok, "could not stop nfcapd");
@@ -107,6 +113,17 @@ impl Nfcapd {
         }
         by
     }
+}
+
+/// Bytes waiting at the local UDP socket bound to `port` (`rx_queue` of `/proc/net/udp`),
+/// `None` when there is no such socket.
+fn udp_queued(port: u16) -> Option<u64> {
+    let table = std::fs::read_to_string("/proc/net/udp").unwrap();
+    let local = format!(":{port:04X}");
+    table.lines().skip(1).map(|l| l.split_whitespace().collect::<Vec<_>>()).find_map(|f| {
+        let queues = f.get(4).filter(|_| f[1].ends_with(&local))?;
+        Some(u64::from_str_radix(queues.split(':').nth(1)?, 16).unwrap())
+    })
 }
 
 impl Drop for Nfcapd {
@@ -313,37 +330,52 @@ fn tcp_collector_refuses() {
     absent(true, "Connection refused");
 }
 
-/// A TCP collector that relays the IPFIX messages it reads to nfcapd and goes away after
-/// `keep` messages: nfdump holds what it relayed, all of it our flows; the run reports the
-/// rest lost, in one error line, and fails.
-#[test]
-fn tcp_collector_killed_mid_run() {
+/// A collector that relays the IPFIX messages it reads to nfcapd and goes away after `keep`
+/// messages: nfdump holds what it relayed, all of it our flows; the run reports the rest lost
+/// in one error line naming the collector and the cause, and fails. Over UDP the collector's
+/// port answers with ICMP port unreachable once it is gone.
+fn killed_mid_run(tcp: bool) {
     let Some(pcap) = pcap("tcp-synscan-2k-flows.pcapng") else { return };
     let plugins = plugins();
     let nfcapd = Nfcapd::start();
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
     let to = nfcapd.port;
     let keep = 5;
-    let relay = std::thread::spawn(move || {
-        let (mut conn, _) = listener.accept().unwrap();
-        let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
-        for _ in 0..keep {
-            // an IPFIX message says its length in its header
-            let mut msg = vec![0u8; 16];
-            conn.read_exact(&mut msg).unwrap();
-            let len = usize::from(u16::from_be_bytes([msg[2], msg[3]]));
-            msg.resize(len, 0);
-            conn.read_exact(&mut msg[16..]).unwrap();
-            udp.send_to(&msg, ("127.0.0.1", to)).unwrap();
-        }
-        // the collector dies: connection and listener gone
-        drop(conn);
-        drop(listener);
-    });
+    let (port, relay) = if tcp {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let relay = std::thread::spawn(move || {
+            let (mut conn, _) = listener.accept().unwrap();
+            let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
+            for _ in 0..keep {
+                // an IPFIX message says its length in its header
+                let mut msg = vec![0u8; 16];
+                conn.read_exact(&mut msg).unwrap();
+                let len = usize::from(u16::from_be_bytes([msg[2], msg[3]]));
+                msg.resize(len, 0);
+                conn.read_exact(&mut msg[16..]).unwrap();
+                udp.send_to(&msg, ("127.0.0.1", to)).unwrap();
+            }
+            // the collector dies: connection and listener gone
+            drop(conn);
+            drop(listener);
+        });
+        (port, relay)
+    } else {
+        let rx = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let port = rx.local_addr().unwrap().port();
+        let relay = std::thread::spawn(move || {
+            let mut buf = vec![0u8; 65_536];
+            for _ in 0..keep {
+                let len = rx.recv(&mut buf).unwrap();
+                rx.send_to(&buf[..len], ("127.0.0.1", to)).unwrap();
+            }
+            drop(rx);
+        });
+        (port, relay)
+    };
     let env = [
         ("NF_DPORT", port.to_string()),
-        ("NF_SOCKTYPE", "1".to_owned()),
+        ("NF_SOCKTYPE", u8::from(tcp).to_string()),
         ("NF_VER", "10".to_owned()),
         ("NF_NUM4FLWS", "50".to_owned()),
     ];
@@ -351,7 +383,6 @@ fn tcp_collector_killed_mid_run() {
     let r = run(plugins.path(), &pcap, 1, &env);
     assert!(start.elapsed() < Duration::from_secs(15), "{:?}", start.elapsed());
     relay.join().unwrap();
-    std::thread::sleep(Duration::from_millis(200));
     let want = expected(&r.flows());
     let total = want.len() as u64;
     assert!(total > 50 * (keep as u64 + 2), "{total} records: too few messages");
@@ -361,13 +392,28 @@ fn tcp_collector_killed_mid_run() {
     for g in &got {
         assert!(want.binary_search(g).is_ok(), "not one of our flows: {g:?}");
     }
+    // what reached the collector's socket but was never read counts as sent: neither
+    // protocol acknowledges messages
     let delivered = sent(&r);
     let lost = total - delivered;
     assert!(delivered >= got.len() as u64 && lost > 0, "sent {delivered} of {total}");
+    let proto = if tcp { "TCP" } else { "UDP" };
+    let collector = format!("collector 127.0.0.1:{port} ({proto})");
     let errs = errors(&r);
-    let head = format!("[ERR] netflowSink: {lost} of {total} flow records lost: collector 127.0.0.1:{port} (TCP): ");
+    let head = format!("[ERR] netflowSink: {lost} of {total} flow records lost: {collector}: ");
     assert!(errs.len() == 1 && errs[0].starts_with(&head), "{errs:?}\nwant {head}");
     let out = r.stdout();
+    assert!(out.contains(&format!("[WRN] netflowSink: {collector} is not reachable")), "{out}");
     assert!(out.contains(&format!("[WRN] netflowSink: Flow records lost: {lost} ")), "{out}");
     assert!(r.file("_flows.txt").is_some(), "the flow file is written");
+}
+
+#[test]
+fn tcp_collector_killed_mid_run() {
+    killed_mid_run(true);
+}
+
+#[test]
+fn udp_collector_killed_mid_run() {
+    killed_mid_run(false);
 }
