@@ -49,7 +49,7 @@ pub struct Settings {
     pub queue: usize,
 }
 
-/// What the packet thread reports for the sender thread.
+/// What the sender thread noticed, for the packet thread to report.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Event {
     /// The collector cannot be reached: every attempt at a message failed.
