@@ -1,7 +1,8 @@
 //! netflowSink in the release `tranalyzer` against nfdump's collector `nfcapd` (Debian
 //! `nfdump`), started by the tests on 127.0.0.1 with its own folder: every shared capture is
 //! exported over IPFIX and NetFlow v9, and `nfdump` reads back exactly the flows of our flow
-//! file (addresses, ports, protocol, packets, bytes, first and last milliseconds). Then the
+//! file (addresses, ports, protocol, packets, bytes, first and last milliseconds, direction,
+//! MAC addresses, VLAN, TCP flags, ToS). Then the
 //! faults: no collector (UDP and TCP) and a TCP collector that goes away in the middle of a run.
 //! Needs the release build (`cargo build --release --workspace`).
 
@@ -27,6 +28,14 @@ struct Rec {
     proto: u8,
     packets: u64,
     bytes: u64,
+    /// T2's direction: 0 A, 1 B.
+    dir: u8,
+    src_mac: String,
+    dst_mac: String,
+    vlan: u16,
+    /// None for ICMP, where nfdump has no flags.
+    tcp_flags: Option<u8>,
+    tos: u8,
 }
 
 fn plugins() -> PluginDir {
@@ -154,6 +163,16 @@ fn nfdump_rec(v: &Value) -> Rec {
         proto,
         packets: n("in_packets"),
         bytes: n("in_bytes"),
+        dir: n("direction") as u8,
+        src_mac: s("in_src_mac").to_owned(),
+        dst_mac: s("in_dst_mac").to_owned(),
+        vlan: n("src_vlan") as u16,
+        // `CEUAPRSF`, a dot where the flag is not set
+        tcp_flags: v
+            .get("tcp_flags")
+            .and_then(Value::as_str)
+            .map(|f| f.bytes().enumerate().filter(|(_, c)| *c != b'.').fold(0, |f, (i, _)| f | 0x80 >> i)),
+        tos: n("src_tos") as u8,
     }
 }
 
@@ -185,6 +204,12 @@ fn expected(flows: &Flows) -> Vec<Rec> {
     let col = |name: &str| flows.columns.iter().position(|c| c == name).unwrap_or_else(|| panic!("no column {name}"));
     let [first, last, src, dst, sport, dport, proto, pkts, bytes] =
         ["timeFirst", "timeLast", "srcIP", "dstIP", "srcPort", "dstPort", "l4Proto", "pktsSnt", "l7BytesSnt"].map(col);
+    let [dir, src_mac, dst_mac, vlan, tcp_flags, tos] =
+        ["dir", "srcMac", "dstMac", "vlanID", "tcpFlags", "ipToS"].map(col);
+    // the first of a repeated value (`20;30`), none as nfdump's zero
+    let first_of = |v: &str| v.split(';').next().filter(|v| !v.is_empty()).map(str::to_owned);
+    let mac = |v: &str| first_of(v).unwrap_or_else(|| "00:00:00:00:00:00".to_owned());
+    let hex = |v: &str| u16::from_str_radix(v.trim_start_matches("0x"), 16).unwrap();
     let mut out: Vec<Rec> = flows
         .rows
         .iter()
@@ -199,6 +224,13 @@ fn expected(flows: &Flows) -> Vec<Rec> {
                 proto: r[proto].parse().unwrap(),
                 packets: r[pkts].parse().unwrap(),
                 bytes: r[bytes].parse().unwrap(),
+                dir: u8::from(r[dir] == "B"),
+                src_mac: mac(&r[src_mac]),
+                dst_mac: mac(&r[dst_mac]),
+                vlan: first_of(&r[vlan]).map_or(0, |v| v.parse().unwrap()),
+                // tcpFlags' aggregate holds the TCP header's flags in its low byte
+                tcp_flags: (!matches!(r[proto].as_str(), "1" | "58")).then(|| hex(&r[tcp_flags]) as u8),
+                tos: hex(&r[tos]) as u8,
             })
         })
         .collect();
