@@ -41,7 +41,7 @@ const OP_RARP_REPLY: u16 = 4;
 const PAIR_OPCODES: u32 = 1 << OP_REQUEST | 1 << OP_REPLY | 1 << OP_RARP_REPLY;
 
 /// Packet-mode columns (`-s`).
-const PACKET_COLUMNS: [&str; 10] = [
+pub const PACKET_COLUMNS: [&str; 10] = [
     "arpStat",
     "arpHwType",
     "arpProtoType",

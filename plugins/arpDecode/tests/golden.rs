@@ -4,7 +4,7 @@
 //! `arpDecode:` report lines (see `rt2_golden::Golden`). Needs the release build
 //! (`cargo build --release --workspace`).
 
-use arpDecode::{ArpDecode, flags};
+use arpDecode::{ArpDecode, PACKET_COLUMNS, flags};
 use plugin_api::Plugin;
 use plugin_api::testing::{TestHost, columns};
 
@@ -47,16 +47,3 @@ fn packet_mode_shows_each_message() {
         assert_eq!(flows.get("A", index.parse().unwrap(), "arpStat"), s, "flow {index}");
     }
 }
-
-const PACKET_COLUMNS: [&str; 10] = [
-    "arpStat",
-    "arpHwType",
-    "arpProtoType",
-    "arpHwSize",
-    "arpProtoSize",
-    "arpOpcode",
-    "arpSenderMAC",
-    "arpSenderIP",
-    "arpTargetMAC",
-    "arpTargetIP",
-];
