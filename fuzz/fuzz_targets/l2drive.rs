@@ -4,9 +4,11 @@
 //! it was captured); a flag bit ends the flow after the packet. Slots 0-3 hold ARP flows, 4-5
 //! UDP flows. Every flow's record is decoded at the end, then the report is written.
 
+use std::sync::OnceLock;
+
 use plugin_api::abi::{CoreConfig, Timestamp};
 use plugin_api::testing::packet::{Frame, Ip, L4, arp, packet};
-use plugin_api::testing::{Harness, TestHost, TestInit, core_config};
+use plugin_api::testing::{Harness, Recorded, TestHost, TestInit, core_config};
 
 const SLOTS: [usize; 6] = [0, 2, 4, 6, 8, 10];
 const RECORD: usize = 42;
@@ -48,9 +50,13 @@ pub fn drive<P: plugin_api::Plugin>(h: &mut Harness<P>, data: &[u8]) {
     let _ = h.report();
 }
 
-/// A harness around the plugin `make` builds, in packet mode when `sel` says so.
+/// A harness around the plugin `make` builds, in packet mode when `sel` says so. The host is
+/// made once and emptied for each input: the testing kit leaks every host it makes.
 pub fn harness<P: plugin_api::Plugin>(sel: u8, make: impl FnOnce(plugin_api::Host) -> P) -> Harness<P> {
+    static HOST: OnceLock<TestHost> = OnceLock::new();
+    let host = *HOST.get_or_init(TestHost::new);
+    *host.recorded() = Recorded::default();
     let core = CoreConfig { capacity: 16, ..core_config() };
     let init = TestInit { packet_mode: sel & 1 != 0, ..TestInit::default() };
-    Harness::with_host(TestHost::new(), make, &init, core)
+    Harness::with_host(host, make, &init, core)
 }
