@@ -4,8 +4,6 @@
 //! it was captured); a flag bit ends the flow after the packet. Slots 0-3 hold ARP flows, 4-5
 //! UDP flows. Every flow's record is decoded at the end, then the report is written.
 
-use std::sync::OnceLock;
-
 use plugin_api::abi::{CoreConfig, Timestamp};
 use plugin_api::testing::packet::{Frame, Ip, L4, arp, packet};
 use plugin_api::testing::{Harness, Recorded, TestHost, TestInit, core_config};
@@ -53,8 +51,10 @@ pub fn drive<P: plugin_api::Plugin>(h: &mut Harness<P>, data: &[u8]) {
 /// A harness around the plugin `make` builds, in packet mode when `sel` says so. The host is
 /// made once and emptied for each input: the testing kit leaks every host it makes.
 pub fn harness<P: plugin_api::Plugin>(sel: u8, make: impl FnOnce(plugin_api::Host) -> P) -> Harness<P> {
-    static HOST: OnceLock<TestHost> = OnceLock::new();
-    let host = *HOST.get_or_init(TestHost::new);
+    thread_local! {
+        static HOST: TestHost = TestHost::new();
+    }
+    let host = HOST.with(|h| *h);
     *host.recorded() = Recorded::default();
     let core = CoreConfig { capacity: 16, ..core_config() };
     let init = TestInit { packet_mode: sel & 1 != 0, ..TestInit::default() };
