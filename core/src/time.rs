@@ -18,22 +18,12 @@ impl fmt::Display for Secs {
 
 /// T2's `timersub`: borrows one second (10⁹ ns) when the fraction goes negative.
 pub fn sub(a: Timestamp, b: Timestamp) -> Timestamp {
-    let mut r = Timestamp { sec: a.sec.wrapping_sub(b.sec), frac: a.frac.wrapping_sub(b.frac) };
-    if r.frac < 0 {
-        r.sec = r.sec.wrapping_sub(1);
-        r.frac = r.frac.wrapping_add(1_000_000_000);
-    }
-    r
+    a.timersub(b)
 }
 
 /// T2's `timeradd` of two normalised times.
 pub fn add(a: Timestamp, b: Timestamp) -> Timestamp {
-    let mut r = Timestamp { sec: a.sec + b.sec, frac: a.frac + b.frac };
-    if r.frac >= 1_000_000_000 {
-        r.sec += 1;
-        r.frac -= 1_000_000_000;
-    }
-    r
+    a.timeradd(b)
 }
 
 /// `s` seconds as a time with a nanosecond fraction.

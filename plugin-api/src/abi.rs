@@ -53,6 +53,34 @@ pub struct Timestamp {
     pub frac: i64,
 }
 
+impl Timestamp {
+    /// Nanoseconds in a second.
+    pub const NS_PER_SEC: i64 = 1_000_000_000;
+
+    /// `self - earlier` as T2's `timersub`: wrapping, borrowing one second when the fraction goes
+    /// negative (once: a broken fraction stays unnormalised, as in T2).
+    #[inline]
+    pub fn timersub(self, earlier: Timestamp) -> Timestamp {
+        let mut r = Timestamp { sec: self.sec.wrapping_sub(earlier.sec), frac: self.frac.wrapping_sub(earlier.frac) };
+        if r.frac < 0 {
+            r.sec = r.sec.wrapping_sub(1);
+            r.frac = r.frac.wrapping_add(Self::NS_PER_SEC);
+        }
+        r
+    }
+
+    /// `self + other` as T2's `timeradd` (wrapping, one carry when the fraction reaches a second).
+    #[inline]
+    pub fn timeradd(self, other: Timestamp) -> Timestamp {
+        let mut r = Timestamp { sec: self.sec.wrapping_add(other.sec), frac: self.frac.wrapping_add(other.frac) };
+        if r.frac >= Self::NS_PER_SEC {
+            r.sec = r.sec.wrapping_add(1);
+            r.frac -= Self::NS_PER_SEC;
+        }
+        r
+    }
+}
+
 /// Result of a plugin callback.
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
