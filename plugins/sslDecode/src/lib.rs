@@ -25,6 +25,8 @@ pub mod ja;
 pub mod output;
 pub mod parse;
 pub mod state;
+#[cfg(test)]
+mod tests;
 
 use plugin_api::status::L3_CAPWAP;
 use plugin_api::wire::ipproto::{SCTP, TCP, UDP};
