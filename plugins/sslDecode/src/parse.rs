@@ -413,14 +413,7 @@ impl Decoder<'_> {
                 c.skip(2);
                 let mut left = i32::from(ext_len) - 2;
                 while left >= 2 {
-                    if s.sig_alg.n < s.sig_alg.items.len() as u32 {
-                        let v = snap(s, c.u16())?;
-                        s.sig_alg.push(v, wrap::U16);
-                    } else {
-                        c.skip(2);
-                        s.stat |= stat::SIG_ALG_TRUNC;
-                        s.sig_alg.push(0, wrap::U16);
-                    }
+                    self.push_u16(s, c, List::SigAlg)?;
                     left -= 2;
                 }
             }
@@ -504,6 +497,7 @@ impl Decoder<'_> {
     /// Reads one 16-bit entry of a list that T2 counts past its capacity.
     fn push_u16(&mut self, s: &mut Tls, c: &mut Cursor<'_>, which: List) -> Option<()> {
         let (list, trunc, wrap) = match which {
+            List::SigAlg => (&mut s.sig_alg, stat::SIG_ALG_TRUNC, wrap::U16),
             List::SuppVer => (&mut s.supp_ver, stat::SUPP_VER_TRUNC, wrap::U16),
             List::Ec => (&mut s.ec, stat::EC_TRUNC, wrap::U8),
         };
@@ -571,6 +565,7 @@ impl Decoder<'_> {
 
 /// Lists read by [`Decoder::push_u16`].
 enum List {
+    SigAlg,
     SuppVer,
     Ec,
 }
