@@ -2,8 +2,14 @@
 """Seeds corpus/http from the shared HTTP captures: the TCP payloads of each capture (pcap,
 Ethernet with VLAN tags, IPv4 or IPv6), in capture order, as the http target's records
 [control, length (LE u16), bytes], control bit 0 set for packets from port 80. One seed per
-capture and one per connection (up to 64 packets each)."""
+capture and one per connection (up to 64 packets each).
+
+Usage: seed-http.py PCAPS OUT [NAME_PART [SERVER_PORT]]: the captures whose name contains
+NAME_PART (default http), the server's port SERVER_PORT (default 80); the ssl target reads the
+same records (`seed-http.py PCAPS corpus/ssl tls 443`)."""
 import os, struct, sys
+
+SERVER_PORT = int(sys.argv[4]) if len(sys.argv) > 4 else 80
 
 def payloads(path):
     data = open(path, 'rb').read()
@@ -35,15 +41,15 @@ def payloads(path):
         sport, dport = struct.unpack('>HH', pkt[p:p + 4])
         body = pkt[p + (pkt[p + 12] >> 4) * 4:min(end, len(pkt))]
         if body:
-            yield (min(sport, dport), max(sport, dport)), sport == 80, body
+            yield (min(sport, dport), max(sport, dport)), sport == SERVER_PORT, body
 
 def record(from_server, body):
     return bytes([1 if from_server else 0]) + struct.pack('<H', len(body)) + body
 
-def main(pcaps, out):
+def main(pcaps, out, part='http'):
     os.makedirs(out, exist_ok=True)
     for name in sorted(os.listdir(pcaps)):
-        if 'http' not in name or not name.endswith('.pcap'):
+        if part not in name or not name.endswith('.pcap'):
             continue
         conns, whole = {}, b''
         for key, srv, body in payloads(os.path.join(pcaps, name)):
@@ -57,4 +63,4 @@ def main(pcaps, out):
         for i, recs in enumerate(conns.values()):
             open(os.path.join(out, '%s-%d' % (base, i)), 'wb').write(b''.join(recs)[:65536])
 
-main(sys.argv[1], sys.argv[2])
+main(sys.argv[1], sys.argv[2], *sys.argv[3:4])
