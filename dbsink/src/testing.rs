@@ -3,8 +3,10 @@
 //! flow file the database must hold too
 //! (rows, and the sums of basicStats' `pktsSnt` and `l7BytesSnt`).
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use rt2_golden::{Flows, PluginDir, Run, shared_dir, tranalyzer};
 
@@ -86,4 +88,49 @@ pub fn errors(run: &Run) -> Vec<String> {
 /// The run's end-report line that starts with `start`, if any.
 pub fn report_line(run: &Run, start: &str) -> Option<String> {
     run.stdout().lines().find(|l| l.starts_with(start)).map(str::to_owned)
+}
+
+/// Runs `tranalyzer -p PLUGINS -r - -w OUT/` on `pcap` fed through standard input and calls
+/// `before_end` before the input ends: the flows reach the sink only after it.
+pub fn run_stdin_then(plugins: &Path, pcap: &Path, env: &[(&str, String)], before_end: impl FnOnce()) -> Run {
+    let out = tempfile::tempdir().expect("creating a temporary folder");
+    let mut child = Command::new(tranalyzer())
+        .arg("-p")
+        .arg(plugins)
+        .args(["-r", "-", "-w", &format!("{}/", out.path().display())])
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("running tranalyzer");
+    let mut stdin = child.stdin.take().expect("a pipe");
+    stdin.write_all(&std::fs::read(pcap).expect("reading the capture")).expect("feeding tranalyzer");
+    // the sink connected at start; the packets are read
+    std::thread::sleep(Duration::from_millis(500));
+    before_end();
+    drop(stdin);
+    let output = child.wait_with_output().expect("waiting for tranalyzer");
+    Run { output, out }
+}
+
+/// The run of `plugin` wrote its flow file, failed with exactly two `[ERR]` lines, the first
+/// naming `target` and holding `cause`, the second counting every flow not written, and its
+/// end report counts every flow lost.
+pub fn assert_lost(r: &Run, plugin: &str, target: &str, cause: &str) {
+    assert_eq!(r.code(), Some(1), "{}", r.stderr());
+    let errs = errors(r);
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert!(errs[0].starts_with(&format!("[ERR] {plugin}: {target}: ")) && errs[0].contains(cause), "{errs:?}");
+    let flows = Totals::of(&r.flows()).flows;
+    assert!(flows > 0, "no flows");
+    assert_eq!(errs[1], format!("[ERR] {plugin}: {flows} of {flows} flows were not written to {target}"));
+    let lost = report_line(r, &format!("[WRN] {plugin}: Flows lost:")).unwrap_or_else(|| panic!("{}", r.stdout()));
+    assert!(lost.starts_with(&format!("[WRN] {plugin}: Flows lost: {flows} ")), "{lost}");
+}
+
+/// A free TCP port on 127.0.0.1 (nothing listens on it once this returns).
+pub fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("binding a port");
+    l.local_addr().expect("a bound address").port()
 }

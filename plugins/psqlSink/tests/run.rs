@@ -7,13 +7,10 @@
 //! status 1 and an end report counting the lost flows, and the flow file is still written in
 //! full. One test function, so that the server starts once. Needs the release build.
 
-use std::io::Write as _;
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use dbsink::testing::{Totals, captures, errors, few_captures, plugins, report_line, run};
+use dbsink::testing::{Totals, assert_lost, captures, few_captures, free_port, plugins, run, run_stdin_then};
 use postgres::{Client, NoTls};
 
 const BIN: &str = "/usr/lib/postgresql/15/bin";
@@ -36,10 +33,6 @@ fn as_server_user(program: &str) -> Command {
     } else {
         Command::new(program)
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 impl Server {
@@ -107,55 +100,25 @@ impl Server {
         self.client(db).unwrap().query_one("SELECT count(*) FROM flow", &[]).unwrap().get(0)
     }
 
+    fn target(&self, db: &str) -> String {
+        target(self.port, db)
+    }
+
     fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }
 
+/// The server as psqlSink's messages name it.
+fn target(port: u16, db: &str) -> String {
+    format!("PostgreSQL server 127.0.0.1:{port} (database '{db}')")
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         self.kill();
     }
-}
-
-/// The run wrote its flow file, failed with the one `[ERR]` line naming the server and `cause`
-/// (and the count line), and its end report counts every flow lost.
-fn assert_lost(r: &rt2_golden::Run, port: u16, db: &str, cause: &str) {
-    assert_eq!(r.code(), Some(1), "{}", r.stderr());
-    let errs = errors(r);
-    let name = format!("PostgreSQL server 127.0.0.1:{port} (database '{db}')");
-    assert_eq!(errs.len(), 2, "{errs:?}");
-    assert!(errs[0].starts_with(&format!("[ERR] psqlSink: {name}: ")) && errs[0].contains(cause), "{errs:?}");
-    let flows = Totals::of(&r.flows()).flows;
-    assert!(flows > 0);
-    assert_eq!(errs[1], format!("[ERR] psqlSink: {flows} of {flows} flows were not written to {name}"));
-    let lost = report_line(r, "[WRN] psqlSink: Flows lost:").unwrap_or_else(|| panic!("{}", r.stdout()));
-    assert!(lost.starts_with(&format!("[WRN] psqlSink: Flows lost: {flows} ")), "{lost}");
-}
-
-/// Feeds `pcap` through standard input, kills the server before the input ends (so the
-/// flows reach the sink only after the server is gone), and returns the finished run.
-fn run_killed_midway(plugins: &Path, pcap: &PathBuf, server: &mut Server, env: &[(&str, String)]) -> rt2_golden::Run {
-    let out = tempfile::tempdir().unwrap();
-    let mut child = Command::new(rt2_golden::tranalyzer())
-        .arg("-p")
-        .arg(plugins)
-        .args(["-r", "-", "-w", &format!("{}/", out.path().display())])
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(&std::fs::read(pcap).unwrap()).unwrap();
-    // the sink connected at start; now the server goes away
-    std::thread::sleep(Duration::from_millis(500));
-    server.kill();
-    drop(stdin);
-    let output = child.wait_with_output().unwrap();
-    rt2_golden::Run { output, out }
 }
 
 #[test]
@@ -201,24 +164,24 @@ fn postgresql() {
     let down = free_port();
     let mut env = server.env("tranalyzer", "down");
     env[1].1 = down.to_string();
-    assert_lost(&run(plugins.path(), pcap, &[], &env), down, "tranalyzer", "Connection refused");
+    assert_lost(&run(plugins.path(), pcap, &[], &env), "psqlSink", &target(down, "tranalyzer"), "Connection refused");
 
     // a login the server refuses
     let mut env = server.env("tranalyzer", "login");
     env[2].1 = "wrong".into();
     let r = run(plugins.path(), pcap, &[], &env);
-    assert_lost(&r, server.port, "tranalyzer", "password authentication failed for user \"postgres\"");
+    assert_lost(&r, "psqlSink", &server.target("tranalyzer"), "password authentication failed for user \"postgres\"");
 
     // a table of another schema
     server.client("postgres").unwrap().batch_execute("CREATE DATABASE other").unwrap();
     server.client("other").unwrap().batch_execute("CREATE TABLE flow (a int); INSERT INTO flow VALUES (1)").unwrap();
     let r = run(plugins.path(), pcap, &[], &server.env("other", "flow"));
-    assert_lost(&r, server.port, "other", "Cannot append to existing table 'flow': its columns differ");
+    assert_lost(&r, "psqlSink", &server.target("other"), "Cannot append to existing table 'flow': its columns differ");
     assert_eq!(server.totals_rows("other"), 1, "the other table is left alone");
 
     // the server goes away during the run
     let port = server.port;
     let env = server.env("tranalyzer", "killed");
-    let r = run_killed_midway(plugins.path(), pcap, &mut server, &env);
-    assert_lost(&r, port, "tranalyzer", "Connection refused (os error 111) (after 3 retries)");
+    let r = run_stdin_then(plugins.path(), pcap, &env, || server.kill());
+    assert_lost(&r, "psqlSink", &target(port, "tranalyzer"), "Connection refused (os error 111) (after 3 retries)");
 }

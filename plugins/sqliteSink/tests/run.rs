@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use dbsink::testing::{Totals, captures, errors, few_captures, plugins, report_line, run};
+use dbsink::testing::{Totals, assert_lost, captures, few_captures, plugins, report_line, run};
 use rusqlite::Connection;
 
 /// Rows and sums of the table `flow` in `db`.
@@ -78,19 +78,9 @@ fn typed_columns_and_appending() {
     assert_eq!(first_t, format!("{date}.{frac}+00:00"));
 }
 
-/// The run wrote its flow file, failed with exactly the one `[ERR]` line holding `cause`, and
-/// its end report counts every flow lost.
-fn assert_lost(r: &rt2_golden::Run, db: &Path, cause: &str) {
-    assert_eq!(r.code(), Some(1), "{}", r.stderr());
-    let errs = errors(r);
-    assert_eq!(errs.len(), 2, "{errs:?}");
-    let name = format!("SQLite database '{}'", db.display());
-    assert!(errs[0].starts_with(&format!("[ERR] sqliteSink: {name}: ")) && errs[0].contains(cause), "{errs:?}");
-    let flows = Totals::of(&r.flows()).flows;
-    assert!(flows > 0);
-    assert_eq!(errs[1], format!("[ERR] sqliteSink: {flows} of {flows} flows were not written to {name}"));
-    let lost = report_line(r, "[WRN] sqliteSink: Flows lost:").unwrap_or_else(|| panic!("{}", r.stdout()));
-    assert!(lost.starts_with(&format!("[WRN] sqliteSink: Flows lost: {flows} ")), "{lost}");
+/// The database as sqliteSink's messages name it.
+fn target(db: &Path) -> String {
+    format!("SQLite database '{}'", db.display())
 }
 
 #[test]
@@ -98,7 +88,7 @@ fn a_database_that_cannot_be_opened() {
     let plugins = plugins("sqliteSink");
     let db = Path::new("/nonexistent/folder/t2.db");
     let r = run(plugins.path(), &few_captures()[0], &[], &[("SQLITE_DBNAME", db.display().to_string())]);
-    assert_lost(&r, db, "unable to open database file");
+    assert_lost(&r, "sqliteSink", &target(db), "unable to open database file");
 }
 
 #[test]
@@ -108,7 +98,7 @@ fn a_table_of_another_schema() {
     let db = dir.path().join("other.db");
     Connection::open(&db).unwrap().execute_batch("CREATE TABLE flow (a INT); INSERT INTO flow VALUES (1);").unwrap();
     let r = run(plugins.path(), &few_captures()[0], &[], &[("SQLITE_DBNAME", db.display().to_string())]);
-    assert_lost(&r, &db, "Cannot append to existing table 'flow': schemas differ");
+    assert_lost(&r, "sqliteSink", &target(&db), "Cannot append to existing table 'flow': schemas differ");
     let n: i64 = Connection::open(&db).unwrap().query_row("SELECT count(*) FROM flow", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 1, "the other table is left alone");
 }
