@@ -372,3 +372,117 @@ pub fn env_num<N: std::str::FromStr>(host: &Host, name: &str, value: N) -> Resul
         Some(v) => v.trim().parse().map_err(|_| format!("Invalid value '{v}' for environment variable {name}")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use plugin_api::Column;
+    use plugin_api::record::Encoder;
+    use plugin_api::testing::TestHost;
+
+    use super::*;
+    use crate::schema::Dialect;
+
+    /// A database that takes `delay` per write and fails every write after `ok_writes`.
+    struct Fake {
+        delay: Duration,
+        ok_writes: usize,
+        batches: Arc<Mutex<Vec<usize>>>,
+        connects: Arc<AtomicU32>,
+    }
+
+    impl Backend for Fake {
+        fn connect(&mut self) -> Result<(), String> {
+            self.connects.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        }
+        fn write(&mut self, rows: &[Vec<Field>]) -> Result<(), String> {
+            std::thread::sleep(self.delay);
+            let mut b = self.batches.lock().unwrap();
+            if b.len() >= self.ok_writes {
+                return Err("gone".into());
+            }
+            b.push(rows.len());
+            Ok(())
+        }
+    }
+
+    fn policy(batch_flows: usize, interval: Option<Duration>, queue_batches: usize) -> Policy {
+        Policy { batch_flows, interval, queue_batches, retries: 2, retry_wait: Duration::from_millis(1) }
+    }
+
+    /// A sink over a fake database, with what the fake records.
+    fn sink(
+        t: &TestHost,
+        delay: Duration,
+        ok_writes: usize,
+        p: Policy,
+    ) -> (Sink, Arc<Mutex<Vec<usize>>>, Arc<AtomicU32>) {
+        let columns = [Column::parse("n", "", "U64").unwrap()];
+        let rows = RowDecoder::new(&columns, Dialect::Postgres, true);
+        let batches = Arc::new(Mutex::new(Vec::new()));
+        let connects = Arc::new(AtomicU32::new(0));
+        let fake = Fake { delay, ok_writes, batches: batches.clone(), connects: connects.clone() };
+        (Sink::start(&t.host(), "the fake".into(), fake, rows, p), batches, connects)
+    }
+
+    fn record(n: u64) -> Vec<u8> {
+        let mut e = Encoder::new(Vec::new());
+        e.u64(n);
+        e.into_inner()
+    }
+
+    fn lines(t: &TestHost) -> Vec<String> {
+        t.recorded().lines.iter().map(|l| l.2.clone()).collect()
+    }
+
+    #[test]
+    fn a_slow_database_fills_the_queue_and_the_report_says_so() {
+        let t = TestHost::new();
+        let (mut s, batches, _) = sink(&t, Duration::from_millis(20), usize::MAX, policy(1, None, 1));
+        for i in 0..10 {
+            s.push(&t.host(), &record(i));
+        }
+        s.report(&t.host(), &t.report());
+        let c = s.finish(&t.host());
+        assert_eq!((c.flows, c.delivered, c.lost), (10, 10, 0));
+        assert!(c.queue_full > 0, "{c:?}");
+        assert_eq!(batches.lock().unwrap().len(), 10);
+        let l = lines(&t);
+        assert!(l.iter().any(|l| l.starts_with("The queue to the fake was full ")), "{l:?}");
+        assert!(t.failures().is_empty());
+    }
+
+    #[test]
+    fn a_failing_database_loses_the_rest_after_bounded_retries() {
+        let t = TestHost::new();
+        let (mut s, batches, connects) = sink(&t, Duration::ZERO, 2, policy(1, None, 8));
+        for i in 0..5 {
+            s.push(&t.host(), &record(i));
+        }
+        s.report(&t.host(), &t.report());
+        let c = s.finish(&t.host());
+        assert_eq!((c.delivered, c.lost), (2, 3));
+        assert_eq!(*batches.lock().unwrap(), [1, 1]);
+        // the first connection, then one per retry of the first failing batch, none after
+        assert_eq!(connects.load(Ordering::SeqCst), 3);
+        let l = lines(&t);
+        let errors: Vec<&String> = l.iter().filter(|l| l.starts_with("the fake: ")).collect();
+        assert_eq!(errors, ["the fake: gone (after 2 retries); the flows that follow are not written"]);
+        assert!(l.iter().any(|l| l.starts_with("Flows lost: 3 ")), "{l:?}");
+        assert_eq!(t.failures(), ["3 of 5 flows were not written to the fake"]);
+    }
+
+    #[test]
+    fn an_old_batch_goes_with_the_next_flow() {
+        let t = TestHost::new();
+        let (mut s, batches, _) = sink(&t, Duration::ZERO, usize::MAX, policy(100, Some(Duration::from_millis(20)), 8));
+        s.push(&t.host(), &record(0));
+        std::thread::sleep(Duration::from_millis(30));
+        s.push(&t.host(), &record(1));
+        s.push(&t.host(), &record(2));
+        s.finish(&t.host());
+        assert_eq!(*batches.lock().unwrap(), [2, 1]);
+    }
+}
