@@ -7,6 +7,7 @@
 //! every later flow (no more attempts, so a dead server cannot stall the run); the end report
 //! counts both and the run exits with status 1.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
@@ -76,6 +77,8 @@ struct State {
 struct Shared {
     state: Mutex<State>,
     changed: Condvar,
+    /// `state.errors` has errors: the packet thread looks at this, not at the lock.
+    errors: AtomicBool,
 }
 
 impl Shared {
@@ -208,7 +211,7 @@ impl Sink {
 
     /// Logs the writer's new errors.
     fn log_errors(&self, host: &Host) {
-        if self.thread.is_none() {
+        if !self.shared.errors.swap(false, Ordering::Acquire) {
             return;
         }
         let errors = std::mem::take(&mut self.shared.lock().errors);
@@ -355,6 +358,7 @@ fn write_loop<B: Backend>(
             }
         }
         st.done += 1;
+        shared.errors.store(!st.errors.is_empty(), Ordering::Release);
         drop(st);
         shared.changed.notify_all();
     }

@@ -1,22 +1,12 @@
 //! The ClickHouse server, the database and the flow table, over the HTTP interface.
 
 use dbsink::schema::{TableColumn, quote};
-use dbsink::{Backend, Dialect, Field};
+use dbsink::{Backend, Dialect, Endpoint, Field};
 
 /// Where the flows go and how the database and table are made.
 pub struct Server {
-    /// Address.
-    pub host: String,
-    /// Port of the HTTP interface.
-    pub port: u16,
-    /// User.
-    pub user: String,
-    /// Password.
-    pub password: String,
-    /// Database.
-    pub dbname: String,
-    /// Flow table.
-    pub table: String,
+    /// The server, database and table.
+    pub at: Endpoint,
     /// Engine clause of the table the sink creates.
     pub engine: String,
     /// The table's columns after `sensorID` and `capture`.
@@ -37,24 +27,19 @@ pub struct Server {
 
 impl std::fmt::Debug for Server {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Server").field("target", &self.target()).finish_non_exhaustive()
+        f.debug_struct("Server").field("target", &self.at.target("ClickHouse")).finish_non_exhaustive()
     }
 }
 
 impl Server {
-    /// The server as messages name it.
-    pub fn target(&self) -> String {
-        format!("ClickHouse server {}:{} (database '{}')", self.host, self.port, self.dbname)
-    }
-
     /// Runs `query` with `body` (rows of an insert); the answer's text.
     fn query(&self, query: &str, body: &str) -> Result<String, String> {
-        let url = format!("http://{}:{}/", self.host, self.port);
+        let url = format!("http://{}:{}/", self.at.host, self.at.port);
         let res = self
             .agent
             .post(&url)
-            .query("user", &self.user)
-            .query("password", &self.password)
+            .query("user", &self.at.user)
+            .query("password", &self.at.password)
             .query("query", query)
             .send_string(body);
         match res {
@@ -76,7 +61,7 @@ impl Server {
 
     /// `db.table`, quoted.
     fn qualified(&self) -> String {
-        format!("{}.{}", quote(&self.dbname), quote(&self.table))
+        format!("{}.{}", quote(&self.at.dbname), quote(&self.at.table))
     }
 
     /// `CREATE TABLE` of the flow table.
@@ -87,12 +72,12 @@ impl Server {
 
     /// Makes the database and the table as the overwrite flags say.
     fn prepare(&self) -> Result<(), String> {
-        let db = quote(&self.dbname);
+        let db = quote(&self.at.dbname);
         let lit = |s: &str| format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"));
         let exists =
-            self.query(&format!("SELECT count() FROM system.databases WHERE name = {}", lit(&self.dbname)), "")?;
+            self.query(&format!("SELECT count() FROM system.databases WHERE name = {}", lit(&self.at.dbname)), "")?;
         match (exists.trim() != "0", self.overwrite_db) {
-            (true, 0) => return Err(format!("Database '{}' already exists", self.dbname)),
+            (true, 0) => return Err(format!("Database '{}' already exists", self.at.dbname)),
             (true, 1) => {
                 self.query(&format!("DROP DATABASE {db}"), "")?;
                 self.query(&format!("CREATE DATABASE {db}"), "")?;
@@ -104,8 +89,8 @@ impl Server {
         }
         let sql = format!(
             "SELECT name, type FROM system.columns WHERE database = {} AND table = {} FORMAT TabSeparated",
-            lit(&self.dbname),
-            lit(&self.table)
+            lit(&self.at.dbname),
+            lit(&self.at.table)
         );
         let have: Vec<(String, String)> = self
             .query(&sql, "")?
@@ -115,7 +100,7 @@ impl Server {
             .collect();
         match (have.is_empty(), self.overwrite_table) {
             (true, _) => self.query(&self.create_sql(), "").map(drop),
-            (false, 0) => Err(format!("Table '{}' already exists", self.table)),
+            (false, 0) => Err(format!("Table '{}' already exists", self.at.table)),
             (false, 1) => {
                 self.query(&format!("DROP TABLE {}", self.qualified()), "")?;
                 self.query(&self.create_sql(), "").map(drop)
@@ -127,7 +112,7 @@ impl Server {
             {
                 Ok(())
             }
-            (false, _) => Err(format!("Cannot append to existing table '{}': its columns differ", self.table)),
+            (false, _) => Err(format!("Cannot append to existing table '{}': its columns differ", self.at.table)),
         }
     }
 }

@@ -16,7 +16,7 @@ pub mod flags;
 
 use std::time::Duration;
 
-use dbsink::{Dialect, Policy, RowDecoder, Sink, env_num, env_str};
+use dbsink::{Dialect, Endpoint, Policy, Runner, env_str};
 use plugin_api::{Ctx, Host, Init, Plugin, Report};
 
 use crate::flags::Config;
@@ -24,30 +24,32 @@ use crate::flags::Config;
 /// The clickhouseSink plugin.
 #[derive(Debug)]
 pub struct ClickhouseSink {
-    host: Host,
     cfg: Config,
-    sink: Option<Sink>,
+    run: Runner,
 }
 
 impl ClickhouseSink {
     /// A sink with flags `cfg` instead of the compiled ones.
     pub fn with_config(host: Host, cfg: Config) -> ClickhouseSink {
-        ClickhouseSink { host, cfg, sink: None }
+        ClickhouseSink { cfg, run: Runner::new(host) }
     }
 
     /// The server's settings, from the flags and the environment.
     fn server(&self, init: &Init<'_>) -> Result<db::Server, String> {
-        let (h, cfg) = (&self.host, self.cfg);
+        let (cfg, host) = (self.cfg, self.run.host());
+        let flags = Endpoint {
+            host: cfg.clickhouse_host.into(),
+            port: cfg.clickhouse_port,
+            user: cfg.clickhouse_user.into(),
+            password: cfg.clickhouse_password.into(),
+            dbname: cfg.clickhouse_dbname.into(),
+            table: cfg.clickhouse_table_name.into(),
+        };
         let timeout = Duration::from_secs(cfg.clickhouse_timeout.max(1).into());
         let capture = std::path::Path::new(init.prefix_os()).file_name().map(|n| n.to_string_lossy().into_owned());
         Ok(db::Server {
-            host: env_str(h, "CLICKHOUSE_HOST", cfg.clickhouse_host),
-            port: env_num(h, "CLICKHOUSE_PORT", cfg.clickhouse_port)?,
-            user: env_str(h, "CLICKHOUSE_USER", cfg.clickhouse_user),
-            password: env_str(h, "CLICKHOUSE_PASSWORD", cfg.clickhouse_password),
-            dbname: env_str(h, "CLICKHOUSE_DBNAME", cfg.clickhouse_dbname),
-            table: env_str(h, "CLICKHOUSE_TABLE_NAME", cfg.clickhouse_table_name),
-            engine: env_str(h, "CLICKHOUSE_ENGINE", cfg.clickhouse_engine),
+            at: Endpoint::from_env(host, "CLICKHOUSE", "CLICKHOUSE_PASSWORD", &flags)?,
+            engine: env_str(host, "CLICKHOUSE_ENGINE", cfg.clickhouse_engine),
             columns: dbsink::schema::table(init.columns(), Dialect::ClickHouse, false),
             sensor: init.config().sensor_id,
             capture: capture.unwrap_or_default(),
@@ -65,44 +67,31 @@ impl Plugin for ClickhouseSink {
     }
 
     fn init(&mut self, init: &Init<'_>) {
-        if init.config().block_buf != 0 {
-            self.host.warn("BLOCK_BUF is set in 'tranalyzer.h', no output will be produced");
+        if !self.run.records(init) {
             return;
         }
         let server = match self.server(init) {
             Ok(s) => s,
-            Err(e) => return self.host.fail(&e),
+            Err(e) => return self.run.host().fail(&e),
         };
         let cfg = self.cfg;
-        let n = cfg.clickhouse_transaction_nflows;
-        let policy = Policy {
-            batch_flows: if n == 0 { 65536 } else { n as usize },
-            interval: (cfg.clickhouse_interval > 0).then(|| Duration::from_secs(cfg.clickhouse_interval.into())),
-            queue_batches: cfg.clickhouse_queue as usize,
-            retries: cfg.clickhouse_retries,
-            retry_wait: Duration::from_millis(200),
-        };
-        let target = server.target();
-        let rows = RowDecoder::new(init.columns(), Dialect::ClickHouse, init.config().tstamp_prec != 0);
-        self.sink = Some(Sink::start(&self.host, target, server, rows, policy));
+        let interval = (cfg.clickhouse_interval > 0).then(|| Duration::from_secs(cfg.clickhouse_interval.into()));
+        let policy =
+            Policy::of_flags(cfg.clickhouse_transaction_nflows, cfg.clickhouse_queue, cfg.clickhouse_retries, interval);
+        let target = server.at.target("ClickHouse");
+        self.run.start(init, Dialect::ClickHouse, target, server, policy);
     }
 
     fn buffer_to_sink(&mut self, _ctx: Ctx<'_>, record: &[u8]) {
-        if let Some(s) = &mut self.sink {
-            s.push(&self.host, record);
-        }
+        self.run.push(record);
     }
 
     fn report(&mut self, _ctx: Ctx<'_>, report: &Report) {
-        if let Some(s) = &mut self.sink {
-            s.report(&self.host, report);
-        }
+        self.run.report(report);
     }
 
     fn finalize(&mut self, _ctx: Ctx<'_>) {
-        if let Some(s) = self.sink.take() {
-            s.finish(&self.host);
-        }
+        self.run.finish();
     }
 }
 

@@ -4,23 +4,13 @@ use std::io::Write as _;
 use std::time::Duration;
 
 use dbsink::schema::{TableColumn, quote};
-use dbsink::{Backend, Dialect, Field};
+use dbsink::{Backend, Dialect, Endpoint, Field};
 use postgres::{Client, NoTls};
 
 /// Where the flows go and how the database and table are made.
 pub struct Server {
-    /// Address, or the folder of the server's Unix socket.
-    pub host: String,
-    /// Port.
-    pub port: u16,
-    /// User.
-    pub user: String,
-    /// Password.
-    pub password: String,
-    /// Database.
-    pub dbname: String,
-    /// Flow table.
-    pub table: String,
+    /// The server, database and table.
+    pub at: Endpoint,
     /// The table's columns after `id`.
     pub columns: Vec<TableColumn>,
     /// `PSQL_OVERWRITE_DB`: 0 abort if it exists, 1 drop it, 2 reuse it.
@@ -37,24 +27,19 @@ pub struct Server {
 
 impl std::fmt::Debug for Server {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Server").field("target", &self.target()).finish_non_exhaustive()
+        f.debug_struct("Server").field("target", &self.at.target("PostgreSQL")).finish_non_exhaustive()
     }
 }
 
 impl Server {
-    /// The server as messages name it.
-    pub fn target(&self) -> String {
-        format!("PostgreSQL server {}:{} (database '{}')", self.host, self.port, self.dbname)
-    }
-
     /// A connection to `dbname`.
     fn connect_to(&self, dbname: &str) -> Result<Client, String> {
         let statement = format!("-c statement_timeout={}", self.timeout.as_millis());
         postgres::Config::new()
-            .host(&self.host)
-            .port(self.port)
-            .user(&self.user)
-            .password(&self.password)
+            .host(&self.at.host)
+            .port(self.at.port)
+            .user(&self.at.user)
+            .password(&self.at.password)
             .dbname(dbname)
             .connect_timeout(self.timeout)
             .options(&statement)
@@ -65,33 +50,33 @@ impl Server {
     /// `CREATE TABLE` of the flow table, as T2 makes it.
     pub fn create_sql(&self) -> String {
         let cols: String = self.columns.iter().map(|c| format!(", {} {}", quote(&c.name), c.sql_type)).collect();
-        format!("CREATE TABLE {} (id bigserial{cols})", quote(&self.table))
+        format!("CREATE TABLE {} (id bigserial{cols})", quote(&self.at.table))
     }
 
     /// Makes the database and the table as the overwrite flags say.
     fn prepare(&self) -> Result<(), String> {
         let mut admin = self.connect_to("postgres")?;
         let exists = !admin
-            .query("SELECT 1 FROM pg_database WHERE datname = $1", &[&self.dbname])
+            .query("SELECT 1 FROM pg_database WHERE datname = $1", &[&self.at.dbname])
             .map_err(|e| cause(&e))?
             .is_empty();
-        let create = format!("CREATE DATABASE {}", quote(&self.dbname));
+        let create = format!("CREATE DATABASE {}", quote(&self.at.dbname));
         match (exists, self.overwrite_db) {
-            (true, 0) => return Err(format!("Database '{}' already exists", self.dbname)),
+            (true, 0) => return Err(format!("Database '{}' already exists", self.at.dbname)),
             (true, 1) => {
-                admin.batch_execute(&format!("DROP DATABASE {}", quote(&self.dbname))).map_err(|e| cause(&e))?;
+                admin.batch_execute(&format!("DROP DATABASE {}", quote(&self.at.dbname))).map_err(|e| cause(&e))?;
                 admin.batch_execute(&create).map_err(|e| cause(&e))?;
             }
             (true, _) => {}
             (false, _) => admin.batch_execute(&create).map_err(|e| cause(&e))?,
         }
         drop(admin);
-        let mut c = self.connect_to(&self.dbname)?;
+        let mut c = self.connect_to(&self.at.dbname)?;
         let have: Vec<(String, String)> = c
             .query(
                 "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a \
                  WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
-                &[&quote(&self.table)],
+                &[&quote(&self.at.table)],
             )
             .map_err(|e| cause(&e))?
             .iter()
@@ -99,13 +84,13 @@ impl Server {
             .collect();
         match (have.is_empty(), self.overwrite_table) {
             (true, _) => c.batch_execute(&self.create_sql()).map_err(|e| cause(&e)),
-            (false, 0) => Err(format!("Table '{}' already exists", self.table)),
+            (false, 0) => Err(format!("Table '{}' already exists", self.at.table)),
             (false, 1) => {
-                let sql = format!("DROP TABLE {}; {}", quote(&self.table), self.create_sql());
+                let sql = format!("DROP TABLE {}; {}", quote(&self.at.table), self.create_sql());
                 c.batch_execute(&sql).map_err(|e| cause(&e))
             }
             (false, _) if self.same_columns(&have) => Ok(()),
-            (false, _) => Err(format!("Cannot append to existing table '{}': its columns differ", self.table)),
+            (false, _) => Err(format!("Cannot append to existing table '{}': its columns differ", self.at.table)),
         }
     }
 
@@ -134,13 +119,13 @@ impl Backend for Server {
             self.prepare()?;
             self.created = true;
         }
-        self.client = Some(self.connect_to(&self.dbname)?);
+        self.client = Some(self.connect_to(&self.at.dbname)?);
         Ok(())
     }
 
     fn write(&mut self, rows: &[Vec<Field>]) -> Result<(), String> {
         let names: Vec<String> = self.columns.iter().map(|c| quote(&c.name)).collect();
-        let sql = format!("COPY {} ({}) FROM STDIN", quote(&self.table), names.join(", "));
+        let sql = format!("COPY {} ({}) FROM STDIN", quote(&self.at.table), names.join(", "));
         let mut text = String::new();
         for row in rows {
             dbsink::text::line(&mut text, row, Dialect::Postgres);

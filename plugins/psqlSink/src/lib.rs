@@ -15,7 +15,7 @@ pub mod flags;
 
 use std::time::Duration;
 
-use dbsink::{Dialect, Policy, RowDecoder, Sink, env_num, env_str};
+use dbsink::{Dialect, Endpoint, Policy, Runner};
 use plugin_api::{Ctx, Host, Init, Plugin, Report};
 
 use crate::flags::Config;
@@ -23,27 +23,29 @@ use crate::flags::Config;
 /// The psqlSink plugin.
 #[derive(Debug)]
 pub struct PsqlSink {
-    host: Host,
     cfg: Config,
-    sink: Option<Sink>,
+    run: Runner,
 }
 
 impl PsqlSink {
     /// A sink with flags `cfg` instead of the compiled ones.
     pub fn with_config(host: Host, cfg: Config) -> PsqlSink {
-        PsqlSink { host, cfg, sink: None }
+        PsqlSink { cfg, run: Runner::new(host) }
     }
 
     /// The server's settings, from the flags and the environment.
     fn server(&self, init: &Init<'_>) -> Result<db::Server, String> {
-        let (h, cfg) = (&self.host, self.cfg);
+        let cfg = self.cfg;
+        let flags = Endpoint {
+            host: cfg.psql_host.into(),
+            port: cfg.psql_port,
+            user: cfg.psql_user.into(),
+            password: cfg.psql_pass.into(),
+            dbname: cfg.psql_dbname.into(),
+            table: cfg.psql_table_name.into(),
+        };
         Ok(db::Server {
-            host: env_str(h, "PSQL_HOST", cfg.psql_host),
-            port: env_num(h, "PSQL_PORT", cfg.psql_port)?,
-            user: env_str(h, "PSQL_USER", cfg.psql_user),
-            password: env_str(h, "PSQL_PASS", cfg.psql_pass),
-            dbname: env_str(h, "PSQL_DBNAME", cfg.psql_dbname),
-            table: env_str(h, "PSQL_TABLE_NAME", cfg.psql_table_name),
+            at: Endpoint::from_env(self.run.host(), "PSQL", "PSQL_PASS", &flags)?,
             columns: dbsink::schema::table(init.columns(), Dialect::Postgres, false),
             overwrite_db: cfg.psql_overwrite_db,
             overwrite_table: cfg.psql_overwrite_table,
@@ -60,43 +62,29 @@ impl Plugin for PsqlSink {
     }
 
     fn init(&mut self, init: &Init<'_>) {
-        if init.config().block_buf != 0 {
-            self.host.warn("BLOCK_BUF is set in 'tranalyzer.h', no output will be produced");
+        if !self.run.records(init) {
             return;
         }
         let server = match self.server(init) {
             Ok(s) => s,
-            Err(e) => return self.host.fail(&e),
+            Err(e) => return self.run.host().fail(&e),
         };
         let cfg = self.cfg;
-        let policy = Policy {
-            batch_flows: if cfg.psql_transaction_nflows == 0 { 65536 } else { cfg.psql_transaction_nflows as usize },
-            interval: None,
-            queue_batches: cfg.psql_queue as usize,
-            retries: cfg.psql_retries,
-            retry_wait: Duration::from_millis(200),
-        };
-        let target = server.target();
-        let rows = RowDecoder::new(init.columns(), Dialect::Postgres, init.config().tstamp_prec != 0);
-        self.sink = Some(Sink::start(&self.host, target, server, rows, policy));
+        let policy = Policy::of_flags(cfg.psql_transaction_nflows, cfg.psql_queue, cfg.psql_retries, None);
+        let target = server.at.target("PostgreSQL");
+        self.run.start(init, Dialect::Postgres, target, server, policy);
     }
 
     fn buffer_to_sink(&mut self, _ctx: Ctx<'_>, record: &[u8]) {
-        if let Some(s) = &mut self.sink {
-            s.push(&self.host, record);
-        }
+        self.run.push(record);
     }
 
     fn report(&mut self, _ctx: Ctx<'_>, report: &Report) {
-        if let Some(s) = &mut self.sink {
-            s.report(&self.host, report);
-        }
+        self.run.report(report);
     }
 
     fn finalize(&mut self, _ctx: Ctx<'_>) {
-        if let Some(s) = self.sink.take() {
-            s.finish(&self.host);
-        }
+        self.run.finish();
     }
 }
 

@@ -14,7 +14,7 @@ pub mod flags;
 
 use std::time::Duration;
 
-use dbsink::{Dialect, Policy, RowDecoder, Sink};
+use dbsink::{Dialect, Policy, Runner, env_str};
 use plugin_api::{Ctx, Host, Init, Plugin, Report};
 
 use crate::flags::Config;
@@ -22,19 +22,14 @@ use crate::flags::Config;
 /// The sqliteSink plugin.
 #[derive(Debug)]
 pub struct SqliteSink {
-    host: Host,
     cfg: Config,
-    sink: Option<Sink>,
+    run: Runner,
 }
 
 impl SqliteSink {
     /// A sink with flags `cfg` instead of the compiled ones.
     pub fn with_config(host: Host, cfg: Config) -> SqliteSink {
-        SqliteSink { host, cfg, sink: None }
-    }
-
-    fn env(&self, name: &str, value: &str) -> String {
-        dbsink::env_str(&self.host, name, value)
+        SqliteSink { cfg, run: Runner::new(host) }
     }
 }
 
@@ -44,22 +39,17 @@ impl Plugin for SqliteSink {
     }
 
     fn init(&mut self, init: &Init<'_>) {
-        if init.config().block_buf != 0 {
-            self.host.warn("BLOCK_BUF is set in 'tranalyzer.h', no output will be produced");
+        if !self.run.records(init) {
             return;
         }
-        let cfg = self.cfg;
-        let name = self.env("SQLITE_DBNAME", cfg.sqlite_dbname);
-        let path = if name.is_empty() {
-            init.side_file(&self.env("SQLITE_DB_SUFFIX", cfg.sqlite_db_suffix))
-        } else {
-            name.into()
-        };
-        let table = self.env("SQLITE_TABLE_NAME", cfg.sqlite_table_name);
-        self.host.info(&format!("Saving database to '{}'", plugin_api::fmt::escaped(&path)));
+        let (cfg, host) = (self.cfg, self.run.host());
+        let name = env_str(host, "SQLITE_DBNAME", cfg.sqlite_dbname);
+        let suffix = env_str(host, "SQLITE_DB_SUFFIX", cfg.sqlite_db_suffix);
+        let path = if name.is_empty() { init.side_file(&suffix) } else { name.into() };
+        host.info(&format!("Saving database to '{}'", plugin_api::fmt::escaped(&path)));
         let db = db::Database {
             path: path.clone(),
-            table,
+            table: env_str(host, "SQLITE_TABLE_NAME", cfg.sqlite_table_name),
             columns: dbsink::schema::table(init.columns(), Dialect::Sqlite, cfg.sqlite_hex_as_int),
             overwrite: cfg.sqlite_overwrite,
             hex_as_int: cfg.sqlite_hex_as_int,
@@ -68,38 +58,21 @@ impl Plugin for SqliteSink {
             conn: None,
             created: false,
         };
-        let policy = Policy {
-            batch_flows: if cfg.sqlite_transaction_nflows == 0 {
-                65536
-            } else {
-                cfg.sqlite_transaction_nflows as usize
-            },
-            interval: None,
-            queue_batches: cfg.sqlite_queue as usize,
-            retries: cfg.sqlite_retries,
-            retry_wait: Duration::from_millis(200),
-        };
+        let policy = Policy::of_flags(cfg.sqlite_transaction_nflows, cfg.sqlite_queue, cfg.sqlite_retries, None);
         let target = format!("SQLite database '{}'", plugin_api::fmt::escaped(&path));
-        let rows = RowDecoder::new(init.columns(), Dialect::Sqlite, init.config().tstamp_prec != 0);
-        self.sink = Some(Sink::start(&self.host, target, db, rows, policy));
+        self.run.start(init, Dialect::Sqlite, target, db, policy);
     }
 
     fn buffer_to_sink(&mut self, _ctx: Ctx<'_>, record: &[u8]) {
-        if let Some(s) = &mut self.sink {
-            s.push(&self.host, record);
-        }
+        self.run.push(record);
     }
 
     fn report(&mut self, _ctx: Ctx<'_>, report: &Report) {
-        if let Some(s) = &mut self.sink {
-            s.report(&self.host, report);
-        }
+        self.run.report(report);
     }
 
     fn finalize(&mut self, _ctx: Ctx<'_>) {
-        if let Some(s) = self.sink.take() {
-            s.finish(&self.host);
-        }
+        self.run.finish();
     }
 }
 
