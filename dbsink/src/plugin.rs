@@ -115,3 +115,22 @@ impl Endpoint {
         format!("{engine} server {}:{} (database '{}')", self.host, self.port, self.dbname)
     }
 }
+
+/// The `buffer_to_sink`, `report` and `finalize` callbacks of a database sink whose
+/// [`Runner`] is its field `run`; used inside its `impl Plugin`.
+#[macro_export]
+macro_rules! sink_callbacks {
+    () => {
+        fn buffer_to_sink(&mut self, _ctx: ::plugin_api::Ctx<'_>, record: &[u8]) {
+            self.run.push(record);
+        }
+
+        fn report(&mut self, _ctx: ::plugin_api::Ctx<'_>, report: &::plugin_api::Report) {
+            self.run.report(report);
+        }
+
+        fn finalize(&mut self, _ctx: ::plugin_api::Ctx<'_>) {
+            self.run.finish();
+        }
+    };
+}

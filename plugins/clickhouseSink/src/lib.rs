@@ -17,7 +17,7 @@ pub mod flags;
 use std::time::Duration;
 
 use dbsink::{Dialect, Endpoint, Policy, Runner, env_str};
-use plugin_api::{Ctx, Host, Init, Plugin, Report};
+use plugin_api::{Host, Init, Plugin};
 
 use crate::flags::Config;
 
@@ -82,17 +82,7 @@ impl Plugin for ClickhouseSink {
         self.run.start(init, Dialect::ClickHouse, target, server, policy);
     }
 
-    fn buffer_to_sink(&mut self, _ctx: Ctx<'_>, record: &[u8]) {
-        self.run.push(record);
-    }
-
-    fn report(&mut self, _ctx: Ctx<'_>, report: &Report) {
-        self.run.report(report);
-    }
-
-    fn finalize(&mut self, _ctx: Ctx<'_>) {
-        self.run.finish();
-    }
+    dbsink::sink_callbacks!();
 }
 
 plugin_api::export_plugin!(ClickhouseSink);

@@ -15,7 +15,7 @@ pub mod flags;
 use std::time::Duration;
 
 use dbsink::{Dialect, Policy, Runner, env_str};
-use plugin_api::{Ctx, Host, Init, Plugin, Report};
+use plugin_api::{Host, Init, Plugin};
 
 use crate::flags::Config;
 
@@ -63,17 +63,7 @@ impl Plugin for SqliteSink {
         self.run.start(init, Dialect::Sqlite, target, db, policy);
     }
 
-    fn buffer_to_sink(&mut self, _ctx: Ctx<'_>, record: &[u8]) {
-        self.run.push(record);
-    }
-
-    fn report(&mut self, _ctx: Ctx<'_>, report: &Report) {
-        self.run.report(report);
-    }
-
-    fn finalize(&mut self, _ctx: Ctx<'_>) {
-        self.run.finish();
-    }
+    dbsink::sink_callbacks!();
 }
 
 plugin_api::export_plugin!(SqliteSink);
