@@ -1,0 +1,3 @@
+fn main() {
+    plugin_api::build::plugin();
+}
