@@ -356,3 +356,49 @@ fn random_bytes_never_panic() {
     h.end(0);
     h.end(1);
 }
+
+#[test]
+fn aaaa_addresses_only_with_a_records() {
+    // T2 writes as many IPv6 entries as IPv4 ones: an AAAA-only answer shows none
+    let mut h = Harness::new(DnsDecode::new);
+    let mut r = header(0x8180, [1, 1, 0, 0]);
+    r.extend(question("v6.example", 28));
+    r.extend(record(&PTR_Q, rr::AAAA, 60, &[0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]));
+    udp(&mut h, 1, 1, &r);
+    let b = h.end(1);
+    assert_eq!(cells(&b, ["dns4Aaddress", "dns6Aaddress", "dnsAType"]), ["", "", "28"].map(String::from));
+}
+
+#[test]
+fn packet_mode_and_monitoring() {
+    use plugin_api::abi::stream;
+    use plugin_api::testing::{TestInit, core_config};
+    let host = TestHost::new();
+    let init = TestInit { packet_mode: true, ..TestInit::default() };
+    let mut h = Harness::with_host(host, DnsDecode::new, &init, core_config());
+    let mut r = header(0x8180, [1, 2, 0, 0]);
+    r.extend(question("two.example", 1));
+    r.extend(record(&PTR_Q, rr::A, 60, &[192, 0, 2, 1]));
+    r.extend(record(&PTR_Q, rr::AAAA, 60, &[0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]));
+    udp(&mut h, 1, 1, &r);
+    h.packet(0, ts(2, 0), &packet(Ip::V4(CLIENT, SERVER), L4::Udp(40000, 80, b"x")).frame());
+    let written: Vec<String> = host
+        .recorded()
+        .written
+        .iter()
+        .filter(|(s, _)| *s == stream::PACKETS)
+        .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+        .collect();
+    assert_eq!(
+        written,
+        [
+            "dnsIPs\tdnsStat\tdnsHdr\tdnsCntQu_Asw_Aux_Add\t",
+            "192.0.2.1;2001:db8::2;\t0x0001\t0x8180\t1_2_0_0\t",
+            "\t0x0000\t\t0_0_0_0\t",
+        ]
+    );
+    assert_eq!(h.monitoring(true, MonState::Header), "dnsPkts\tdnsQPkts\tdnsRPkts\t");
+    assert_eq!(h.monitoring(true, MonState::Values), "1\t0\t1\t");
+    udp(&mut h, 1, 3, &r);
+    assert_eq!(h.monitoring(true, MonState::Values), "1\t0\t1\t");
+}
