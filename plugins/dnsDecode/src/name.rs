@@ -12,7 +12,7 @@ pub const NAME_ERR: u16 = 65531;
 /// Position returned for a bad compression pointer (T2's 65532): an error, `DNS_ERRPTR`.
 pub const PTR_ERR: u16 = 65532;
 /// Offset of the first record after the 12-byte header; pointers below it are invalid.
-const RSTART: u16 = 12;
+pub const RSTART: u16 = 12;
 /// Longest name (RFC 1035) before T2 stops copying.
 const MXNAME: i32 = 253;
 /// T2's name buffer limit (`DNS_HNLMAX`).

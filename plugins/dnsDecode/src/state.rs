@@ -9,7 +9,7 @@
 
 use crate::flags;
 use crate::msg::Msg;
-use crate::name::{self, NameBuf, PTR_ERR};
+use crate::name::{self, NameBuf, PTR_ERR, RSTART};
 
 /// Query records kept per flow.
 pub const QRECMAX: usize = flags::DNS_QRECMAX as usize;
@@ -100,8 +100,6 @@ const MINDNSLEN: u16 = 17;
 const LEN_REJECT: u16 = 4;
 /// Longer UDP messages set `WRNULN`.
 const MAXUDP: u16 = 548;
-/// Offset of the first question.
-const RSTART: u16 = 12;
 
 /// The settings of the analysis, from the flags.
 #[derive(Clone, Copy, Debug)]
