@@ -18,6 +18,7 @@ use crate::capture::{self, LiveCapture, PacketSource};
 use crate::cli::{self, Input, Options};
 use crate::dispatch::{self, HostShared, ListMode, PluginSet};
 use crate::error::Error;
+use crate::flow::FlowTable;
 use crate::log::{Log, Stream};
 use crate::output::columns::ColumnList;
 use crate::output::streams::Streams;
@@ -368,7 +369,7 @@ impl Run<'_> {
             *self.streams.packets.borrow_mut() = Some(w);
         }
         let factor = o.hash_factor.unwrap_or(flags::HASHFACTOR);
-        let capacity = flags::HASHCHAINTABLE_BASE_SIZE as usize * factor as usize;
+        let capacity = flow_capacity(factor)?;
         let settings = Settings {
             flow_timeout: flags::FLOW_TIMEOUT as f32,
             autopilot: flags::HASH_AUTOPILOT == 1,
@@ -460,10 +461,24 @@ impl Run<'_> {
         p.close();
         // a full table without the autopilot and the drained flow table are normal ends, as in T2
         match p.stop() {
-            Some(Stop::Plugin | Stop::OutOfMemory) => Outcome::Failed,
+            Some(Stop::Plugin | Stop::OutOfMemory | Stop::Terminated) => Outcome::Failed,
             _ => Outcome::Done,
         }
     }
+}
+
+/// The flow table's size for hash factor `factor`, or why a run cannot honour it.
+fn flow_capacity(factor: u32) -> Result<usize, Error> {
+    let base = flags::HASHCHAINTABLE_BASE_SIZE as usize;
+    let max = FlowTable::MAX_CAPACITY / base;
+    if factor as usize > max {
+        let msg = format!(
+            "Option '-f': Hash factor {factor} is too large: at most {max} ({max} × {base} flows fill the flow table's {} slots)",
+            FlowTable::MAX_CAPACITY
+        );
+        return Err(Error::Args(cli::ArgError(msg)));
+    }
+    Ok(base * factor as usize)
 }
 
 /// Starts the signal thread; periodic reports every `-M` or `MONINTV` seconds, on at start with

@@ -8,7 +8,10 @@
 //!   when the last flow has timed out; at 1 it stops reading, terminates every flow and writes
 //!   the end report; at 0 it stops writing flows too (the end report still comes), and further
 //!   signals are ignored.
-//! * SIGTERM goes to level 1 at once, or exits with status 1 if the run is already there.
+//! * SIGTERM goes to level 1 at once: reading stops, every flow and the end report are still
+//!   written, even when the run was already writing them (T2 exits there and loses them). A
+//!   second SIGTERM stops that final flush at the next flow (the run says how many flows it did
+//!   not write and exits with status 1); a third exits at once.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -40,6 +43,8 @@ struct Shared {
     pending: AtomicU8,
     /// T2's run level: 3 running, 2 no new flows, 1 terminating, 0 terminating without output.
     level: AtomicU8,
+    /// SIGTERMs received.
+    terms: AtomicU8,
     /// Periodic reports are on.
     periodic: AtomicBool,
     /// Bumped on every SIGUSR2, so the timer restarts its interval.
@@ -62,6 +67,7 @@ impl Control {
         let shared = Arc::new(Shared {
             pending: AtomicU8::new(0),
             level: AtomicU8::new(LEVEL_RUN),
+            terms: AtomicU8::new(0),
             periodic: AtomicBool::new(on),
             epoch: AtomicU64::new(0),
             done: AtomicBool::new(false),
@@ -92,14 +98,7 @@ impl Control {
                             break; // as T2: no signal has an effect any more
                         }
                     }
-                    _ => {
-                        if s.level.swap(1, Ordering::Relaxed) == 1 {
-                            let _ = std::io::stdout().flush();
-                            crate::term::erase();
-                            std::process::exit(1);
-                        }
-                        s.pending.fetch_or(TERM, Ordering::Relaxed);
-                    }
+                    _ => term(&s),
                 }
             }
         })?;
@@ -124,6 +123,11 @@ impl Control {
         let _ = self.shared.level.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |l| (l > 1).then_some(1));
     }
 
+    /// Whether a second SIGTERM stopped the run: flows it did not write are lost.
+    pub fn terminated_twice(&self) -> bool {
+        self.shared.terms.load(Ordering::Relaxed) > 1
+    }
+
     /// Whether the run reached level 0: flows are no longer written.
     pub fn aborted(&self) -> bool {
         self.shared.level.load(Ordering::Relaxed) == 0
@@ -139,6 +143,29 @@ impl Drop for Control {
         for t in self.threads.drain(..) {
             t.thread().unpark();
             let _ = t.join();
+        }
+    }
+}
+
+/// SIGTERM: see the module's documentation. The notes go to stderr at once: the log may be a
+/// file, and the user waits for them to decide on the next signal.
+fn term(s: &Shared) {
+    match s.terms.fetch_add(1, Ordering::Relaxed) {
+        0 => {
+            if s.level.swap(1, Ordering::Relaxed) <= 1 {
+                eprintln!("[WRN] SIGTERM: still writing the remaining flows and the end report; SIGTERM again to stop");
+            }
+            s.pending.fetch_or(TERM, Ordering::Relaxed);
+        }
+        1 => {
+            eprintln!("[WRN] SIGTERM again: stopping after the flow being written; a third SIGTERM exits at once");
+            s.level.store(0, Ordering::Relaxed);
+        }
+        _ => {
+            let _ = std::io::stdout().flush();
+            crate::term::erase();
+            eprintln!("[ERR] SIGTERM a third time: stopped at once, flows and the end report were not all written");
+            std::process::exit(1);
         }
     }
 }

@@ -8,6 +8,8 @@
 //! type = "u8"                # u8 u16 u32 u64 i8 i16 i32 i64 f32 f64 bool str, or a list
 //!                            # of integers: u8[] u16[] u32[] u64[] (a `&[T]` constant)
 //! allowed = [0, 1, 2]        # optional: the only legal values
+//! min = 0                    # optional, numbers only: the smallest legal value
+//! max = 2                    # optional, numbers only: the largest legal value
 //! desc = "0: IPv4 only, 1: IPv6 only, 2: dual stack"
 //! ```
 //!
@@ -105,6 +107,10 @@ pub struct Flag {
     pub default: toml::Value,
     /// Legal values, if restricted.
     pub allowed: Option<Vec<toml::Value>>,
+    /// Smallest legal value of a number flag (e.g. a size a run can honour), if bounded.
+    pub min: Option<toml::Value>,
+    /// Largest legal value of a number flag, if bounded.
+    pub max: Option<toml::Value>,
     /// One-line description.
     pub desc: String,
 }
@@ -127,6 +133,16 @@ impl Flag {
         };
         if !ok {
             return Err(format!("value {} of {} is not a valid {}", display(v), self.name, self.ty.name()));
+        }
+        if let Some(min) = &self.min
+            && below(v, min)
+        {
+            return Err(format!("value {} of {} is below its minimum {}", display(v), self.name, display(min)));
+        }
+        if let Some(max) = &self.max
+            && below(max, v)
+        {
+            return Err(format!("value {} of {} is above its maximum {}", display(v), self.name, display(max)));
         }
         if let Some(allowed) = &self.allowed
             && !allowed.iter().any(|a| same(a, v))
@@ -189,6 +205,20 @@ fn parse_int(s: &str) -> Option<i64> {
     Some(if neg { -v } else { v })
 }
 
+/// `a < b` for two numbers (integers compared exactly, else as floats); false otherwise.
+fn below(a: &toml::Value, b: &toml::Value) -> bool {
+    match (a, b) {
+        (toml::Value::Integer(x), toml::Value::Integer(y)) => x < y,
+        _ => {
+            match (a.as_float().or(a.as_integer().map(|i| i as f64)), b.as_float().or(b.as_integer().map(|i| i as f64)))
+            {
+                (Some(x), Some(y)) => x < y,
+                _ => false,
+            }
+        }
+    }
+}
+
 fn same(a: &toml::Value, b: &toml::Value) -> bool {
     match (a, b) {
         (toml::Value::Integer(x), toml::Value::Float(y)) | (toml::Value::Float(y), toml::Value::Integer(x)) => {
@@ -220,12 +250,20 @@ pub fn parse(text: &str) -> Result<Vec<Flag>, String> {
             Some(toml::Value::Array(a)) => Some(a.clone()),
             Some(_) => return Err(format!("{name}: 'allowed' must be an array")),
         };
+        let number = matches!(ty, FlagType::Unsigned(_) | FlagType::Signed(_) | FlagType::F32 | FlagType::F64);
+        let bound = |k: &str| match t.get(k) {
+            None => Ok(None),
+            Some(b @ (toml::Value::Integer(_) | toml::Value::Float(_))) if number => Ok(Some(b.clone())),
+            Some(_) => Err(format!("{name}: '{k}' must be a number, on a number flag")),
+        };
         let flag = Flag {
             name: name.clone(),
             ty,
             value: field("value")?.clone(),
             default: field("default")?.clone(),
             allowed,
+            min: bound("min")?,
+            max: bound("max")?,
             desc: t.get("desc").and_then(|d| d.as_str()).unwrap_or_default().to_owned(),
         };
         flag.check(&flag.value)?;
@@ -378,6 +416,23 @@ desc = "Suffix"
         assert!(changed.contains("(\"IPV6_ACTIVATE\", \"1\", \"2\")"));
         assert!(!changed.contains("(\"FLOW_TIMEOUT\""));
         assert!(all.contains("(\"FLOW_TIMEOUT\", \"182\")"));
+    }
+
+    #[test]
+    fn min_and_max_bound_number_flags() {
+        let text = "[F]\nvalue = 1\ndefault = 1\ntype = \"u32\"\nmin = 1\nmax = 16383\ndesc = \"\"\n\n\
+                    [T]\nvalue = 0.5\ndefault = 0.5\ntype = \"f64\"\nmin = 0.001\ndesc = \"\"\n";
+        let f = parse(text).unwrap();
+        assert_eq!(f[0].parse_value("16383"), Ok(toml::Value::Integer(16383)));
+        assert_eq!(f[0].parse_value("16384").unwrap_err(), "value 16384 of F is above its maximum 16383");
+        assert_eq!(f[0].parse_value("0").unwrap_err(), "value 0 of F is below its minimum 1");
+        assert_eq!(f[0].parse_value("4294967295").unwrap_err(), "value 4294967295 of F is above its maximum 16383");
+        assert!(f[1].parse_value("0").unwrap_err().contains("below its minimum 0.001"));
+        assert!(f[1].parse_value("2.5").is_ok());
+        // the current value is checked too, and bounds only make sense on numbers
+        assert!(parse("[F]\nvalue = 0\ndefault = 1\ntype = \"u8\"\nmin = 1\ndesc = \"\"\n").is_err());
+        let err = parse("[S]\nvalue = \"a\"\ndefault = \"a\"\ntype = \"str\"\nmax = 3\ndesc = \"\"\n").unwrap_err();
+        assert_eq!(err, "S: 'max' must be a number, on a number flag");
     }
 
     #[test]

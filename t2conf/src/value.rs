@@ -47,15 +47,23 @@ pub fn expected(flag: &Flag) -> String {
         let list: Vec<String> = allowed.iter().map(display).collect();
         return format!("one of {}", list.join(", "));
     }
+    let bound = |b: &Option<toml::Value>, or: String| b.as_ref().map_or(or, display);
     match flag.ty {
         FlagType::Unsigned(bits) => {
-            format!("an integer from 0 to {}", if bits == 64 { i64::MAX as u64 } else { (1u64 << bits) - 1 })
+            let max = if bits == 64 { i64::MAX as u64 } else { (1u64 << bits) - 1 };
+            format!("an integer from {} to {}", bound(&flag.min, "0".into()), bound(&flag.max, max.to_string()))
         }
         FlagType::Signed(bits) => {
             let max = if bits == 64 { i64::MAX } else { (1i64 << (bits - 1)) - 1 };
-            format!("an integer from {} to {max}", -max - 1)
+            let (lo, hi) = (bound(&flag.min, (-max - 1).to_string()), bound(&flag.max, max.to_string()));
+            format!("an integer from {lo} to {hi}")
         }
-        FlagType::F32 | FlagType::F64 => "a number".to_owned(),
+        FlagType::F32 | FlagType::F64 => match (&flag.min, &flag.max) {
+            (Some(lo), Some(hi)) => format!("a number from {} to {}", display(lo), display(hi)),
+            (Some(lo), None) => format!("a number of at least {}", display(lo)),
+            (None, Some(hi)) => format!("a number of at most {}", display(hi)),
+            (None, None) => "a number".to_owned(),
+        },
         FlagType::Bool => "0 or 1".to_owned(),
         FlagType::Str => "a string".to_owned(),
         FlagType::List(bits) => format!(
@@ -85,5 +93,11 @@ mod tests {
         assert_eq!(parse(&s, "c", "_f.txt").unwrap(), toml::Value::String("_f.txt".into()));
         let a = flag("[A]\nvalue = 0\ndefault = 0\ntype = \"u8\"\nallowed = [0, 1]\ndesc = \"\"\n");
         assert!(parse(&a, "tranalyzer2", "2").unwrap_err().ends_with("expected one of 0, 1"));
+        let h = flag("[HASHFACTOR]\nvalue = 1\ndefault = 1\ntype = \"u32\"\nmin = 1\nmax = 16383\ndesc = \"\"\n");
+        let e = parse(&h, "tranalyzer2", "4294967295").unwrap_err();
+        assert_eq!(
+            e,
+            "Invalid value '4294967295' for flag 'HASHFACTOR' of 'tranalyzer2': expected an integer from 1 to 16383"
+        );
     }
 }

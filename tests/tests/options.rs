@@ -192,6 +192,11 @@ fn value_errors_are_one_line() {
         (["-S", "-5"], "[ERR] Option '-S': Snapshot length must be greater than 0"),
         (["-B", "-1"], "[ERR] Option '-B': Buffer size must be greater than 0"),
         (["-f", "0"], "[ERR] Option '-f': Hash factor must be greater than 0"),
+        // more flows than the table's 32-bit slot index addresses: said, not silently clamped
+        (
+            ["-f", "4294967295"],
+            "[ERR] Option '-f': Hash factor 4294967295 is too large: at most 16383 (16383 × 262144 flows fill the flow table's 4294901760 slots)",
+        ),
     ] {
         let run = run_t2(p.path(), &[&["-r", sample][..], &args[..]].concat());
         assert_eq!(run.code(), Some(1), "{args:?}");

@@ -98,10 +98,13 @@ pub fn idle(now: Timestamp, last: Timestamp) -> f32 {
 }
 
 impl FlowTable {
+    /// The most flow slots a table holds: its 32-bit slot index, less the special nodes.
+    pub const MAX_CAPACITY: usize = SPECIAL as usize;
+
     /// A table of `capacity` flow slots (T2: `262144 × hash factor`); nothing is allocated
     /// for them until flows arrive.
     pub fn new(capacity: usize) -> FlowTable {
-        let capacity = capacity.clamp(1, SPECIAL as usize);
+        let capacity = capacity.clamp(1, Self::MAX_CAPACITY);
         let mut special = vec![UNLINKED; 2];
         special[0].next = TAIL;
         special[1].prev = HEAD;

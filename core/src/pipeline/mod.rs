@@ -51,6 +51,8 @@ pub enum Stop {
     Drained,
     /// Memory for a new flow could not be allocated.
     OutOfMemory,
+    /// A second SIGTERM stopped the final flush before every flow was written.
+    Terminated,
 }
 
 /// Per-ethertype counters (65536 entries each) and their snapshots, referenced by [`Globals`].

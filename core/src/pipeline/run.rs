@@ -14,7 +14,7 @@ use crate::log::Log;
 use crate::progress::Meter;
 use crate::{dissect, flags, signals, time};
 
-use super::Pipeline;
+use super::{Pipeline, Stop};
 
 /// The reports a run writes while it reads, served by the layer above the pipeline (the
 /// monitoring engine).
@@ -255,12 +255,18 @@ impl Pipeline {
         log.flush();
     }
 
-    /// T2's `terminate`: writes and removes every flow, until a SIGINT at run level 1 stops it,
-    /// then logs the run levels signals reached meanwhile.
+    /// T2's `terminate`: writes and removes every flow, until a SIGINT at run level 1 or a
+    /// second SIGTERM stops it, then logs the run levels signals reached meanwhile (and the
+    /// flows a second SIGTERM left unwritten).
     pub fn end_flows(&mut self, ctl: Option<&signals::Control>) {
         self.flush_until(|| ctl.is_some_and(signals::Control::aborted));
         if let Some(c) = ctl {
             self.log_run_levels(c.take());
+            let left = self.table.len();
+            if c.terminated_twice() && left > 0 {
+                crate::log::error(&format!("SIGTERM again: stopped writing flows, {left} flows not written"));
+                self.stop = Some(Stop::Terminated);
+            }
         }
     }
 
