@@ -75,6 +75,33 @@ fn default_ten_and_json_sink_match_the_reference() {
     assert_conforms(&plugins, "default-all", &["--log"], &[SLL2]);
 }
 
+/// The analyst's decoders beside the ten defaults and jsonSink (the `decoders` reference, 17
+/// plugins): DNS, HTTP, TLS (JA3/JA4, certificates), ARP, first packets and the size/IAT
+/// histograms, in every column, the end report, the column table and the JSON file.
+#[test]
+fn decoders_match_the_reference() {
+    let plugins = [
+        "protoStats",
+        "basicFlow",
+        "macRecorder",
+        "portClassifier",
+        "basicStats",
+        "tcpFlags",
+        "tcpStates",
+        "icmpDecode",
+        "arpDecode",
+        "dnsDecode",
+        "httpSniffer",
+        "sslDecode",
+        "connStat",
+        "nFrstPkts",
+        "pktSIATHisto",
+        "txtSink",
+        "jsonSink",
+    ];
+    assert_conforms(&plugins, "decoders", &["--log"], &[SLL2]);
+}
+
 /// basicFlow's subnet labels (`srcIPCC srcIPOrg dstIPCC dstIPOrg`) from the tables it installs,
 /// wherever the reference has one (T2's special ranges and its IPv6 table). The end report is
 /// compared by `default_plugins_match_the_reference` (`--log`, talker country left out):
