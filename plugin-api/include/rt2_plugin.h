@@ -227,6 +227,8 @@ typedef struct rt2_Timestamp {
   // Fraction in nanoseconds.
   int64_t frac;
 } rt2_Timestamp;
+// Nanoseconds in a second.
+#define rt2_Timestamp_NS_PER_SEC 1000000000
 
 // Name and version of a loaded plugin, in load order.
 typedef struct rt2_PluginId {

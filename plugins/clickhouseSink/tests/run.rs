@@ -57,16 +57,24 @@ impl Server {
         );
         let path = dir.path().join("config.xml");
         std::fs::write(&path, config).unwrap();
+        // its console log (warnings and errors) goes to a file, shown if it does not come up
+        let log_path = dir.path().join("server.log");
+        let log = std::fs::File::create(&log_path).unwrap();
         let child = Command::new("clickhouse-server")
             .arg(format!("--config-file={}", path.display()))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
             .spawn()
             .expect("starting clickhouse-server (Debian package clickhouse-server)");
-        let s = Server { child, http, _dir: dir };
+        let mut s = Server { child, http, _dir: dir };
         let start = Instant::now();
+        // a few seconds on an idle machine; far more on a busy CI machine
         while s.query("SELECT 1").is_err() {
-            assert!(start.elapsed() < Duration::from_secs(60), "clickhouse-server did not start");
+            let exited = s.child.try_wait().unwrap();
+            if exited.is_some() || start.elapsed() > Duration::from_secs(240) {
+                let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+                panic!("clickhouse-server did not start ({exited:?}); its log:\n{log}");
+            }
             std::thread::sleep(Duration::from_millis(200));
         }
         s
