@@ -9,7 +9,7 @@
 //! servers start once. Needs the release build.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use dbsink::testing::{
