@@ -121,6 +121,8 @@ pub fn percent_line(log: &mut Log, g: &Globals, files: u64, size: u64) {
 
 /// Prints the end report (items 1-22) to the log; `elapsed` is the wall time since start.
 pub fn print(p: &mut Pipeline, input: InputStats, elapsed: Timestamp, plugin_report: bool) {
+    // as for every report: plugins compute their percentages of all flows from it
+    p.g.total_flows = p.g.total_a_flows + p.g.total_b_flows;
     let streams = p.streams.clone();
     let mut log = streams.log.borrow_mut();
     log.line(format_args!("Finished unloading flow memory. Time: {}", Span(elapsed)));
