@@ -10,6 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::format::{self, HEADER, MAGIC, NO_LABEL, ORG_MAX, RANGE_LABEL, VERSION};
 use crate::table::{mask, max};
+use crate::{Label, LabelId, Table};
 
 /// What a source says about a range: country code, AS number, organisation.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -199,6 +200,28 @@ impl Inputs {
 }
 
 impl Tables {
+    /// The part of `table` whose labels `keep` accepts; other segments lose their label.
+    /// With [`Label::is_t2`] this gives the tables T2 itself ships (what T2's reference
+    /// outputs were made with): the datasets' countries and organisations left out.
+    pub fn filtered(table: &Table, keep: impl Fn(&Label<'_>) -> bool) -> Tables {
+        let mut out = Tables { bits: table.width() as u32 * 8, revision: table.revision(), ..Tables::default() };
+        let mut ids: HashMap<LabelId, u32> = HashMap::new();
+        for (pos, label) in table.segment_labels() {
+            let id = label.filter(|&l| keep(&table.label(l))).map_or(NO_LABEL, |l| {
+                let next = out.labels.len() as u32;
+                *ids.entry(l).or_insert_with(|| {
+                    let rec = table.label(l);
+                    let cc = if rec.cc() == b"-" { [0, 0] } else { country_code(rec.cc()) };
+                    let org = if rec.org() == b"-" { Vec::new() } else { rec.org().to_vec() };
+                    out.labels.push(LabelRec { cc, prefix: rec.prefix, asn: rec.asn, org });
+                    next
+                })
+            });
+            out.add(pos, id);
+        }
+        out
+    }
+
     /// Starts a segment at `pos` unless the previous one has the same label.
     fn add(&mut self, pos: u128, id: u32) {
         match self.segments.last_mut() {

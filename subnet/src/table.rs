@@ -31,7 +31,7 @@ pub struct Label<'a> {
     org: &'a [u8],
     /// AS number, 0 when unknown.
     pub asn: u32,
-    prefix: u8,
+    pub(crate) prefix: u8,
 }
 
 impl<'a> Label<'a> {
@@ -43,6 +43,12 @@ impl<'a> Label<'a> {
     /// Organisation or range name, `-` when unknown.
     pub fn org(&self) -> &'a [u8] {
         if self.org.is_empty() { b"-" } else { self.org }
+    }
+
+    /// Whether the label comes from T2's own tables (given for a CIDR block) rather than from
+    /// the open datasets (given for arbitrary ranges).
+    pub fn is_t2(&self) -> bool {
+        self.prefix != RANGE_LABEL
     }
 }
 
@@ -193,6 +199,14 @@ impl Table {
         let block = Table::last_at_most(0, dir, addr, |d| self.addr_at(HEADER + d * self.width))?;
         let lo = block * format::STEP;
         Table::last_at_most(lo, (lo + format::STEP).min(self.segments), addr, |i| self.start(i))
+    }
+
+    /// Every segment in address order: its first address and its label, if any.
+    pub fn segment_labels(&self) -> impl Iterator<Item = (u128, Option<LabelId>)> + '_ {
+        (0..self.segments).map(|i| {
+            let label = u32_at(&self.bytes, self.ids + i * 4).filter(|&l| (l as usize) < self.labels);
+            (self.start(i), label.and_then(LabelId::new))
+        })
     }
 
     /// The label of `addr` (an IPv4 address in the low 32 bits), if the table has one.

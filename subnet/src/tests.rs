@@ -1,7 +1,7 @@
 //! Building, encoding and reading tables; what a corrupt file does; the source readers.
 
 use crate::format::{self, HEADER, LABEL, NO_LABEL};
-use crate::merge::{Cidr, Info, Inputs, Range, country_code};
+use crate::merge::{Cidr, Info, Inputs, Range, Tables, country_code};
 use crate::sources::{csv_asn, csv_country, t2_text};
 use crate::{Error, Subnets, Table};
 
@@ -93,6 +93,27 @@ fn equal_labels_share_one_record_and_adjacent_segments_merge() {
     let m = more.merge();
     // none before 1.0.0.0, one run of fr, none after
     assert_eq!((m.segments(), m.labels()), (3, 1));
+}
+
+#[test]
+fn t2_only_keeps_t2_blocks_and_drops_the_datasets() {
+    let full = table();
+    let tables = Tables::filtered(&full, |l| l.is_t2());
+    let t = Table::from_bytes(tables.encode()).unwrap();
+    assert_eq!(t.revision(), full.revision());
+    // T2's blocks keep code, name and range, the datasets' ranges lose their label
+    assert_eq!(look(&t, v4(10, 1, 2, 3)), label("xx", "Inner", 0));
+    assert_eq!(look(&t, v4(10, 2, 3, 4)), label("04", "Private network", 0));
+    assert_eq!(look(&t, v4(14, 0, 0, 1)), label("03", "Public data networks", 0));
+    assert_eq!(t.describe(v4(224, 0, 0, 251)).map(|h| h.prefix), Some(32));
+    assert_eq!(look(&t, v4(8, 8, 8, 8)), None);
+    assert_eq!(look(&t, v4(20, 0, 0, 200)), None);
+    // unlabelled neighbours merge into one segment
+    assert!(t.segments() < full.segments(), "{} vs {}", t.segments(), full.segments());
+    // the five T2 labels in use (yy loses to the first 10.1/16 block); the datasets' five go
+    assert_eq!((t.labels(), full.labels()), (5, 10));
+    // filtering again changes nothing
+    assert_eq!(Tables::filtered(&t, |l| l.is_t2()).encode(), tables.encode());
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use rt2_tests::{PluginDir, run_t2, shared_dir, shared_pcap, tranalyzer};
+use rt2_tests::{PluginDir, artifact, run_t2, shared_dir, shared_pcap, tranalyzer};
 
 /// T2 0.9.3 rejects Linux cooked v2 captures; rt2 decodes them (see `linux_sll2_is_decoded`).
 const SLL2: (&str, &str) = ("linux-sll2-icmp", "T2 0.9.3 rejects Linux cooked v2; rt2 decodes it");
@@ -14,8 +14,12 @@ const DEFAULT: [&str; 5] = ["basicFlow", "basicStats", "tcpFlags", "tcpStates", 
 /// Runs t2conform for reference configuration `variant` with `plugins` and asserts that every
 /// capture matches except those of `expected` (name, why), which must differ.
 fn assert_conforms(plugins: &[&str], variant: &str, extra: &[&str], expected: &[(&str, &str)]) {
+    assert_dir_conforms(&PluginDir::with(plugins), plugins, variant, extra, expected);
+}
+
+/// [`assert_conforms`] with the plugin folder `dir` (holding `plugins`).
+fn assert_dir_conforms(dir: &PluginDir, plugins: &[&str], variant: &str, extra: &[&str], expected: &[(&str, &str)]) {
     let Some(shared) = shared_dir() else { return };
-    let dir = PluginDir::with(plugins);
     let out = Command::new(shared.join("tools/t2conform"))
         .arg("--t2")
         .arg(tranalyzer())
@@ -103,13 +107,32 @@ fn decoders_match_the_reference() {
 }
 
 /// basicFlow's subnet labels (`srcIPCC srcIPOrg dstIPCC dstIPOrg`) from the tables it installs,
-/// wherever the reference has one (T2's special ranges and its IPv6 table). The end report is
-/// compared by `default_plugins_match_the_reference` (`--log`, talker country left out):
-/// `t2conform --log --geo` would also demand no country after a talker where the reference's
-/// tables knew none, which the open datasets now name (see `tests/subnet.rs` for the country).
+/// wherever the reference has one (T2's special ranges and its IPv6 table). The end report's
+/// talker country is checked by `the_reference_tables_give_the_reference_log_and_labels`: the
+/// installed tables name the countries of public addresses that T2's own tables, and so the
+/// reference, left without one (`tests/subnet.rs` checks those countries).
 #[test]
 fn subnet_labels_match_the_reference() {
     assert_conforms(&DEFAULT, "default", &["--geo"], &[SLL2]);
+}
+
+/// With the part of the installed tables that came from T2's own files (`subnet-build
+/// --t2-only`), every label and the end report, talker country included, are T2's.
+#[test]
+fn the_reference_tables_give_the_reference_log_and_labels() {
+    let dir = PluginDir::with(&DEFAULT);
+    for table in [subnet::FILE4, subnet::FILE6] {
+        let path = dir.path().join(table);
+        let out = Command::new(artifact("subnet-build"))
+            .arg("--t2-only")
+            .arg(&path)
+            .arg("-o")
+            .arg(&path)
+            .output()
+            .expect("running subnet-build");
+        assert!(out.status.success(), "subnet-build --t2-only {table}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert_dir_conforms(&dir, &DEFAULT, "default", &["--log", "--geo"], &[SLL2]);
 }
 
 /// The tutorial's plugin beside the default five: flows, end report and summary numbers.

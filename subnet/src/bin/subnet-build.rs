@@ -4,19 +4,26 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use subnet::merge::Inputs;
+use subnet::Table;
+use subnet::merge::{Inputs, Tables};
 use subnet::sources::{self, Skipped};
 
 const USAGE: &str = "Usage: subnet-build -4|-6 [--t2 FILE] [--country CSV] [--asn CSV] [--revision YYYYMMDD] -o OUT
+       subnet-build --t2-only TABLE -o OUT
 
 Builds the IPv4 (-4) or IPv6 (-6) subnet table OUT from T2's subnet text file (priv4.txt,
 subnets6.txt), an @ip-location-db country CSV (geo-whois-asn-country-ipv*.csv) and an AS CSV
-(asn-ipv*.csv). T2's blocks win over the datasets (see the subnet crate's merge module).";
+(asn-ipv*.csv). T2's blocks win over the datasets (see the subnet crate's merge module).
+
+--t2-only writes the part of an existing TABLE (subnets4.bin or subnets6.bin) that came from
+T2's own files: the labels T2 0.9.3 itself prints, without the datasets' countries.";
 
 #[derive(Default)]
 struct Args {
     bits: u32,
     t2: Option<PathBuf>,
+    /// `--t2-only`: the table to filter.
+    t2_only: Option<PathBuf>,
     country: Option<PathBuf>,
     asn: Option<PathBuf>,
     revision: u32,
@@ -31,6 +38,7 @@ fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
             "-4" => a.bits = 32,
             "-6" => a.bits = 128,
             "--t2" => a.t2 = Some(value(&arg)?.into()),
+            "--t2-only" => a.t2_only = Some(value(&arg)?.into()),
             "--country" => a.country = Some(value(&arg)?.into()),
             "--asn" => a.asn = Some(value(&arg)?.into()),
             "--revision" => a.revision = value(&arg)?.parse().map_err(|e| format!("bad --revision: {e}"))?,
@@ -39,8 +47,8 @@ fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
             _ => return Err(format!("unknown argument '{arg}'")),
         }
     }
-    if a.bits == 0 || a.out.is_none() {
-        return Err("one of -4 or -6, and -o, are required".into());
+    if a.out.is_none() || (a.bits == 0) == a.t2_only.is_none() {
+        return Err("-o, and one of -4, -6 or --t2-only, are required".into());
     }
     Ok(a)
 }
@@ -58,6 +66,22 @@ fn summary(what: &Path, read: usize, skipped: &[Skipped]) {
 }
 
 fn run(a: &Args) -> Result<(), String> {
+    let tables = match &a.t2_only {
+        Some(from) => {
+            let table = Table::open(from).map_err(|e| e.to_string())?;
+            Tables::filtered(&table, |l| l.is_t2())
+        }
+        None => merged(a)?,
+    };
+    let bytes = tables.encode();
+    let out = a.out.as_ref().expect("checked by parse");
+    std::fs::write(out, &bytes).map_err(|e| format!("cannot write '{}': {e}", out.display()))?;
+    println!("{}: {} segments, {} labels, {} bytes", out.display(), tables.segments(), tables.labels(), bytes.len());
+    Ok(())
+}
+
+/// The table merged from the sources named by `a`.
+fn merged(a: &Args) -> Result<Tables, String> {
     let mut inputs = Inputs { bits: a.bits, ..Inputs::default() };
     if let Some(p) = &a.t2 {
         let (cidrs, skipped) = sources::t2_text(&read(p)?, a.bits);
@@ -76,11 +100,7 @@ fn run(a: &Args) -> Result<(), String> {
     }
     let mut tables = inputs.merge();
     tables.revision = a.revision;
-    let bytes = tables.encode();
-    let out = a.out.as_ref().expect("checked by parse");
-    std::fs::write(out, &bytes).map_err(|e| format!("cannot write '{}': {e}", out.display()))?;
-    println!("{}: {} segments, {} labels, {} bytes", out.display(), tables.segments(), tables.labels(), bytes.len());
-    Ok(())
+    Ok(tables)
 }
 
 fn main() -> ExitCode {
