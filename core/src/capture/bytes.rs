@@ -11,7 +11,7 @@ use std::io::{self, Read};
 use memmap2::Mmap;
 
 use super::os;
-use super::stale::{Images, PastEnd, Shadow};
+use super::stale::{Images, PastEnd, ReadBuffer, Shadow};
 
 /// Where the parser's bytes come from.
 ///
@@ -108,8 +108,15 @@ impl ByteSource for MmapBytes {
         self.images.load(self.pos.saturating_add(at), len);
     }
 
+    #[inline]
     fn past_end(&self, base: usize) -> PastEnd<'_> {
-        self.images.past_end(&self.map, base)
+        PastEnd::new(self, base)
+    }
+}
+
+impl ReadBuffer for MmapBytes {
+    fn byte(&self, at: usize) -> u8 {
+        self.images.byte(&self.map, at)
     }
 }
 
@@ -211,7 +218,7 @@ impl<R: Read> ByteSource for StreamBytes<R> {
     }
 
     fn past_end(&self, base: usize) -> PastEnd<'_> {
-        self.shadow.past_end(base)
+        PastEnd::new(&self.shadow, base)
     }
 }
 

@@ -16,6 +16,8 @@
 //! at most as deep as the number of distinct record lengths). A stream forgets its bytes, so
 //! [`Shadow`] copies each record, as libpcap itself does.
 
+use std::fmt;
+
 /// Where one loaded record lies in a memory-mapped input.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Image {
@@ -42,9 +44,13 @@ impl Images {
         self.stack.push(Image { start, len });
     }
 
-    /// The buffer over `input` for a packet at offset `base` of the buffer.
-    pub(crate) fn past_end<'a>(&'a self, input: &'a [u8], base: usize) -> PastEnd<'a> {
-        PastEnd { base, kind: Kind::Mapped { input, stack: &self.stack } }
+    /// Byte `at` of the buffer over `input`.
+    pub(crate) fn byte(&self, input: &[u8], at: usize) -> u8 {
+        // Lengths decrease up the stack: the last entry longer than `at` is the most recent
+        // record that reaches it.
+        let reaching = self.stack.partition_point(|img| img.len > at);
+        let img = reaching.checked_sub(1).and_then(|i| self.stack.get(i));
+        img.and_then(|img| input.get(img.start.checked_add(at)?)).copied().unwrap_or(0)
     }
 }
 
@@ -65,57 +71,52 @@ impl Shadow {
             dst.copy_from_slice(record);
         }
     }
+}
 
-    /// The buffer for a packet at offset `base` of it.
-    pub(crate) fn past_end(&self, base: usize) -> PastEnd<'_> {
-        PastEnd { base, kind: Kind::Copied(&self.buf) }
+impl ReadBuffer for Shadow {
+    fn byte(&self, at: usize) -> u8 {
+        self.buf.get(at).copied().unwrap_or(0)
     }
 }
 
-/// The bytes of libpcap's buffer from the start of one packet on, for reads past its captured
-/// bytes. [`PastEnd::default`] reads zeros (live capture: a frame in the kernel's ring is
-/// followed by the ring's own bookkeeping and other frames, which nothing can model).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct PastEnd<'a> {
-    /// Offset of the packet's first byte in the buffer (pcapng: after the block's headers).
-    base: usize,
-    kind: Kind<'a>,
+/// A plain byte buffer, for tests of the dissector.
+#[cfg(test)]
+impl ReadBuffer for Vec<u8> {
+    fn byte(&self, at: usize) -> u8 {
+        self.get(at).copied().unwrap_or(0)
+    }
 }
 
+/// libpcap's read buffer as a byte source models it.
+pub(crate) trait ReadBuffer: fmt::Debug {
+    /// Byte `at` of the buffer: 0 where no record ever reached.
+    fn byte(&self, at: usize) -> u8;
+}
+
+/// libpcap's buffer from the start of one packet on, for reads past its captured bytes: a
+/// reference to the source's model, small because every packet carries it.
+/// [`PastEnd::default`] reads zeros (live capture: a frame in the kernel's ring is followed by
+/// the ring's own bookkeeping and other frames, which nothing can model).
 #[derive(Clone, Copy, Debug, Default)]
-enum Kind<'a> {
-    #[default]
-    Zeros,
-    Mapped {
-        input: &'a [u8],
-        stack: &'a [Image],
-    },
-    Copied(&'a [u8]),
+pub struct PastEnd<'a> {
+    buffer: Option<&'a dyn ReadBuffer>,
+    /// Offset of the packet's first byte in the buffer (pcapng: after the block's headers).
+    base: usize,
 }
 
 impl<'a> PastEnd<'a> {
-    /// A buffer holding `buf` from the packet's start (for tests of the dissector).
-    #[cfg(test)]
-    pub(crate) fn buffer(buf: &'a [u8]) -> Self {
-        PastEnd { base: 0, kind: Kind::Copied(buf) }
+    /// The packet at offset `base` of `buffer`.
+    pub(crate) fn new(buffer: &'a dyn ReadBuffer, base: usize) -> Self {
+        PastEnd { buffer: Some(buffer), base }
     }
 
     /// The byte at offset `off` from the packet's start, which the caller only asks for past
     /// the packet's captured bytes (inside them the buffer holds the packet itself).
     pub fn byte(&self, off: usize) -> u8 {
-        let Some(at) = self.base.checked_add(off) else { return 0 };
-        let found = match self.kind {
-            Kind::Zeros => None,
-            Kind::Mapped { input, stack } => {
-                // Lengths decrease up the stack: the last entry longer than `at` is the most
-                // recent record that reaches it.
-                let reaching = stack.partition_point(|img| img.len > at);
-                let img = reaching.checked_sub(1).and_then(|i| stack.get(i));
-                img.and_then(|img| input.get(img.start.checked_add(at)?)).copied()
-            }
-            Kind::Copied(buf) => buf.get(at).copied(),
-        };
-        found.unwrap_or(0)
+        match (self.buffer, self.base.checked_add(off)) {
+            (Some(buffer), Some(at)) => buffer.byte(at),
+            _ => 0,
+        }
     }
 }
 
@@ -147,6 +148,13 @@ mod tests {
         }
         let mut images = Images::default();
         let mut shadow = Shadow::default();
+        #[derive(Debug)]
+        struct Mapped<'a>(&'a Images, &'a [u8]);
+        impl ReadBuffer for Mapped<'_> {
+            fn byte(&self, at: usize) -> u8 {
+                self.0.byte(self.1, at)
+            }
+        }
         for (i, &(start, len)) in spans.iter().enumerate() {
             images.load(start, len);
             shadow.load(&input[start..start + len]);
@@ -155,13 +163,14 @@ mod tests {
             for base in [0, 2] {
                 for off in 0..20 {
                     let expect = want.get(base + off).copied().unwrap_or(0);
-                    assert_eq!(images.past_end(&input, base).byte(off), expect, "record {i} base {base} off {off}");
-                    assert_eq!(shadow.past_end(base).byte(off), expect, "record {i} base {base} off {off}");
+                    let mapped = Mapped(&images, &input);
+                    assert_eq!(PastEnd::new(&mapped, base).byte(off), expect, "record {i} base {base} off {off}");
+                    assert_eq!(PastEnd::new(&shadow, base).byte(off), expect, "record {i} base {base} off {off}");
                 }
             }
         }
         assert_eq!(PastEnd::default().byte(3), 0);
-        assert_eq!(images.past_end(&input, usize::MAX).byte(1), 0);
+        assert_eq!(PastEnd::new(&shadow, usize::MAX).byte(1), 0);
     }
 
     #[test]

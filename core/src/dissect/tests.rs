@@ -390,7 +390,7 @@ fn cut_lwapp_frame_reads_its_snap_ethertype_in_the_readers_buffer() {
     // control, SNAP Ethertype 0x7878
     let mut buffer = frame.clone();
     buffer.resize(frame.len() + 64, b'x');
-    let (pv, _) = run_in(&buffer, frame.len(), PastEnd::buffer(&buffer), LinkType::EN10MB);
+    let (pv, _) = run_in(&buffer, frame.len(), PastEnd::new(&buffer, 0), LinkType::EN10MB);
     assert_eq!(desc(&pv), "eth:ipv4:udp:lwapp:wlan:llc:UNK(0x7878)");
     assert_ne!(pv.status & STPDSCT, 0);
     // the IPv4 header is read as before: the flow is the UDP one
