@@ -5,7 +5,7 @@
 use plugin_api::abi::{Globals, PacketView};
 use plugin_api::testing::packet::{Frame, Ip, L4, Tcp, arp, packet};
 use plugin_api::wire::tcp::flags::{ACK, PSH, SYN};
-use tranalyzer::capture::LinkType;
+use tranalyzer::capture::{LinkType, PastEnd};
 use tranalyzer::dissect::{DissectStats, dissect, empty_view, reset_view};
 
 const A4: [u8; 4] = [10, 0, 0, 1];
@@ -19,7 +19,7 @@ fn dissected(frame: &Frame) -> PacketView {
     let mut pv = empty_view();
     reset_view(&mut pv, data, plugin_api::abi::Timestamp::default(), frame.view().raw_len);
     let mut g: Box<Globals> = plugin_api::testing::globals();
-    dissect(data, LinkType::EN10MB, &mut pv, &mut g, &mut DissectStats::default());
+    dissect(data, PastEnd::default(), LinkType::EN10MB, &mut pv, &mut g, &mut DissectStats::default());
     pv
 }
 

@@ -11,6 +11,7 @@ use std::io::{self, Read};
 use memmap2::Mmap;
 
 use super::os;
+use super::stale::{Images, PastEnd, ReadBuffer, Shadow};
 
 /// Where the parser's bytes come from.
 ///
@@ -29,6 +30,13 @@ pub trait ByteSource {
 
     /// Bytes consumed since the start of the input.
     fn consumed(&self) -> u64;
+
+    /// Records that libpcap has read the `len` bytes at offset `at` of [`ByteSource::buf`] to
+    /// the start of its reused buffer (see [`super::stale`]).
+    fn load(&mut self, at: usize, len: usize);
+
+    /// libpcap's buffer as the loaded records left it, for a packet at offset `base` of it.
+    fn past_end(&self, base: usize) -> PastEnd<'_>;
 }
 
 /// A whole capture file mapped into memory and parsed in place.
@@ -38,6 +46,8 @@ pub struct MmapBytes {
     pos: usize,
     /// Bytes before this offset were handed back to the kernel (see [`RELEASE_STEP`]).
     released: usize,
+    /// The records in libpcap's buffer.
+    images: Images,
 }
 
 /// Consumed pages are dropped from the process every this many bytes: file pages touched once
@@ -52,7 +62,7 @@ impl MmapBytes {
         // Only a hint: the reader walks the file front to back exactly once.
         #[cfg(unix)]
         let _ = map.advise(memmap2::Advice::Sequential);
-        Ok(Self { map, pos: 0, released: 0 })
+        Ok(Self { map, pos: 0, released: 0, images: Images::default() })
     }
 
     /// Length of the mapping in bytes.
@@ -92,6 +102,22 @@ impl ByteSource for MmapBytes {
     fn consumed(&self) -> u64 {
         self.pos as u64
     }
+
+    #[inline]
+    fn load(&mut self, at: usize, len: usize) {
+        self.images.load(self.pos.saturating_add(at), len);
+    }
+
+    #[inline]
+    fn past_end(&self, base: usize) -> PastEnd<'_> {
+        PastEnd::new(self, base)
+    }
+}
+
+impl ReadBuffer for MmapBytes {
+    fn byte(&self, at: usize) -> u8 {
+        self.images.byte(&self.map, at)
+    }
 }
 
 /// Smallest buffer a stream starts with; reads are issued for whatever space is free.
@@ -112,12 +138,14 @@ pub struct StreamBytes<R> {
     eof: bool,
     /// Bytes consumed since the start.
     consumed: u64,
+    /// A copy of libpcap's buffer (consumed bytes are gone from `buf`).
+    shadow: Shadow,
 }
 
 impl<R: Read> StreamBytes<R> {
     /// Wraps `inner`; nothing is read until the parser asks.
     pub fn new(inner: R) -> Self {
-        Self { inner, buf: Vec::new(), start: 0, end: 0, eof: false, consumed: 0 }
+        Self { inner, buf: Vec::new(), start: 0, end: 0, eof: false, consumed: 0, shadow: Shadow::default() }
     }
 
     fn available(&self) -> usize {
@@ -182,6 +210,15 @@ impl<R: Read> ByteSource for StreamBytes<R> {
     #[inline]
     fn consumed(&self) -> u64 {
         self.consumed
+    }
+
+    fn load(&mut self, at: usize, len: usize) {
+        let live = self.buf.get(self.start..self.end).unwrap_or_default();
+        self.shadow.load(live.get(at..at.saturating_add(len)).unwrap_or_default());
+    }
+
+    fn past_end(&self, base: usize) -> PastEnd<'_> {
+        PastEnd::new(&self.shadow, base)
     }
 }
 

@@ -9,7 +9,7 @@ use std::ffi::{CStr, c_char, c_int, c_uint, c_void};
 use plugin_api::abi::Timestamp;
 
 use super::linktype::{LinkType, exposed_linktype};
-use super::{LiveStats, PacketSource, Polled, RawPacket};
+use super::{LiveStats, PacketSource, PastEnd, Polled, RawPacket};
 
 unsafe extern "C" {
     /// `const char *pcap_lib_version(void)`: a static string owned by libpcap.
@@ -201,6 +201,8 @@ impl PacketSource for LiveCapture {
                     wirelen: h.len,
                     linktype,
                     data: p.data,
+                    // libpcap's ring: nothing to model past a frame, read as zeros
+                    past: PastEnd::default(),
                 })
             }
             Err(pcap::Error::TimeoutExpired) => {

@@ -17,6 +17,7 @@ mod pcap;
 mod pcapng;
 mod reader;
 pub mod series;
+mod stale;
 #[cfg(test)]
 mod testutil;
 
@@ -25,6 +26,7 @@ pub use error::{OpenError, ReadError};
 pub use linktype::{LinkType, linktype_text};
 pub use live::{IDLE_POLLS, LiveCapture, LiveError};
 pub use reader::{CaptureFormat, Reader, open_file, open_stdin};
+pub use stale::PastEnd;
 
 use plugin_api::abi::Timestamp;
 
@@ -41,6 +43,8 @@ pub struct RawPacket<'a> {
     pub linktype: LinkType,
     /// The captured bytes.
     pub data: &'a [u8],
+    /// What the reader's buffer holds after them, where T2 reads past the end.
+    pub past: PastEnd<'a>,
 }
 
 /// What [`Reader::next`] produced.

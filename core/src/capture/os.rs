@@ -18,7 +18,8 @@ use memmap2::Mmap;
 pub(super) fn release(map: &Mmap, from: usize, to: usize) {
     // SAFETY: MADV_DONTNEED on a read-only private file mapping that is never written only
     // discards page-table entries: a later access faults the page in again from the file, so
-    // slices still pointing there (none should) read the same bytes.
+    // slices still pointing there (the model of libpcap's buffer reads old records, rarely)
+    // read the same bytes.
     let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, from, to - from) };
 }
 

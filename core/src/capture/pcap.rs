@@ -186,6 +186,8 @@ impl PcapFile {
                 Err(e) => return Next::Error(io_error(&e)),
             };
             if avail < total {
+                // libpcap has read what there was into its buffer
+                src.load(hl, avail - hl);
                 src.consume(avail);
                 return Next::Error(self.truncated_data(caplen, avail - hl));
             }
@@ -193,8 +195,17 @@ impl PcapFile {
         let keep = caplen.min(self.snapshot);
         *pending = total;
         let ts = Timestamp { sec, frac: if self.nano { frac } else { frac * 1000 } };
+        src.load(hl, keep as usize);
+        let src: &'a B = src;
         match src.buf().get(hl..hl + keep as usize) {
-            Some(data) => Next::Packet(RawPacket { ts, caplen: keep, wirelen, linktype: self.linktype, data }),
+            Some(data) => Next::Packet(RawPacket {
+                ts,
+                caplen: keep,
+                wirelen,
+                linktype: self.linktype,
+                data,
+                past: src.past_end(0),
+            }),
             None => Next::Eof, // unreachable: `total` bytes are available
         }
     }

@@ -187,6 +187,8 @@ impl PcapNgFile {
         if !(major == 1 && (minor == 0 || minor == 2)) {
             return Err(ReadError::UnsupportedNgVersion { major, minor });
         }
+        // libpcap reads the blocks before the first packet into its buffer too
+        src.load(0, total);
         src.consume(total);
 
         let mut file = Self {
@@ -202,6 +204,7 @@ impl PcapNgFile {
             let Some(blk) = read_block(src, big_endian, file.max_blocksize)? else {
                 return Err(ReadError::NoInterface);
             };
+            src.load(0, blk.len);
             match blk.btype {
                 BT_IDB => {
                     let r = file.first_idb(src.buf(), blk.len);
@@ -261,6 +264,7 @@ impl PcapNgFile {
                 Ok(None) => return Next::Eof,
                 Err(e) => return Next::Error(e),
             };
+            src.load(0, blk.len);
             let found = match blk.btype {
                 BT_EPB => self.epb(src.buf(), blk.len),
                 BT_SPB => self.spb(src.buf(), blk.len),
@@ -287,6 +291,7 @@ impl PcapNgFile {
             };
             *pending = blk.len;
             let end = f.offset + f.caplen as usize;
+            let src: &'a B = src;
             return match src.buf().get(f.offset..end) {
                 Some(data) => Next::Packet(RawPacket {
                     ts: f.ts,
@@ -294,6 +299,7 @@ impl PcapNgFile {
                     wirelen: f.wirelen,
                     linktype: self.linktype,
                     data,
+                    past: src.past_end(f.offset),
                 }),
                 None => Next::Eof, // unreachable: `found` checked the block holds the data
             };

@@ -4,7 +4,7 @@ use std::io::{self, Read};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::{ByteSource, Next, OpenError, ReadError, Reader, StreamBytes, open_file};
+use super::{ByteSource, Next, OpenError, PastEnd, ReadError, Reader, StreamBytes, open_file};
 
 /// A packet or error as plain data, for comparing runs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,6 +71,11 @@ impl ByteSource for SliceBytes<'_> {
     }
     fn consumed(&self) -> u64 {
         self.consumed
+    }
+    // libpcap's buffer is not modelled here: the parser tests do not read past packets.
+    fn load(&mut self, _at: usize, _len: usize) {}
+    fn past_end(&self, _base: usize) -> PastEnd<'_> {
+        PastEnd::default()
     }
 }
 

@@ -100,8 +100,10 @@ impl Dis<'_, '_> {
 
     /// Walks stacked 802.1Q/802.1ad tags starting at the TPID at `shape`; returns the offset
     /// of the Ethertype after the last tag.
+    /// The first tag and the last tag's ID are read in libpcap's buffer: behind a CAPWAP/LWAPP
+    /// 802.11 header they can lie past the captured bytes (elsewhere the caller checked them).
     pub(super) fn vlans(&mut self, shape: usize) -> usize {
-        if !et::is_vlan(self.u16_at(shape)) {
+        if !et::is_vlan(self.buf_u16_at(shape)) {
             return shape;
         }
         self.set(L2_VLAN);
@@ -120,7 +122,8 @@ impl Dis<'_, '_> {
         self.desc_rep(":vlan", count);
         self.st.vlan_max = self.st.vlan_max.max(self.pv.vlan_hdr_cnt);
         // the last tag (T2 reads the two bytes before `shape` when no tag was walked)
-        self.pv.vlan_id = Vlan::at(self.b, s.wrapping_sub(2)).vid();
+        let tci = [self.buf_u8_at(s.wrapping_sub(2)), self.buf_u8_at(s.wrapping_sub(1))];
+        self.pv.vlan_id = Vlan::at(&tci, 0).vid();
         s
     }
 

@@ -25,7 +25,7 @@ use plugin_api::abi::{Globals, HDRDESC_LEN, NO_OFFSET, PacketView, Timestamp};
 use plugin_api::status::*;
 use plugin_api::wire;
 
-use crate::capture::LinkType;
+use crate::capture::{LinkType, PastEnd};
 
 /// What the flow engine does with a dissected packet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,15 +73,17 @@ pub fn supported(lt: LinkType) -> bool {
     link::supported(lt)
 }
 
-/// Dissects one packet into `pv` (which the caller resets with [`reset_view`]).
+/// Dissects one packet into `pv` (which the caller resets with [`reset_view`]); `past` is what
+/// the reader's buffer holds after `data`.
 pub fn dissect(
     data: &[u8],
+    past: PastEnd<'_>,
     linktype: LinkType,
     pv: &mut PacketView,
     g: &mut Globals,
     st: &mut DissectStats,
 ) -> Disposition {
-    let mut d = Dis { b: data, pv, g, st };
+    let mut d = Dis { b: data, past, pv, g, st };
     d.process(linktype)
 }
 
@@ -111,6 +113,7 @@ enum Step {
 /// Dissection state of one packet.
 struct Dis<'a, 'g> {
     b: &'a [u8],
+    past: PastEnd<'a>,
     pv: &'a mut PacketView,
     g: &'g mut Globals,
     st: &'g mut DissectStats,
@@ -157,6 +160,21 @@ impl Dis<'_, '_> {
     /// Big-endian.
     fn u32_at(&self, off: usize) -> u32 {
         wire::be32(self.b, off)
+    }
+
+    // The same reads where T2 reads libpcap's buffer past the captured bytes and what it finds
+    // there shows in the output (see `crate::capture::PastEnd`): only the 802.11 header and
+    // the SNAP Ethertype and VLAN tags behind it. Everywhere else missing bytes stay 0.
+    fn buf_u8_at(&self, off: usize) -> u8 {
+        match self.b.get(off) {
+            Some(&x) => x,
+            None => self.past.byte(off),
+        }
+    }
+
+    /// Big-endian.
+    fn buf_u16_at(&self, off: usize) -> u16 {
+        u16::from_be_bytes([self.buf_u8_at(off), self.buf_u8_at(off.saturating_add(1))])
     }
 
     /// The version nibble of an IP header at `off` (IPv4 and IPv6 keep it in the same place).

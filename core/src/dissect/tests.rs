@@ -108,12 +108,17 @@ fn run(frame: &[u8], lt: LinkType) -> (PacketView, Disposition) {
 
 /// Dissects the first `caplen` bytes of `frame`.
 fn run_cut(frame: &[u8], caplen: usize, lt: LinkType) -> (PacketView, Disposition) {
+    run_in(frame, caplen, PastEnd::default(), lt)
+}
+
+/// Dissects the first `caplen` bytes of `frame`, with `past` after them in the reader's buffer.
+fn run_in(frame: &[u8], caplen: usize, past: PastEnd<'_>, lt: LinkType) -> (PacketView, Disposition) {
     let data = &frame[..caplen];
     let mut pv = empty_view();
     reset_view(&mut pv, data, Timestamp { sec: 1, frac: 0 }, frame.len() as u32);
     let mut g = globals();
     let mut st = DissectStats::default();
-    let d = dissect(data, lt, &mut pv, &mut g, &mut st);
+    let d = dissect(data, past, lt, &mut pv, &mut g, &mut st);
     (pv, d)
 }
 
@@ -291,7 +296,13 @@ fn linux_cooked_v2() {
 
 #[test]
 fn header_description_overrun_is_flagged() {
-    let mut d = Dis { b: &[], pv: &mut empty_view(), g: &mut globals(), st: &mut DissectStats::default() };
+    let mut d = Dis {
+        b: &[],
+        past: PastEnd::default(),
+        pv: &mut empty_view(),
+        g: &mut globals(),
+        st: &mut DissectStats::default(),
+    };
     for _ in 0..40 {
         d.desc(":ipv6.hopopts");
     }
@@ -365,4 +376,23 @@ fn packet_accessors_of_a_later_fragment() {
     let p = packet(&mut pv, &later, d);
     assert!(!p.is_first_fragment());
     assert_eq!(p.ipv4().map(|ip| ip.frag_offset()), Some(6));
+}
+
+#[test]
+fn cut_lwapp_frame_reads_its_snap_ethertype_in_the_readers_buffer() {
+    // LWAPP data header, then an 802.11 data frame (frame control big-endian) cut after its
+    // duration field: the LLC/SNAP header lies past the captured bytes.
+    let lwapp = [0, 0, 0, 0, 0, 0, 0x00, 0x08, 0, 0];
+    let frame = eth_ip(&[], &Ip::V4(H1, H2), &L4::Udp(12222, 40000, &lwapp));
+    let (pv, _) = run(&frame, LinkType::EN10MB);
+    assert_eq!(desc(&pv), "eth:ipv4:udp:lwapp:wlan:llc:wlccp");
+    // an earlier packet's payload of 'x' behind it: 802.11 header of 24 bytes, 1-byte LLC
+    // control, SNAP Ethertype 0x7878
+    let mut buffer = frame.clone();
+    buffer.resize(frame.len() + 64, b'x');
+    let (pv, _) = run_in(&buffer, frame.len(), PastEnd::new(&buffer, 0), LinkType::EN10MB);
+    assert_eq!(desc(&pv), "eth:ipv4:udp:lwapp:wlan:llc:UNK(0x7878)");
+    assert_ne!(pv.status & STPDSCT, 0);
+    // the IPv4 header is read as before: the flow is the UDP one
+    assert_eq!((pv.src_port, pv.dst_port), (12222, 40000));
 }

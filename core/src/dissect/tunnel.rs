@@ -439,7 +439,8 @@ impl Dis<'_, '_> {
         Step::Continue
     }
 
-    /// The payload of a CAPWAP/LWAPP frame: `p` is its Ethertype field.
+    /// The payload of a CAPWAP/LWAPP frame: `p` is its Ethertype field, read like the 802.11
+    /// header in libpcap's buffer.
     fn wireless_payload(&mut self, p: usize, snap_ok: bool) -> Step {
         let mut p = p;
         let mut shape = if snap_ok { self.vlans(p) } else { p };
@@ -447,7 +448,7 @@ impl Dis<'_, '_> {
             p += 2;
         } else {
             p = shape;
-            let id = self.u16_at(shape);
+            let id = self.buf_u16_at(shape);
             if id <= et::LLC_LEN || id == et::JUMBO_LLC {
                 self.desc(":llc");
                 self.pv.llc_off = off32(p);
@@ -455,7 +456,7 @@ impl Dis<'_, '_> {
                 shape = p;
             }
         }
-        match self.u16_at(shape) {
+        match self.buf_u16_at(shape) {
             et::IPV4 => {
                 self.pv.l3_off = off32(p);
                 Step::Done(self.ipv4(p))
@@ -476,9 +477,14 @@ impl Dis<'_, '_> {
     }
 
     /// IEEE 802.11 data frame header; returns the offset of the Ethertype after LLC/SNAP.
+    /// T2 reads it without looking at the captured length, in libpcap's buffer.
     fn ieee80211_at(&mut self, p: usize, big_endian: bool) -> Option<usize> {
         self.desc(if self.pv.hdr_desc_len == 0 { "wlan" } else { ":wlan" });
-        let (t, f) = if big_endian { (self.u8_at(p + 1), self.u8_at(p)) } else { (self.u8_at(p), self.u8_at(p + 1)) };
+        let (t, f) = if big_endian {
+            (self.buf_u8_at(p + 1), self.buf_u8_at(p))
+        } else {
+            (self.buf_u8_at(p), self.buf_u8_at(p + 1))
+        };
         let kind = (t & 0xc) >> 2;
         let subtype = t >> 4;
         if f & 0x40 != 0 || kind != 2 {
@@ -493,10 +499,10 @@ impl Dis<'_, '_> {
             len += 6;
         }
         let mut q = p + len;
-        if self.u8_at(q) == 0 && self.u8_at(q + 1) == 0 {
+        if self.buf_u8_at(q) == 0 && self.buf_u8_at(q + 1) == 0 {
             q += 2;
         }
-        if self.u8_at(q + 2) & 0x3 != 0x3 {
+        if self.buf_u8_at(q + 2) & 0x3 != 0x3 {
             q += 1;
         }
         self.pv.llc_off = off32(q.wrapping_sub(2));

@@ -16,7 +16,7 @@ use std::rc::Rc;
 
 use plugin_api::abi::{Globals, PacketView, Timestamp};
 
-use crate::capture::{LinkType, RawPacket};
+use crate::capture::{LinkType, PastEnd, RawPacket};
 use crate::dispatch::PluginSet;
 use crate::dissect::{self, DissectStats};
 use crate::flow::{FlowTable, FragTable};
@@ -254,7 +254,7 @@ impl Pipeline {
             self.report_due = true;
         }
         self.expire();
-        self.process(pkt.data, pkt.ts, pkt.wirelen, pkt.linktype);
+        self.process(pkt.data, pkt.past, pkt.ts, pkt.wirelen, pkt.linktype);
     }
 
     /// No packet for a while on a live capture (T2's `ZPKTITMUPD`): the clock moves to the wall
@@ -278,7 +278,7 @@ impl Pipeline {
     }
 
     /// T2's `processPacket`.
-    fn process(&mut self, data: &[u8], ts: Timestamp, wirelen: u32, linktype: LinkType) {
+    fn process(&mut self, data: &[u8], past: PastEnd<'_>, ts: Timestamp, wirelen: u32, linktype: LinkType) {
         self.g.num_packets += 1;
         self.g.raw_bytes_on_wire += u64::from(wirelen);
         if data.is_empty() {
@@ -290,7 +290,7 @@ impl Pipeline {
         }
         dissect::reset_view(&mut self.pv, data, ts, wirelen);
         self.g.bytes_processed += data.len() as u64;
-        let disposition = dissect::dissect(data, linktype, &mut self.pv, &mut self.g, &mut self.dstats);
+        let disposition = dissect::dissect(data, past, linktype, &mut self.pv, &mut self.g, &mut self.dstats);
         self.flush_notices();
         match disposition {
             dissect::Disposition::Drop => {}

@@ -5,7 +5,7 @@ use plugin_api::abi::Timestamp;
 use plugin_api::status::*;
 
 use super::*;
-use crate::capture::{LinkType, RawPacket};
+use crate::capture::{LinkType, PastEnd, RawPacket};
 use crate::log::Log;
 use crate::testing::{Ip, L4, Tcp, ethernet, ip_packet, ipv4_fragments, tcp};
 
@@ -23,6 +23,7 @@ fn feed(p: &mut Pipeline, sec: i64, frame: &[u8]) {
         wirelen: frame.len() as u32,
         linktype: LinkType::EN10MB,
         data: frame,
+        past: PastEnd::default(),
     };
     p.packet(&pkt);
 }
