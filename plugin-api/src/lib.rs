@@ -48,6 +48,7 @@ pub mod flow;
 pub mod flowfile;
 pub mod fmt;
 pub mod host;
+pub mod offload;
 pub mod packet;
 pub mod pktline;
 pub mod plugin;

@@ -22,6 +22,7 @@ pub mod timestr;
 #[cfg(test)]
 mod testutil;
 
+use plugin_api::offload::{Consumer, Offload};
 use plugin_api::{Ctx, Host, Init, Plugin};
 
 use crate::config::{Config, Stamps};
@@ -40,14 +41,37 @@ pub struct TxtSink {
     active: Option<Active>,
 }
 
-/// The open flow file and the compiled renderer.
+/// The flow lines being written.
 #[derive(Debug)]
 struct Active {
-    records: RecordWriter,
-    file: FlowFile,
+    /// Renders and writes them; on a second thread when the machine has more than one core.
+    lines: Offload<Lines>,
     /// `HDR_CHR` when the flow count goes over the extended header's first line at the end
     /// (`TFS_PRI_HDR` and `TFS_EXTENDED_HEADER`).
     count_line: Option<&'static str>,
+}
+
+/// The compiled renderer and the open flow file.
+#[derive(Debug)]
+struct Lines {
+    records: RecordWriter,
+    file: FlowFile,
+}
+
+impl Consumer for Lines {
+    /// Renders and writes one record; after an error the file keeps what was written so far
+    /// (as T2's `exit` flushes it).
+    fn record(&mut self, rec: &[u8]) -> Result<(), String> {
+        let res = match self.records.render(self.file.buf(), rec) {
+            Ok(()) => self.file.end_record().map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        if res.is_err() {
+            // the first error is the one to report
+            let _ = self.file.flush();
+        }
+        res
+    }
 }
 
 impl TxtSink {
@@ -81,7 +105,10 @@ impl TxtSink {
             };
             let count_line = (cfg.tfs_pri_hdr && cfg.tfs_extended_header).then_some(cfg.hdr_chr);
             let records = RecordWriter::new(columns, Renderer::new(cfg, Stamps::of(init.config())));
-            self.active = Some(Active { records, file, count_line });
+            let lines = Lines { records, file };
+            // flow lines on stdout stay in order with the core's own output there
+            let lines = if init.flows_to_stdout() { Offload::with_thread(lines, false) } else { Offload::new(lines) };
+            self.active = Some(Active { lines, count_line });
         }
         if cfg.tfs_hdr_file {
             let info = RunInfo {
@@ -106,12 +133,11 @@ impl TxtSink {
         Ok(())
     }
 
-    /// Reports a fatal error; the flow file keeps what was written so far (as T2's `exit`
-    /// flushes it) and no further record is written.
+    /// Reports a fatal error; no further record is written.
     fn fail(&mut self, msg: &str) {
-        if let Some(mut a) = self.active.take() {
-            // The first error is the one to report.
-            let _ = a.file.flush();
+        if let Some(a) = self.active.take() {
+            // waits for the lines handed over before the error
+            let _ = a.lines.finish();
         }
         self.host.fail(msg);
     }
@@ -130,22 +156,25 @@ impl Plugin for TxtSink {
 
     fn buffer_to_sink(&mut self, _ctx: Ctx<'_>, record: &[u8]) {
         let Some(a) = &mut self.active else { return };
-        let res = match a.records.render(a.file.buf(), record) {
-            Ok(()) => a.file.end_record().map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
-        };
-        if let Err(msg) = res {
+        if let Err(msg) = a.lines.push(record) {
             self.fail(&msg);
         }
     }
 
     fn finalize(&mut self, ctx: Ctx<'_>) {
-        let Some(mut a) = self.active.take() else {
+        let Some(a) = self.active.take() else {
             return;
         };
-        let count = a.count_line.map(|chr| (chr, ctx.globals().total_flows));
-        if let Err(e) = output::finish(&mut a.file, count) {
-            self.host.fail(&e.to_string());
+        let result = match a.lines.finish() {
+            (Some(mut lines), Ok(())) => {
+                let count = a.count_line.map(|chr| (chr, ctx.globals().total_flows));
+                output::finish(&mut lines.file, count).map_err(|e| e.to_string())
+            }
+            (_, Err(msg)) => Err(msg),
+            (None, Ok(())) => Ok(()),
+        };
+        if let Err(msg) = result {
+            self.host.fail(&msg);
         }
     }
 }
