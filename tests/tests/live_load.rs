@@ -14,6 +14,7 @@
 //!   and the end report with exit status 0.
 //!
 //! It prints the packets/s sent and processed, the drops and the RSS samples.
+//! `RT2_LIVE_LOAD_SENDERS=N` floods from N threads (1 by default).
 //!
 //! Needs what `tests/tests/live.rs` needs (root, iproute2); the sender uses a packet socket.
 
@@ -102,10 +103,11 @@ fn check(ret: i32, what: &str) {
     assert!(ret != -1, "{what}: {}", std::io::Error::last_os_error());
 }
 
-/// The flood: enters namespace `ns` (this thread only), opens a packet socket on `dev` and
-/// sends batches of frames until `stop`, counting the frames the kernel took in `sent`.
-/// Frames are rewritten in place: nothing is allocated per packet.
-fn flood(ns: &str, dev: &str, net: [u8; 3], stop: &AtomicBool, sent: &AtomicU64) {
+/// The flood of sender `lane` of `lanes`: enters namespace `ns` (this thread only), opens a
+/// packet socket on `dev` and sends batches of frames (packets `k` ≡ `lane` mod `lanes`) until
+/// `stop`, adding the frames the kernel took to `sent`. Frames are rewritten in place: nothing
+/// is allocated per packet.
+fn flood(ns: &str, dev: &str, net: [u8; 3], (lane, lanes): (u64, u64), stop: &AtomicBool, sent: &AtomicU64) {
     let nsfile = File::open(format!("/run/netns/{ns}")).expect("opening the namespace");
     // SAFETY: a valid namespace descriptor; CLONE_NEWNET moves only the calling thread
     check(unsafe { libc::setns(nsfile.as_raw_fd(), libc::CLONE_NEWNET) }, "setns");
@@ -148,7 +150,7 @@ fn flood(ns: &str, dev: &str, net: [u8; 3], stop: &AtomicBool, sent: &AtomicU64)
     let mut k = 0u64;
     while !stop.load(Ordering::Relaxed) {
         for (i, f) in frames.iter_mut().enumerate() {
-            fill(f, net, k + i as u64);
+            fill(f, net, (k + i as u64) * lanes + lane);
         }
         // SAFETY: BATCH messages, each pointing at one live frame of FRAME bytes
         let n = unsafe { libc::sendmmsg(sock.as_raw_fd(), msgs.as_mut_ptr(), BATCH as u32, 0) };
@@ -160,27 +162,32 @@ fn flood(ns: &str, dev: &str, net: [u8; 3], stop: &AtomicBool, sent: &AtomicU64)
             continue;
         }
         k += n as u64;
-        sent.store(k, Ordering::Relaxed);
+        sent.fetch_add(n as u64, Ordering::Relaxed);
     }
 }
 
-/// The sender thread and its counters.
+/// The sender threads and their counters.
 struct Sender {
     stop: Arc<AtomicBool>,
     sent: Arc<AtomicU64>,
-    thread: std::thread::JoinHandle<()>,
+    threads: Vec<std::thread::JoinHandle<()>>,
 }
 
 impl Sender {
-    fn start(veth: &Veth) -> Sender {
+    /// Starts `lanes` threads flooding the pair.
+    fn start(veth: &Veth, lanes: u64) -> Sender {
         let stop = Arc::new(AtomicBool::new(false));
         let sent = Arc::new(AtomicU64::new(0));
         let net: Vec<u8> = veth.net.split('.').map(|b| b.parse().unwrap()).collect();
         let net = [net[0], net[1], net[2]];
-        let (ns, dev) = (veth.ns.clone(), veth.peer.clone());
-        let (s, n) = (stop.clone(), sent.clone());
-        let thread = std::thread::spawn(move || flood(&ns, &dev, net, &s, &n));
-        Sender { stop, sent, thread }
+        let threads = (0..lanes)
+            .map(|lane| {
+                let (ns, dev) = (veth.ns.clone(), veth.peer.clone());
+                let (s, n) = (stop.clone(), sent.clone());
+                std::thread::spawn(move || flood(&ns, &dev, net, (lane, lanes), &s, &n))
+            })
+            .collect();
+        Sender { stop, sent, threads }
     }
 
     fn sent(&self) -> u64 {
@@ -190,7 +197,9 @@ impl Sender {
     /// Stops the flood; returns the frames sent.
     fn stop(self) -> u64 {
         self.stop.store(true, Ordering::Relaxed);
-        self.thread.join().expect("the sender failed");
+        for t in self.threads {
+            t.join().expect("a sender failed");
+        }
         self.sent.load(Ordering::Relaxed)
     }
 }
@@ -221,6 +230,17 @@ fn reports(run: &LiveRun) -> Vec<Report> {
         });
     }
     out
+}
+
+/// CPU time (user + system) process `pid` used so far, in seconds.
+fn cpu_secs(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("reading the process stat");
+    // the fields after the command name, which is in parentheses and may hold spaces
+    let f: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
+    // utime and stime (fields 14 and 15) in clock ticks
+    // SAFETY: sysconf only reads a configuration value
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    (f[11].parse::<f64>().unwrap() + f[12].parse::<f64>().unwrap()) / hz
 }
 
 /// Resident memory of process `pid` in KiB.
@@ -278,13 +298,16 @@ fn live_capture_under_load() {
     }
     let secs: u64 = std::env::var("RT2_LIVE_LOAD_SECS").map_or(20, |s| s.parse().expect("RT2_LIVE_LOAD_SECS: seconds"));
     assert!(secs >= 10, "RT2_LIVE_LOAD_SECS: at least 10 s");
+    // one sender thread loads one of CI's two cores; more compete with rt2 for the CPU
+    let lanes: u64 =
+        std::env::var("RT2_LIVE_LOAD_SENDERS").map_or(1, |s| s.parse().expect("RT2_LIVE_LOAD_SENDERS: threads"));
     let veth = Veth::new();
     let plugins = PluginDir::with(&DEFAULT_PLUGINS);
     let mut t2 = capture(&plugins, &veth.iface, &["-m", "-M", "1"]);
     let pid = t2.child.id();
     let rss0 = rss_kib(pid);
     let start = Instant::now();
-    let sender = Sender::start(&veth);
+    let sender = Sender::start(&veth, lanes);
 
     // a SIGUSR1 report while the flood runs
     std::thread::sleep(Duration::from_secs(2));
@@ -296,6 +319,7 @@ fn live_capture_under_load() {
         std::thread::sleep(Duration::from_millis(50));
     }
     let usr1 = *reports(&t2).first().expect("no SIGUSR1 report under load");
+    let cpu_usr1 = cpu_secs(pid);
     assert!(sender.sent() > sent_before && usr1.processed > 0, "the report did not come under load: {usr1:?}");
     // periodic reports from now on, every second (`t2stat -USR2`)
     t2.signal("USR2");
@@ -314,7 +338,7 @@ fn live_capture_under_load() {
             full_at = Some(now);
         }
         if before_stall.is_none() && now >= stall_at {
-            before_stall = reports(&t2).last().copied();
+            before_stall = reports(&t2).last().copied().map(|r| (r, cpu_secs(pid)));
             // every frame takes more than FRAME bytes of the ring: this many cannot all fit
             let until = sender.sent() + RING / FRAME as u64 + 100_000;
             t2.signal("STOP");
@@ -355,25 +379,26 @@ fn live_capture_under_load() {
     let removed = report_number(&stdout, "Number of flows terminated by autopilot").unwrap_or(0);
     // the veth's own drop counter: frames it could not hand to the captured end (backlog full)
     let link_drop = Veth::counter(&veth.iface, "rx_dropped");
-    let stall_drop = before_stall.map_or(0, |r| r.drop);
-    eprintln!("live load: {secs} s, {sent} frames sent ({:.0}/s)", sent as f64 / flood_secs);
+    let stall_drop = before_stall.map_or(0, |(r, _)| r.drop);
+    eprintln!("live load: {secs} s, {lanes} sender(s), {sent} frames sent ({:.0}/s)", sent as f64 / flood_secs);
     eprintln!(
         "live load: rt2 processed {processed} ({:.0}/s), kernel drops {drop} ({stall_drop} before the stall), \
          interface drops {ifdrop}, link drops {link_drop}",
         processed as f64 / flood_secs
     );
-    if let Some(b) = before_stall {
+    if let Some((b, cpu)) = before_stall {
         // what rt2 held between the SIGUSR1 report and the stall, both under full load
         let (pk, dt) = (b.processed - usr1.processed, b.elapsed - usr1.elapsed);
         eprintln!(
-            "live load: rt2 held {:.0} packets/s for {dt:.1} s with {} kernel drops",
+            "live load: rt2 held {:.0} packets/s for {dt:.1} s with {} kernel drops, using {:.0}% of a core",
             pk as f64 / dt,
-            b.drop - usr1.drop
+            b.drop - usr1.drop,
+            100.0 * (cpu - cpu_usr1) / dt
         );
     }
     eprintln!("live load: {flows} flows, {removed} flushed by the autopilot; table full at {full_at:?} s");
-    let samples: Vec<String> = rss.iter().map(|(t, kib)| format!("{t:.1}s:{}M", kib / 1024)).collect();
-    eprintln!("live load: RSS {}", samples.join(" "));
+    let samples: Vec<String> = rss.iter().map(|(t, kib)| format!("{t:.1}s:{kib}")).collect();
+    eprintln!("live load: RSS KiB {}", samples.join(" "));
 
     // no loss: rt2 read every packet libpcap counted but did not drop; libpcap counts a
     // dropped packet as received (Linux adds tp_drops into tp_packets), so the packet socket
@@ -402,12 +427,12 @@ fn live_capture_under_load() {
     assert!(removed > 0 && flows > TABLE, "the table never filled: {flows} flows");
     assert_eq!(totals.hfull, removed, "rows with RMFLOW_HFULL vs the autopilot counter");
 
-    // flat memory once the table is full: every sample from 2 s after the autopilot's first
-    // flush stays within 5% (+ 2 MiB) of the first of them
+    // flat memory once the table is full: from 2 s after the autopilot's first flush every
+    // buffer of the run exists, and RSS stays within 2 MiB of that first sample (it moves by a
+    // few KiB in practice; a leak of 200 KB/s fails the 20-second run)
     let full_at = full_at.expect("no autopilot warning");
     let after: Vec<u64> = rss.iter().filter(|(t, _)| *t >= full_at + 2.0).map(|(_, k)| *k).collect();
     assert!(after.len() >= 4, "too few samples after the table filled at {full_at} s: {samples:?}");
-    let base = after[0];
-    let max = *after.iter().max().unwrap();
-    assert!(max <= base + base / 20 + 2048, "RSS grew from {base} to {max} KiB after the table filled: {samples:?}");
+    let (base, max) = (after[0], *after.iter().max().unwrap());
+    assert!(max <= base + 2048, "RSS grew from {base} to {max} KiB after the table filled: {samples:?}");
 }
