@@ -94,10 +94,9 @@ impl Veth {
         format!("{}.{host}", self.net)
     }
 
-    /// A counter of interface `dev` in the root namespace
-    /// (`/sys/class/net/DEV/statistics/NAME`).
-    pub fn counter(dev: &str, name: &str) -> u64 {
-        let path = format!("/sys/class/net/{dev}/statistics/{name}");
+    /// A counter of the captured end (`/sys/class/net/IFACE/statistics/NAME`).
+    pub fn counter(&self, name: &str) -> u64 {
+        let path = format!("/sys/class/net/{}/statistics/{name}", self.iface);
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
         text.trim().parse().unwrap_or_else(|_| panic!("{path}: not a number: {text}"))
     }
