@@ -128,6 +128,14 @@ pub fn capture(plugins: &PluginDir, iface: &str, args: &[&str]) -> LiveRun {
     run
 }
 
+/// The size of the packet ring process `pid` has mapped (libpcap's receive buffer, `-B`).
+pub fn ring_size(pid: u32) -> u64 {
+    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).expect("reading the process maps");
+    let ring = maps.lines().find(|l| l.ends_with(']') && l.contains(" socket:[")).expect("a packet ring");
+    let (from, to) = ring.split_whitespace().next().unwrap().split_once('-').unwrap();
+    u64::from_str_radix(to, 16).unwrap() - u64::from_str_radix(from, 16).unwrap()
+}
+
 /// Ctrl-C twice, as T2 users do: the first stops flow creation (the run would end when the
 /// last flow timed out), the second ends the run. Waits at most `secs` s for the exit code.
 pub fn interrupt(run: &mut LiveRun, secs: f64) -> Option<i32> {

@@ -10,7 +10,7 @@ use std::net::{Ipv4Addr, TcpListener};
 use std::process::Command;
 use std::time::Duration;
 
-use rt2_tests::live::{Veth, can_run, capture, interrupt, report_number};
+use rt2_tests::live::{Veth, can_run, capture, interrupt, report_number, ring_size};
 use rt2_tests::{Flows, PluginDir, tranalyzer};
 
 /// A server on `addr` for one connection: it reads what the client sends, answers `bye` and
@@ -95,11 +95,7 @@ fn snaplen_buffer_size_and_kernel_filter() {
     let (port, server) = tcp_server(&here);
     let mut t2 = capture(&plugins, &veth.iface, &["-S", "96", "-B", "0x100000", "icmp"]);
     // -B reached the kernel: libpcap maps a receive ring of exactly that size
-    let maps = std::fs::read_to_string(format!("/proc/{}/maps", t2.child.id())).unwrap();
-    let ring = maps.lines().find(|l| l.ends_with(']') && l.contains(" socket:[")).expect("a packet ring");
-    let (from, to) = ring.split_whitespace().next().unwrap().split_once('-').unwrap();
-    let size = u64::from_str_radix(to, 16).unwrap() - u64::from_str_radix(from, 16).unwrap();
-    assert_eq!(size, 0x100000, "{ring}");
+    assert_eq!(ring_size(t2.child.id()), 0x100000);
     // 500-byte echo payloads: cut at 96 bytes by the snap length
     veth.in_ns("ping", &["-c", "3", "-i", "0.2", "-W", "2", "-s", "500", &here]);
     let client = format!("exec 3<>/dev/tcp/{here}/{port}; echo hello >&3; exec 3>&-");

@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use plugin_api::status::RMFLOW_HFULL;
 use rt2_tests::LiveRun;
 use rt2_tests::PluginDir;
-use rt2_tests::live::{Veth, can_run, capture, interrupt, report_number};
+use rt2_tests::live::{Veth, can_run, capture, interrupt, report_number, ring_size};
 
 /// T2's default plugins (what a bare `t2build -y` installs here).
 const DEFAULT_PLUGINS: [&str; 5] = ["basicFlow", "basicStats", "tcpFlags", "tcpStates", "txtSink"];
@@ -44,8 +44,6 @@ const HOT: u64 = 4096;
 const BATCH: usize = 64;
 /// Ethernet + IPv4 + UDP + 18 bytes of payload: the minimum Ethernet frame.
 const FRAME: usize = 60;
-/// Bytes of the live ring (`LIVEBUFSIZE`, the default of `-B`).
-const RING: u64 = 33_554_432;
 
 /// The frames' destination MAC: not the captured end's, so the root namespace's IP stack
 /// discards them (`PACKET_OTHERHOST`) and answers nothing: the link carries only the sender's
@@ -210,6 +208,8 @@ struct Report {
     recv: u64,
     drop: u64,
     processed: u64,
+    /// Flows the hash autopilot flushed so far.
+    autopilot: u64,
     elapsed: f64,
 }
 
@@ -226,6 +226,7 @@ fn reports(run: &LiveRun) -> Vec<Report> {
             recv: num("Number of packets received").unwrap_or(0),
             drop: num("Number of packets dropped by the kernel").unwrap_or(0),
             processed: num("Number of processed packets").expect("a processed line"),
+            autopilot: num("Number of flows terminated by autopilot").unwrap_or(0),
             elapsed: elapsed.split_whitespace().next().and_then(|s| s.parse().ok()).expect("elapsed seconds"),
         });
     }
@@ -319,6 +320,8 @@ fn live_capture_under_load() {
     let plugins = PluginDir::with(&DEFAULT_PLUGINS);
     let mut t2 = capture(&plugins, &veth.iface, &["-m", "-M", "1"]);
     let pid = t2.child.id();
+    // the kernel's ring (`LIVEBUFSIZE`, the default of `-B`)
+    let ring = ring_size(pid);
     let rss0 = rss_kib(pid);
     let start = Instant::now();
     let sender = Sender::start(&veth, lanes);
@@ -339,8 +342,7 @@ fn live_capture_under_load() {
     t2.signal("USR2");
 
     // RSS every half second; half-way, rt2 stops long enough for the ring to overflow
-    let mut rss = vec![(start.elapsed().as_secs_f64(), rss0)];
-    let mut full_at: Option<f64> = None;
+    let mut rss = vec![(0.0, rss0)];
     let mut before_stall = None;
     let mut cont_at = f64::MAX;
     let mut stall_at = secs as f64 / 2.0;
@@ -348,13 +350,10 @@ fn live_capture_under_load() {
         std::thread::sleep(Duration::from_millis(500));
         let now = start.elapsed().as_secs_f64();
         rss.push((now, rss_kib(pid)));
-        if full_at.is_none() && t2.stdout().contains("main HashMap full") {
-            full_at = Some(now);
-        }
         if before_stall.is_none() && now >= stall_at {
             before_stall = reports(&t2).last().copied().map(|r| (r, cpu_secs(pid)));
             // every frame takes more than FRAME bytes of the ring: this many cannot all fit
-            let until = sender.sent() + RING / FRAME as u64 + 100_000;
+            let until = sender.sent() + ring / FRAME as u64 + 100_000;
             t2.signal("STOP");
             stall_at = start.elapsed().as_secs_f64();
             let deadline = Instant::now() + Duration::from_secs(30);
@@ -386,6 +385,10 @@ fn live_capture_under_load() {
     // the veth's own drop counter: frames it could not hand to the captured end (backlog full)
     let link_drop = veth.counter("rx_dropped");
     let stall_drop = before_stall.map_or(0, |(r, _)| r.drop);
+    // a report's elapsed time counts from rt2's start, a little before ours: at most by this
+    let offset = usr1.elapsed - usr1_at;
+    // the first report after the autopilot's first flush: the table was full by then
+    let full_at = all_reports.iter().find(|r| r.autopilot > 0).map(|r| r.elapsed - offset);
     eprintln!("live load: {secs} s, {lanes} sender(s), {sent} frames sent ({:.0}/s)", sent as f64 / flood_end);
     eprintln!(
         "live load: rt2 processed {processed} ({:.0}/s), kernel drops {drop} ({stall_drop} before the stall), \
@@ -417,10 +420,8 @@ fn live_capture_under_load() {
     assert_eq!(sent, recv + link_drop, "sent = seen by the packet socket + dropped by the veth");
     assert_eq!(ifdrop, 0, "{stdout}");
     // the stall overflowed the ring: the kernel's drops are in the reports and the end report
-    assert!(drop > 0, "no kernel drops after stopping rt2 for {} frames:\n{stdout}", RING / FRAME as u64);
+    assert!(drop > 0, "no kernel drops after stopping rt2 for {} frames:\n{stdout}", ring / FRAME as u64);
     assert_eq!((last.recv, last.drop, last.processed), (recv, drop, processed), "last report {last:?}\n{stdout}");
-    // a report's elapsed time counts from rt2's start, a little before ours: at most by this
-    let offset = usr1.elapsed - usr1_at;
     let after_stall: Vec<&Report> = all_reports.iter().filter(|r| r.elapsed - offset > cont_at).collect();
     assert!(!after_stall.is_empty(), "no report after the stall: {all_reports:?}");
     let missing = after_stall.iter().any(|r| r.drop <= stall_drop);
@@ -441,10 +442,10 @@ fn live_capture_under_load() {
     assert!(removed > 0 && flows > TABLE, "the table never filled: {flows} flows");
     assert_eq!(totals.hfull, removed, "rows with RMFLOW_HFULL vs the autopilot counter");
 
-    // flat memory once the table is full: from 2 s after the autopilot's first flush every
+    // flat memory once the table is full: from 2 s after a report saw the autopilot's flushes every
     // buffer of the run exists, and RSS stays within 2 MiB of that first sample (it moves by a
     // few KiB in practice; a leak of 200 KB/s fails the 20-second run)
-    let full_at = full_at.expect("no autopilot warning");
+    let full_at = full_at.expect("no report shows the autopilot at work");
     let after: Vec<u64> = rss.iter().filter(|(t, _)| *t >= full_at + 2.0).map(|(_, k)| *k).collect();
     assert!(after.len() >= 4, "too few samples after the table filled at {full_at} s: {samples:?}");
     let (base, max) = (after[0], *after.iter().max().unwrap());
