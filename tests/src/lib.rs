@@ -11,6 +11,7 @@ use std::process::{Command, Output};
 
 pub use rt2_golden::{Flows, PluginDir, Run, artifact, release_dir, repo_root, run_t2, shared_dir, tranalyzer};
 
+pub mod live;
 pub mod t2tree;
 
 /// Whether the tests run as root (real user ID 0, what `tranalyzer` itself asks).

@@ -7,98 +7,11 @@
 
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpListener};
-use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::process::Command;
 use std::time::Duration;
 
-use rt2_tests::{Flows, LiveRun, PluginDir, is_root, tranalyzer};
-
-/// Runs `cmd args...`; panics with its output when it fails.
-fn sh(cmd: &str, args: &[&str]) -> Output {
-    let out = Command::new(cmd).args(args).output().unwrap_or_else(|e| panic!("{cmd} {args:?}: {e}"));
-    assert!(out.status.success(), "{cmd} {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    out
-}
-
-fn have(cmd: &str, arg: &str) -> bool {
-    Command::new(cmd).arg(arg).stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok()
-}
-
-/// Whether the live test can run here; if not, skips (false) or fails under `RT2_REQUIRE_LIVE`.
-fn can_run() -> bool {
-    let missing = if !is_root() {
-        Some("root")
-    } else if !have("ip", "-V") {
-        Some("the 'ip' command (iproute2)")
-    } else if !have("ping", "-V") {
-        Some("the 'ping' command (iputils-ping)")
-    } else if !have("bash", "--version") {
-        Some("bash")
-    } else {
-        None
-    };
-    let Some(what) = missing else { return true };
-    assert!(std::env::var_os("RT2_REQUIRE_LIVE").is_none(), "live capture test needs {what} (RT2_REQUIRE_LIVE is set)");
-    eprintln!("skipping the live capture test: it needs {what} (set RT2_REQUIRE_LIVE to make this an error)");
-    false
-}
-
-/// A namespace and a veth pair named after this process, removed on drop however the test ends.
-struct Veth {
-    ns: String,
-    /// The captured end, in the root namespace, with address `.1`.
-    iface: String,
-    /// The end in the namespace, with address `.2`.
-    peer: String,
-    /// `10.199.x`.
-    net: String,
-}
-
-impl Veth {
-    fn new() -> Veth {
-        // tests run in parallel: one pair and one subnet per test
-        static NEXT: AtomicU32 = AtomicU32::new(0);
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let pid = std::process::id();
-        let v = Veth {
-            ns: format!("rt2t{pid}_{n}"),
-            iface: format!("v{pid}{n}a"),
-            peer: format!("v{pid}{n}b"),
-            net: format!("10.199.{}", (pid * 4 + n) % 250 + 1),
-        };
-        // the guard exists before the first command, so a failure half-way still cleans up
-        sh("ip", &["netns", "add", &v.ns]);
-        sh("ip", &["link", "add", &v.iface, "type", "veth", "peer", "name", &v.peer]);
-        sh("ip", &["link", "set", &v.peer, "netns", &v.ns]);
-        sh("ip", &["addr", "add", &format!("{}.1/24", v.net), "dev", &v.iface]);
-        sh("ip", &["link", "set", &v.iface, "up"]);
-        v.in_ns("ip", &["addr", "add", &format!("{}.2/24", v.net), "dev", &v.peer]);
-        v.in_ns("ip", &["link", "set", &v.peer, "up"]);
-        v
-    }
-
-    /// Runs `cmd args...` inside the namespace.
-    fn in_ns(&self, cmd: &str, args: &[&str]) -> Output {
-        let mut all = vec!["netns", "exec", &self.ns, cmd];
-        all.extend_from_slice(args);
-        sh("ip", &all)
-    }
-
-    fn addr(&self, host: u8) -> String {
-        format!("{}.{host}", self.net)
-    }
-}
-
-impl Drop for Veth {
-    fn drop(&mut self) {
-        // deleting one end removes the pair; deleting the namespace removes what is left in it
-        let quiet = |args: &[&str]| {
-            let _ = Command::new("ip").args(args).stdout(Stdio::null()).stderr(Stdio::null()).status();
-        };
-        quiet(&["link", "del", &self.iface]);
-        quiet(&["netns", "del", &self.ns]);
-    }
-}
+use rt2_tests::live::{Veth, can_run, capture, interrupt, report_number, ring_size};
+use rt2_tests::{Flows, PluginDir, tranalyzer};
 
 /// A server on `addr` for one connection: it reads what the client sends, answers `bye` and
 /// returns what it read.
@@ -115,38 +28,12 @@ fn tcp_server(addr: &str) -> (u16, std::thread::JoinHandle<String>) {
     (port, server)
 }
 
-/// Starts `tranalyzer -i IFACE ARGS...` and waits until it captures.
-fn capture(plugins: &PluginDir, iface: &str, args: &[&str]) -> LiveRun {
-    let run = LiveRun::spawn(plugins.path(), &[&["-i", iface], args].concat());
-    // the signal handlers come after the capture is active: from then on every packet on the
-    // interface is buffered for the run
-    run.wait_ready();
-    run
-}
-
-/// Ctrl-C twice, as T2 users do: the first stops flow creation (the run would end when the
-/// last flow timed out), the second ends the run. Waits at most 10 s for the exit code.
-fn interrupt(run: &mut LiveRun) -> Option<i32> {
-    run.signal("INT");
-    let soft = "[INF] SIGINT: Stop flow creation, when all pending flows timeout (182s): exit\n";
-    assert!(run.wait_stdout(10.0, |s| s.contains(soft)), "no first SIGINT line:\n{}", run.stdout());
-    run.signal("INT");
-    run.wait_exit(10.0)
-}
-
 /// Whether `flows` has a flow (either direction) between `a` and `b` with IP protocol `proto`.
 fn has_flow(flows: &Flows, a: &str, b: &str, proto: u8) -> bool {
     let col = |n: &str| flows.columns.iter().position(|c| c == n).unwrap_or_else(|| panic!("no column {n}"));
     let (src, dst, l4) = (col("srcIP"), col("dstIP"), col("l4Proto"));
     let proto = proto.to_string();
     flows.rows.iter().any(|r| r[l4] == proto && ((r[src] == a && r[dst] == b) || (r[src] == b && r[dst] == a)))
-}
-
-/// The number in the end-report line `label: N ...`; a NUMP line is left out when N is 0.
-fn report_number(stdout: &str, label: &str) -> Option<u64> {
-    let line = stdout.lines().find(|l| l.starts_with(&format!("{label}: ")))?;
-    let rest = &line[label.len() + 2..];
-    Some(rest.split_whitespace().next().and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("bad line '{line}'")))
 }
 
 #[test]
@@ -170,7 +57,7 @@ fn captures_icmp_and_tcp_on_a_veth_and_stops_on_sigint() {
     // a SIGUSR1 report is served on an idle interface too, with the live input block
     t2.signal("USR1");
     t2.wait_stdout(10.0, |s| s.contains("USR1 A type report"));
-    let code = interrupt(&mut t2);
+    let code = interrupt(&mut t2, 10.0);
     let stdout = t2.stdout();
     assert_eq!(code, Some(0), "{stdout}");
 
@@ -208,18 +95,14 @@ fn snaplen_buffer_size_and_kernel_filter() {
     let (port, server) = tcp_server(&here);
     let mut t2 = capture(&plugins, &veth.iface, &["-S", "96", "-B", "0x100000", "icmp"]);
     // -B reached the kernel: libpcap maps a receive ring of exactly that size
-    let maps = std::fs::read_to_string(format!("/proc/{}/maps", t2.child.id())).unwrap();
-    let ring = maps.lines().find(|l| l.ends_with(']') && l.contains(" socket:[")).expect("a packet ring");
-    let (from, to) = ring.split_whitespace().next().unwrap().split_once('-').unwrap();
-    let size = u64::from_str_radix(to, 16).unwrap() - u64::from_str_radix(from, 16).unwrap();
-    assert_eq!(size, 0x100000, "{ring}");
+    assert_eq!(ring_size(t2.child.id()), 0x100000);
     // 500-byte echo payloads: cut at 96 bytes by the snap length
     veth.in_ns("ping", &["-c", "3", "-i", "0.2", "-W", "2", "-s", "500", &here]);
     let client = format!("exec 3<>/dev/tcp/{here}/{port}; echo hello >&3; exec 3>&-");
     veth.in_ns("bash", &["-c", &client]);
     assert_eq!(server.join().unwrap(), "hello\n");
     std::thread::sleep(Duration::from_millis(500));
-    let code = interrupt(&mut t2);
+    let code = interrupt(&mut t2, 10.0);
     let stdout = t2.stdout();
     assert_eq!(code, Some(0), "{stdout}");
 
