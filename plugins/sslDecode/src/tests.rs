@@ -345,3 +345,20 @@ fn garbage_never_panics() {
         decode(&d);
     }
 }
+
+/// Only flows with a packet that may be TLS get a state; a pair's states are given back after
+/// its B flow, which reads the A flow's server name.
+#[test]
+fn states_live_from_the_first_tls_packet_to_the_pairs_end() {
+    let mut h = harness();
+    tcp(&mut h, false, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!(h.plugin.flows.claimed(), 0);
+    tcp(&mut h, false, &client_hello_record(&[sni("example.org")]));
+    let sh = record(0x16, 0x0303, &handshake(2, &hello(false, 0x0303, &[0x1301], &[], false), false));
+    tcp(&mut h, true, &sh);
+    assert_eq!(h.plugin.flows.claimed(), 2);
+    assert_eq!(h.end(0)["sslServerName"], "\"example.org\"");
+    assert_eq!(h.plugin.flows.claimed(), 2, "the B flow still reads the A flow's state");
+    assert_eq!(h.end(1)["sslServerName"], "\"example.org\"");
+    assert_eq!(h.plugin.flows.claimed(), 0);
+}
