@@ -80,7 +80,7 @@ impl Totals {
 pub struct SslDecode {
     host: Host,
     cfg: Config,
-    /// The TLS state of flows that had a packet that may have been TLS.
+    /// The TLS state of flows that had a packet that may have been TLS and changed it.
     flows: SparseSlots<Tls>,
     /// The state of a flow without TLS, for its values.
     blank: Tls,
@@ -176,13 +176,18 @@ impl Plugin for SslDecode {
             }
             l7 = l7.get(4..).unwrap_or_default();
         }
-        if self.flows.get(&flow).is_none() && !parse::might_be_tls(l7) {
+        let claimed = self.flows.get(&flow).is_some();
+        if !claimed && !parse::might_be_tls(l7) {
             return;
         }
         let cfg = &self.cfg;
         let s = self.flows.get_or_claim(&flow, || Tls::new(cfg), Tls::clear);
         let p = parse::Packet { l7, ts_sec: pkt.ts().sec, l4 };
         Decoder { cfg: &self.cfg, db: &self.db, matched: &mut self.matched }.packet(s, &p);
+        // most payloads might_be_tls lets through change nothing: no state for them
+        if !claimed && s.is_clear() {
+            self.flows.release(&flow);
+        }
     }
 
     fn on_flow_terminate(&mut self, _ctx: Ctx<'_>, flow: Flow<'_>, out: &mut Output<'_>) {
