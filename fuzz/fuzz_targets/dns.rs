@@ -5,7 +5,7 @@
 
 use dnsDecode::msg::Msg;
 use dnsDecode::name::{self, NameBuf};
-use dnsDecode::state::{FlowState, PacketIn, Settings, Totals, Transport};
+use dnsDecode::state::{FlowState, PacketIn, Settings, Totals, Transport, port_stat};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
     let mut nb = NameBuf::default();
     let mut tot = Totals::default();
     let mut flow = FlowState::default();
-    flow.on_new_flow(40000, 53);
+    flow.on_new_flow(port_stat(40000, 53).unwrap_or_default());
     // 8 bytes before the payload, as a TCP header's end: continuation segments read them
     let mut packet = vec![0u8; 8];
     packet.extend_from_slice(bytes);

@@ -4,7 +4,8 @@
 //!   versioned, append-only; a C header generated from it lives in `include/rt2_plugin.h`.
 //! * [`Plugin`] + [`export_plugin!`]: write a plugin in safe Rust. The macro emits the entry
 //!   symbol and shims that catch panics at the boundary.
-//! * [`Packet`], [`Flow`], [`FlowSlots`], [`Output`], [`Report`]: what callbacks work with.
+//! * [`Packet`], [`Flow`], [`FlowSlots`], [`SparseSlots`], [`Output`], [`Report`]: what
+//!   callbacks work with ([`SparseSlots`]: state only for the flows a decoder claims).
 //! * [`record`]: the flow-record encoding, its [`record::Encoder`] (behind [`Output`]) and the
 //!   [`record::Decoder`] sinks walk records with.
 //! * [`wire`]: header views, protocol numbers, the Internet checksum and a bounded reader for
@@ -54,6 +55,7 @@ pub mod pktline;
 pub mod plugin;
 pub mod record;
 pub mod report;
+pub mod sparse;
 pub mod status;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -67,4 +69,5 @@ pub use pktline::PacketLine;
 pub use plugin::{Columns, Init, Plugin, Split};
 pub use record::Output;
 pub use report::{MonState, Monitor, Report};
+pub use sparse::SparseSlots;
 pub use types::{Column, Prim, Value};

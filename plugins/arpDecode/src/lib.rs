@@ -14,7 +14,7 @@ mod pairs;
 use plugin_api::status::{L2_ARP, L2_RARP};
 use plugin_api::wire::Arp;
 use plugin_api::{
-    Columns, Ctx, Flow, FlowSlots, Host, Init, MonState, Monitor, Output, Packet, PacketLine, Plugin, Report,
+    Columns, Ctx, Flow, Host, Init, MonState, Monitor, Output, Packet, PacketLine, Plugin, Report, SparseSlots,
 };
 
 use flags::{ARP_MAX_IP, Config};
@@ -69,7 +69,10 @@ struct ArpFlow {
 /// The arpDecode plugin.
 pub struct ArpDecode {
     host: Host,
-    flows: FlowSlots<ArpFlow>,
+    /// The state of the ARP and RARP flows.
+    flows: SparseSlots<ArpFlow>,
+    /// What a flow without state writes.
+    blank: ArpFlow,
     table: ArpTable,
     /// OR of all ended flows' status.
     stat: u8,
@@ -85,7 +88,8 @@ impl ArpDecode {
     pub fn with_config(host: Host, _cfg: Config) -> ArpDecode {
         ArpDecode {
             host,
-            flows: FlowSlots::default(),
+            flows: SparseSlots::default(),
+            blank: ArpFlow::default(),
             table: ArpTable::default(),
             stat: 0,
             warned_full: false,
@@ -121,7 +125,7 @@ impl Plugin for ArpDecode {
     }
 
     fn init(&mut self, init: &Init<'_>) {
-        self.flows = FlowSlots::new(init.capacity());
+        self.flows = SparseSlots::new(init.capacity());
         self.table = ArpTable::new(init.capacity());
         self.packet_mode = init.packet_mode();
         if self.packet_mode {
@@ -130,20 +134,19 @@ impl Plugin for ArpDecode {
     }
 
     fn on_new_flow(&mut self, _ctx: Ctx<'_>, pkt: &Packet<'_>, flow: Flow<'_>) {
-        let f = self.flows.reset(&flow);
         if pkt.status() & (L2_ARP | L2_RARP) != 0 {
-            f.stat = ARP_STAT_DET;
-            f.hw_type = Arp::new(pkt.l7()).htype();
+            let hw_type = Arp::new(pkt.l7()).htype();
+            let init = |f: &mut ArpFlow| *f = ArpFlow { stat: ARP_STAT_DET, hw_type, ..ArpFlow::default() };
+            self.flows.get_or_claim(&flow, ArpFlow::default, init);
         }
     }
 
     fn on_layer2(&mut self, _ctx: Ctx<'_>, pkt: &Packet<'_>, flow: Option<Flow<'_>>) {
         let Some(flow) = flow else { return };
-        let f = self.flows.get_mut(&flow);
-        if f.stat == 0 {
+        let Some(f) = self.flows.get_mut(&flow) else {
             self.no_packet_fields();
             return;
-        }
+        };
         let arp = Arp::new(pkt.l7());
         let op = arp.oper();
         f.opcodes |= op_bit(op) as u16;
@@ -197,7 +200,7 @@ impl Plugin for ArpDecode {
     }
 
     fn on_flow_terminate(&mut self, _ctx: Ctx<'_>, flow: Flow<'_>, out: &mut Output<'_>) {
-        let f = self.flows.get(&flow);
+        let f = self.flows.get(&flow).unwrap_or(&self.blank);
         self.stat |= f.stat;
         out.u8(f.stat);
         out.u16(f.hw_type);
@@ -210,6 +213,7 @@ impl Plugin for ArpDecode {
             out.ip4(&p.ip);
             out.u16(p.cnt);
         }
+        self.flows.release(&flow);
     }
 
     fn report(&mut self, _ctx: Ctx<'_>, r: &Report) {

@@ -48,7 +48,9 @@ fn gratuitous_announcement() {
     let (mut h, _dir) = harness(false);
     h.packet(0, ts(1, 0), &arp(1, MAC_A, IP_A, [0; 6], IP_A));
     h.packet(0, ts(2, 0), &arp(1, MAC_A, IP_A, [0; 6], IP_A));
+    assert_eq!(h.plugin.flows.claimed(), 1);
     assert_eq!(cells(&mut h, 0), ["0x0b", "1", "0x0002", "1", "00:11:22:33:44:55_10.0.0.1_2"]);
+    assert_eq!(h.plugin.flows.claimed(), 0, "a flow's state is given back at its end");
     assert_eq!(h.report(), ["Aggregated arpStat=0x0b"]);
 }
 
@@ -136,6 +138,7 @@ fn other_flows_are_not_decoded() {
     let (mut h, _dir) = harness(true);
     h.host.recorded().written.clear();
     h.packet(0, ts(1, 0), &packet(Ip::V4(IP_A, IP_B), L4::Udp(53, 53, b"q")).frame());
+    assert_eq!(h.plugin.flows.claimed(), 0, "no state for a flow not decoded");
     assert_eq!(cells(&mut h, 0), ["0x00", "0", "0x0000", "0", ""]);
     assert_eq!(written(&h, stream::PACKETS), "0x00\t\t\t\t\t\t\t\t\t\t");
     assert!(h.report().is_empty());

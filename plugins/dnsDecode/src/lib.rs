@@ -2,7 +2,9 @@
 //! service): header flags, op and return codes, record counts, query names and types, answer
 //! names, addresses, CNAME/NS/PTR/SOA/MX/SRV/TXT data, TTLs, OPT records and status bits.
 //!
-//! A flow is chosen by its ports when it starts; packets of other flows cost one test.
+//! A flow is chosen by its ports when it starts: only those flows get a state (a
+//! [`SparseSlots`] entry, given back when the flow ends), and packets of other flows cost one
+//! test.
 //! `msg` reads the message bytes (0 outside the capture), `name` decodes names, `state` holds a
 //! flow's state and T2's decoding rules; this file connects them to the plugin callbacks.
 #![forbid(unsafe_code)]
@@ -20,7 +22,7 @@ use plugin_api::abi::NO_OFFSET;
 use plugin_api::status::L3FLOWINVERT;
 use plugin_api::wire::ipproto::{TCP, UDP};
 use plugin_api::{
-    Columns, Ctx, Flow, FlowSlots, Host, Init, MonState, Monitor, Output, Packet, PacketLine, Plugin, Report,
+    Columns, Ctx, Flow, Host, Init, MonState, Monitor, Output, Packet, PacketLine, Plugin, Report, SparseSlots,
 };
 
 pub use flags::Config;
@@ -45,7 +47,10 @@ pub struct DnsDecode {
     host: Host,
     cfg: Config,
     set: Settings,
-    flows: FlowSlots<FlowState>,
+    /// The state of the DNS flows.
+    flows: SparseSlots<FlowState>,
+    /// What a flow without state writes.
+    blank: FlowState,
     /// T2's name buffer, reused across packets (broken names show its old tail, as in T2).
     nb: NameBuf,
     tot: Totals,
@@ -71,7 +76,8 @@ impl DnsDecode {
             host,
             cfg,
             set: Settings { mode: cfg.dns_mode, code_lists: cfg.dns_hdrmd > 0, hexon: cfg.dns_hexon },
-            flows: FlowSlots::default(),
+            flows: SparseSlots::default(),
+            blank: FlowState::default(),
             nb: NameBuf::default(),
             tot: Totals::default(),
             tot0: Totals::default(),
@@ -180,7 +186,7 @@ impl Plugin for DnsDecode {
     }
 
     fn init(&mut self, init: &Init<'_>) {
-        self.flows = FlowSlots::new(init.capacity());
+        self.flows = SparseSlots::new(init.capacity());
         self.packet_mode = init.packet_mode();
         if self.packet_mode {
             let hdr = ["dnsHdr", "dnsHFlg_OpC_RetC", "dnsHFlg_OpN_RetN"][usize::from(self.cfg.dns_hdrmd.min(2))];
@@ -192,10 +198,12 @@ impl Plugin for DnsDecode {
     // starts with a response, and a TCP flow must start with a SYN to be followed.
     fn on_new_flow(&mut self, _ctx: Ctx<'_>, pkt: &Packet<'_>, flow: Flow<'_>) {
         let key = flow.key();
-        let s = self.flows.get_mut(&flow);
-        if !s.on_new_flow(key.src_port, key.dst_port) {
+        let Some(stat) = state::port_stat(key.src_port, key.dst_port) else {
             return;
-        }
+        };
+        // the state is reset here, whichever flow had it before
+        let s = self.flows.get_or_claim(&flow, FlowState::default, |_| {});
+        s.on_new_flow(stat);
         match key.l4_proto {
             UDP => {
                 if pkt.view().snap_l7_len < 2 {
@@ -220,7 +228,10 @@ impl Plugin for DnsDecode {
     }
 
     fn on_layer4(&mut self, _ctx: Ctx<'_>, pkt: &Packet<'_>, flow: Flow<'_>) {
-        let s = self.flows.get_mut(&flow);
+        let Some(s) = self.flows.get_mut(&flow) else {
+            self.no_packet_fields();
+            return;
+        };
         if !s.active() || !pkt.is_first_fragment() {
             let st = s.stat;
             if self.packet_mode {
@@ -251,7 +262,44 @@ impl Plugin for DnsDecode {
     }
 
     fn on_flow_terminate(&mut self, _ctx: Ctx<'_>, flow: Flow<'_>, out: &mut Output<'_>) {
-        let s = self.flows.get(&flow);
+        self.write_flow(&flow, out);
+        self.flows.release(&flow);
+    }
+
+    fn report(&mut self, ctx: Ctx<'_>, r: &Report) {
+        self.tot0 = Totals::default();
+        self.report_lines(r, ctx.globals().num_packets);
+    }
+
+    fn monitoring(&mut self, ctx: Ctx<'_>, mon: &Monitor, state: MonState) {
+        let (t, t0) = (self.tot, self.tot0);
+        match state {
+            MonState::Header => {
+                for name in ["dnsPkts", "dnsQPkts", "dnsRPkts"] {
+                    mon.field(name);
+                }
+                return;
+            }
+            MonState::Values => {
+                mon.field(t.pkts - t0.pkts);
+                mon.field(t.q - t0.q);
+                mon.field(t.r - t0.r);
+            }
+            MonState::Report => {
+                let g = ctx.globals();
+                self.report_lines(&mon.report(), g.num_packets - g.num_packets0);
+            }
+        }
+        if mon.diff() {
+            self.tot0 = self.tot;
+        }
+    }
+}
+
+impl DnsDecode {
+    /// Writes the columns of `flow` (of a flow without state: T2's values for a flow never decoded).
+    fn write_flow(&mut self, flow: &Flow<'_>, out: &mut Output<'_>) {
+        let s = self.flows.get(flow).unwrap_or(&self.blank);
         self.agg_stat |= s.stat;
         self.agg_opc |= s.opcode_bf;
         self.agg_retc |= s.rcode_bf;
@@ -330,37 +378,6 @@ impl Plugin for DnsDecode {
         s.opt[..na].iter().for_each(|&o| out.u32(o));
     }
 
-    fn report(&mut self, ctx: Ctx<'_>, r: &Report) {
-        self.tot0 = Totals::default();
-        self.report_lines(r, ctx.globals().num_packets);
-    }
-
-    fn monitoring(&mut self, ctx: Ctx<'_>, mon: &Monitor, state: MonState) {
-        let (t, t0) = (self.tot, self.tot0);
-        match state {
-            MonState::Header => {
-                for name in ["dnsPkts", "dnsQPkts", "dnsRPkts"] {
-                    mon.field(name);
-                }
-                return;
-            }
-            MonState::Values => {
-                mon.field(t.pkts - t0.pkts);
-                mon.field(t.q - t0.q);
-                mon.field(t.r - t0.r);
-            }
-            MonState::Report => {
-                let g = ctx.globals();
-                self.report_lines(&mon.report(), g.num_packets - g.num_packets0);
-            }
-        }
-        if mon.diff() {
-            self.tot0 = self.tot;
-        }
-    }
-}
-
-impl DnsDecode {
     /// The report lines: aggregated bits and the packet counts since `tot0` (of `packets`).
     fn report_lines(&self, r: &Report, packets: u64) {
         if self.agg_stat == 0 {

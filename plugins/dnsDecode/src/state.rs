@@ -327,6 +327,14 @@ struct Walk<'a, 'n> {
     ips: Option<&'n mut String>,
 }
 
+/// Whether T2 decodes a flow with ports `sport`/`dport` (DNS, mDNS, LLMNR or NetBIOS name
+/// service), and its first status bits if so.
+pub fn port_stat(sport: u16, dport: u16) -> Option<u16> {
+    let nbios = if sport == 137 || dport == 137 { NBIOS } else { 0 };
+    let dns = [53, 5353, 5355].iter().any(|&p| p == sport || p == dport);
+    (dns || nbios != 0).then_some(PRTDT | nbios)
+}
+
 impl FlowState {
     /// Clears the state for a new flow, keeping the name buffers.
     pub fn start(&mut self) {
@@ -335,19 +343,12 @@ impl FlowState {
         self.names = names;
     }
 
-    /// A new flow with ports `sport`/`dport`: whether T2 decodes it (DNS, mDNS, LLMNR or
-    /// NetBIOS name service ports), and the flow's first state.
-    pub fn on_new_flow(&mut self, sport: u16, dport: u16) -> bool {
+    /// A new flow of T2's decoding (see [`port_stat`]) with its first status bits: the flow's
+    /// first state.
+    pub fn on_new_flow(&mut self, stat: u16) {
         self.start();
-        if sport == 137 || dport == 137 {
-            self.stat = NBIOS;
-        }
-        let dns = [53, 5353, 5355].iter().any(|&p| p == sport || p == dport);
-        if dns || self.stat == NBIOS {
-            self.stat |= PRTDT;
-            self.names.clear();
-        }
-        self.stat & PRTDT != 0
+        self.stat = stat;
+        self.names.clear();
     }
 
     /// The first packet of a TCP flow: without a plain SYN the messages cannot be followed.

@@ -91,7 +91,9 @@ fn query_and_response_with_cname_a_and_aaaa() {
     r.extend(record(&target, rr::A, 70000, &[93, 184, 216, 34]));
     r.extend(record(&target, rr::AAAA, 60, &[0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]));
     udp(&mut h, 1, 2, &r);
+    assert_eq!(h.plugin.flows.claimed(), 2);
     let a = h.end(0);
+    assert_eq!(h.plugin.flows.claimed(), 1, "a flow's state is given back at its end");
     assert_eq!(
         cells(&a, ["dnsStat", "dnsHdrOPField", "dnsHFlg_OpC_RetC", "dnsCntQu_Asw_Aux_Add", "dnsQname", "dnsQType"]),
         ["0x0001", "0x0100", "0x10_0x0001_0x0001", "1_0_0_0", "\"www.example.com\"", "1"].map(String::from)
@@ -307,6 +309,7 @@ fn other_ports_are_left_alone() {
     let mut q = header(0x0100, [1, 0, 0, 0]);
     q.extend(question("example.com", 1));
     h.packet(0, ts(1, 0), &packet(Ip::V4(CLIENT, SERVER), L4::Udp(40000, 54, &q)).frame());
+    assert_eq!(h.plugin.flows.claimed(), 0, "no state for a flow not decoded");
     let a = h.end(0);
     assert_eq!(cells(&a, ["dnsStat", "dnsQname", "dnsCntQu_Asw_Aux_Add"]), ["0x0000", "", "0_0_0_0"].map(String::from));
     assert!(h.report().is_empty());

@@ -10,7 +10,11 @@
 //! `parse` reads bytes (bounded, zero past the capture), `state` holds a flow and the
 //! per-packet logic, `store` the strings a flow keeps; this file connects them to the plugin
 //! callbacks. A flow that is neither TCP nor UDP with a port above 1024 costs one test per
-//! packet; a packet without payload, two.
+//! packet; a packet without payload, two. T2 reads every packet of the other flows for
+//! `HTTP/1.` anywhere; until a packet has a header line (a first line ending in `\r\n`) a
+//! flow only counts packets in a [`Tag`], and the full state (a [`SparseSlots`] entry, given
+//! back when the flow ends) is claimed at the first such packet: a binary flow costs one
+//! search for `\r\n` per packet with payload.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![allow(non_snake_case)] // the crate is named after the plugin
@@ -26,11 +30,12 @@ use plugin_api::status::L7_SIPRTP;
 use plugin_api::wire::ipproto::{SCTP, TCP, UDP};
 use plugin_api::{
     Columns, Ctx, Flow, FlowSlots, Host, Init, MonState, Monitor, Output, Packet, PacketLine, Plugin, Report,
+    SparseSlots,
 };
 
 pub use flags::Config;
 use parse::Payload;
-use state::{COUNTS, Count, FlowState, Who, stat};
+use state::{COUNTS, Count, FlowState, Who, content, stat};
 use store::Field;
 
 /// Run-wide counts (T2's statics).
@@ -49,11 +54,26 @@ struct Totals {
     files: [u64; 7],
 }
 
+/// What every flow has: whether it may carry HTTP, and its packets counted while it has no
+/// [`FlowState`] (they become the state's `pktcnt` when it is claimed).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Tag {
+    /// TCP, SCTP with SCTP dissected, or UDP with a port above 1024 (`httpCFlags` PCNT).
+    pcnt: bool,
+    /// Packets with payload read.
+    pktcnt: u32,
+}
+
 /// The httpSniffer plugin.
 pub struct HttpSniffer {
     host: Host,
     cfg: Config,
-    flows: FlowSlots<FlowState>,
+    /// Per flow: its tag.
+    tags: FlowSlots<Tag>,
+    /// The state of flows that had a header line.
+    flows: SparseSlots<FlowState>,
+    /// What a flow without state writes (never HTTP: no flags).
+    blank: FlowState,
     tot: Totals,
     /// SCTP flows are read too when the core dissects SCTP.
     sctp: bool,
@@ -88,10 +108,11 @@ fn string_columns(cfg: &Config) -> [(&'static str, &'static str, Field, bool); 1
 }
 
 /// Packet mode: the flow's bits after a packet (`httpStat` without the header-reading state,
-/// as T2 prints it).
-fn packet_fields(line: &mut PacketLine, host: Host, body: bool, s: Option<&FlowState>) {
+/// as T2 prints it); `tag` for a flow without state.
+fn packet_fields(line: &mut PacketLine, host: Host, body: bool, s: Option<&FlowState>, tag: Tag) {
+    let pcnt = if tag.pcnt { content::PCNT } else { 0 };
     let (flags, a, m, mimes, c) =
-        s.map_or((0, 0, 0, 0, 0), |s| (s.flags & !stat::HTTP_HDR, s.a_flags, s.methods, s.mime_types, s.c_flags));
+        s.map_or((0, 0, 0, 0, pcnt), |s| (s.flags & !stat::HTTP_HDR, s.a_flags, s.methods, s.mime_types, s.c_flags));
     line.hex(u64::from(flags), 4).hex(u64::from(a), 4).hex(u64::from(m), 2).hex(u64::from(mimes), 4);
     if body {
         line.hex(u64::from(c), 4);
@@ -105,12 +126,23 @@ impl HttpSniffer {
         HttpSniffer {
             host,
             cfg,
-            flows: FlowSlots::default(),
+            tags: FlowSlots::default(),
+            flows: SparseSlots::default(),
+            blank: FlowState::default(),
             tot: Totals::default(),
             sctp: false,
             packet_mode: false,
             line: PacketLine::default(),
         }
+    }
+
+    /// The state of `flow`, claimed with the packets its tag counted if it had none.
+    fn claim(&mut self, flow: &Flow<'_>) -> &mut FlowState {
+        let tag = *self.tags.get(flow);
+        self.flows.get_or_claim(flow, FlowState::default, |s| {
+            s.start(tag.pcnt);
+            s.pktcnt = tag.pktcnt;
+        })
     }
 
     /// The human report lines of the aggregated bits.
@@ -169,7 +201,8 @@ impl Plugin for HttpSniffer {
     }
 
     fn init(&mut self, init: &Init<'_>) {
-        self.flows = FlowSlots::new(init.capacity());
+        self.tags = FlowSlots::new(init.capacity());
+        self.flows = SparseSlots::new(init.capacity());
         self.sctp = init.config().sctp_activate > 0;
         self.packet_mode = init.packet_mode();
         if self.packet_mode {
@@ -187,38 +220,64 @@ impl Plugin for HttpSniffer {
             UDP => k.src_port > 1024 || k.dst_port > 1024,
             _ => false,
         };
-        self.flows.get_mut(&flow).start(pcnt);
+        *self.tags.get_mut(&flow) = Tag { pcnt, pktcnt: 0 };
     }
 
     fn on_layer2(&mut self, _ctx: Ctx<'_>, _pkt: &Packet<'_>, flow: Option<Flow<'_>>) {
         if let Some(flow) = flow
             && self.packet_mode
         {
-            let (s, line) = (self.flows.at(flow.index()), &mut self.line);
-            packet_fields(line, self.host, self.cfg.http_body, s);
+            let (s, tag) = (self.flows.get(&flow), *self.tags.get(&flow));
+            packet_fields(&mut self.line, self.host, self.cfg.http_body, s, tag);
         }
     }
 
     fn on_layer4(&mut self, ctx: Ctx<'_>, pkt: &Packet<'_>, flow: Flow<'_>) {
         let p = Payload::new(pkt.l7(), usize::from(pkt.view().snap_l7_len));
-        let who = Who { findex: flow.findex(), dir: if flow.is_b() { b'B' } else { b'A' } };
-        let (s, opp) = self.flows.pair_mut(&flow, flow.opposite().map(|o| o.index()));
-        let seen = s.packet(&self.cfg, p, opp, who);
-        if seen.counted {
-            self.tot.pkts += 1;
+        if self.flows.get(&flow).is_none() {
+            let tag = self.tags.get_mut(&flow);
+            if tag.pcnt && p.len > 0 {
+                if state::has_header_line(p) {
+                    self.claim(&flow);
+                } else {
+                    // all FlowState::packet would do with this packet
+                    tag.pktcnt = tag.pktcnt.wrapping_add(1);
+                    self.tot.pkts += 1;
+                }
+            }
         }
-        if seen.sip {
-            ctx.add_global_warn(L7_SIPRTP);
+        let opposite = flow.opposite();
+        if let (Some(s), opp) = self.flows.pair_mut(&flow, opposite.map(|o| o.index())) {
+            let who = Who { findex: flow.findex(), dir: if flow.is_b() { b'B' } else { b'A' } };
+            let opp_claimed = opp.is_some();
+            let seen = s.packet(&self.cfg, p, opp, who);
+            if seen.counted {
+                self.tot.pkts += 1;
+            }
+            if seen.sip {
+                ctx.add_global_warn(L7_SIPRTP);
+            }
+            if seen.strm
+                && !opp_claimed
+                && let Some(o) = opposite
+            {
+                self.claim(&o).c_flags |= content::STRM;
+            }
         }
         if self.packet_mode {
-            packet_fields(&mut self.line, self.host, self.cfg.http_body, self.flows.at(flow.index()));
+            let (s, tag) = (self.flows.get(&flow), *self.tags.get(&flow));
+            packet_fields(&mut self.line, self.host, self.cfg.http_body, s, tag);
         }
     }
 
     fn on_flow_terminate(&mut self, _ctx: Ctx<'_>, flow: Flow<'_>, out: &mut Output<'_>) {
         let cfg = self.cfg;
-        let s = self.flows.get_mut(&flow);
-        self.tot.pkts -= u64::from(s.finish()).min(self.tot.pkts);
+        let never = match self.flows.get_mut(&flow) {
+            Some(s) => s.finish(),
+            None => self.tags.get(&flow).pktcnt,
+        };
+        self.tot.pkts -= u64::from(never).min(self.tot.pkts);
+        let s = self.flows.get(&flow).unwrap_or(&self.blank);
         let t = &mut self.tot;
         t.stat |= s.flags;
         t.mimes |= s.mime_types;
@@ -271,6 +330,7 @@ impl Plugin for HttpSniffer {
         if cfg.http_eset_uid {
             out.str(parse::c_str(&s.eset_uid));
         }
+        self.flows.release(&flow);
     }
 
     fn report(&mut self, ctx: Ctx<'_>, r: &Report) {

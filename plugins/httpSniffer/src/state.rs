@@ -208,6 +208,15 @@ pub struct Seen {
     pub counted: bool,
     /// `SIP/` started the message.
     pub sip: bool,
+    /// An HLS playlist: the opposite direction gets `STRM` too.
+    pub strm: bool,
+}
+
+/// Whether a packet's payload can change the state of a flow that never had a header line
+/// (one started by [`FlowState::start`] whose packets so far only counted): only a first line
+/// that is not empty and ends in `\r\n` does. Other packets of such a flow just count.
+pub fn has_header_line(p: Payload<'_>) -> bool {
+    p.line_end(0, p.len).is_some_and(|e| e > 0)
 }
 
 impl FlowState {
@@ -293,6 +302,7 @@ impl FlowState {
             }
             if strnstr(p.slice(pos, len), b"#EXT-X-STREAM-INF:").is_some() {
                 self.c_flags |= content::STRM;
+                seen.strm = true;
                 if let Some(o) = opp {
                     o.c_flags |= content::STRM;
                 }

@@ -365,3 +365,25 @@ X-ESET-UpdateID: e1\r\nX-ESET-UpdateID: e2\r\n\r\n"
     assert_eq!(h.end(0)["httpRSCode"], "180");
     assert_ne!(h.globals.global_warn.get() & plugin_api::status::L7_SIPRTP, 0);
 }
+
+/// A flow costs a tag until a packet has a header line: binary payloads only count, and the
+/// state is claimed at the first header line (or when the opposite flow's playlist marks the
+/// flow) and given back at the flow's end.
+#[test]
+fn flows_get_state_at_their_first_header_line() {
+    let mut h = harness();
+    h.packet(0, ts(1, 0), &tcp(true, 1, b"\x16\x03\x01\x00\x05hello"));
+    h.packet(0, ts(1, 1), &tcp(true, 1, b"\r\nafter an empty first line"));
+    assert_eq!(h.plugin.flows.claimed(), 0);
+    assert_eq!(h.monitoring(true, MonState::Values), "2\t");
+    let playlist: &[u8] =
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/x-mpegurl\r\n\r\n#EXTM3U\n#EXT-X-STREAM-INF:X\n";
+    h.packet(1, ts(1, 2), &tcp(false, 1, playlist));
+    assert_eq!(h.plugin.flows.claimed(), 2, "the playlist marks the request flow too");
+    h.packet(0, ts(1, 3), &tcp(true, 1, GET));
+    let a = h.end(0);
+    assert_eq!((a["httpStat"].as_str(), a["httpCFlags"].as_str()), ("0x006c", "0x0030"));
+    h.end(1);
+    assert_eq!(h.plugin.flows.claimed(), 0);
+    assert!(h.report().contains(&"Number of HTTP packets: 4 [100.00%]".to_owned()), "{:?}", h.report());
+}

@@ -4,8 +4,9 @@
 //! header lengths. In pulse mode (`NFRST_MINIATS`/`NFRST_MINIATU` > 0) packets closer than the
 //! minimal IAT merge into one pulse with its length, start and duration.
 //!
-//! The per-flow record is a fixed array: nothing is allocated per packet, and a flow costs
-//! one comparison per packet once its samples are taken.
+//! A flow's slot holds its clocks and first samples, a pooled tail the others (see `signal`):
+//! nothing is allocated per packet, and a flow costs one comparison per packet once its
+//! samples are taken.
 #![forbid(unsafe_code)]
 #![allow(non_snake_case)] // the crate is named after the plugin
 
@@ -15,26 +16,33 @@ mod signal;
 use plugin_api::{Columns, Ctx, Flow, FlowSlots, Host, Init, Output, Packet, Plugin};
 
 use flags::Config;
-pub use signal::{Sample, Settings, Signal};
+use signal::TailOf;
+pub use signal::{Sample, Settings, Signal, Tails, Time32};
 
 /// The nFrstPkts plugin.
 pub struct NFrstPkts {
     set: Settings,
     hdr_info: bool,
     flows: FlowSlots<Signal>,
+    tails: Tails,
 }
 
 impl NFrstPkts {
     /// The plugin with flags `cfg` instead of the compiled ones (for tests). `NFRST_PKTCNT`
     /// sizes an array: the compiled value always holds.
     pub fn with_config(_host: Host, cfg: Config) -> NFrstPkts {
-        NFrstPkts { set: Settings::new(&cfg), hdr_info: cfg.nfrst_hdrinfo, flows: FlowSlots::default() }
+        NFrstPkts {
+            set: Settings::new(&cfg),
+            hdr_info: cfg.nfrst_hdrinfo,
+            flows: FlowSlots::default(),
+            tails: Tails::default(),
+        }
     }
 }
 
 /// A time as T2's `OUTBUF_APPEND_TIME` writes a `timeval`: 32-bit seconds, raw fraction.
-fn time(out: &mut Output<'_>, t: plugin_api::abi::Timestamp) {
-    out.time(u64::from(t.sec as u32), t.frac as u32);
+fn time(out: &mut Output<'_>, t: Time32) {
+    out.time(u64::from(t.sec), t.frac);
 }
 
 impl Plugin for NFrstPkts {
@@ -65,6 +73,7 @@ impl Plugin for NFrstPkts {
 
     fn init(&mut self, init: &Init<'_>) {
         self.flows = FlowSlots::new(init.capacity());
+        self.tails = Tails::new(init.capacity());
     }
 
     fn on_new_flow(&mut self, _ctx: Ctx<'_>, _pkt: &Packet<'_>, flow: Flow<'_>) {
@@ -75,19 +84,19 @@ impl Plugin for NFrstPkts {
 
     fn on_layer2(&mut self, _ctx: Ctx<'_>, pkt: &Packet<'_>, flow: Option<Flow<'_>>) {
         if let Some(flow) = flow {
-            self.flows.get_mut(&flow).packet(&self.set, pkt.view());
+            self.flows.get_mut(&flow).packet(&self.set, pkt.view(), TailOf::new(&mut self.tails, &flow));
         }
     }
 
     fn on_layer4(&mut self, _ctx: Ctx<'_>, pkt: &Packet<'_>, flow: Flow<'_>) {
-        self.flows.get_mut(&flow).packet(&self.set, pkt.view());
+        self.flows.get_mut(&flow).packet(&self.set, pkt.view(), TailOf::new(&mut self.tails, &flow));
     }
 
     fn on_flow_terminate(&mut self, _ctx: Ctx<'_>, flow: Flow<'_>, out: &mut Output<'_>) {
-        let samples = self.flows.get(&flow).samples();
-        out.u32(samples.len() as u32);
-        out.rep(samples.len() as u32);
-        for s in samples {
+        let signal = self.flows.get(&flow);
+        out.u32(signal.len() as u32);
+        out.rep(signal.len() as u32);
+        for s in signal.samples(self.tails.get(&flow)) {
             if self.hdr_info {
                 out.u8(s.l3_hdr);
                 out.u8(s.l4_hdr);
@@ -98,6 +107,7 @@ impl Plugin for NFrstPkts {
                 time(out, s.pulse);
             }
         }
+        self.tails.release(&flow);
     }
 }
 

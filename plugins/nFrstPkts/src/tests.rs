@@ -121,3 +121,25 @@ fn new_builds_with_the_compiled_flags() {
         columns(&NFrstPkts::new(TestHost::new().host())).into_iter().map(|c| c.name).collect::<Vec<_>>()
     );
 }
+
+/// Samples after the first few live in a pooled tail: it is given back at the flow's end, and
+/// the next flow's pulses do not add to what the last one left in it.
+#[test]
+fn long_flows_take_a_tail_and_give_it_back() {
+    let cfg = Config { nfrst_miniats: 1, nfrst_plave: false, ..Config::default() };
+    let mut h = harness(cfg);
+    for (len, flows) in [(100, 0), (10, 0)] {
+        assert_eq!(h.plugin.tails.claimed(), flows);
+        for t in 1..=7 {
+            h.packet(0, ts(2 * t, 0), &udp(&vec![0; len]));
+        }
+        assert_eq!(h.plugin.tails.claimed(), 1);
+        let r = h.end(0);
+        assert_eq!(r.u64("nFpCnt"), 6);
+        assert!(r["L2L3L4Pl_Iat_nP"].split(';').all(|s| s.starts_with(&format!("{len}_"))), "{}", r["L2L3L4Pl_Iat_nP"]);
+    }
+    // a short flow needs no tail
+    h.packet(0, ts(1, 0), &udp(b"a"));
+    h.end(0);
+    assert_eq!(h.plugin.tails.claimed(), 0);
+}

@@ -17,7 +17,7 @@ use plugin_api::{Columns, Ctx, Flow, FlowSlots, Host, Init, Output, Packet, Plug
 
 pub use bins::Bins;
 use flags::Config;
-use histo::{Budget, Histo};
+use histo::{Budget, Histo, Spills};
 
 /// The pktSIATHisto plugin.
 pub struct PktSIATHisto {
@@ -25,6 +25,7 @@ pub struct PktSIATHisto {
     cfg: Config,
     bins: Bins,
     flows: FlowSlots<Histo>,
+    spills: Spills,
     budget: Budget,
     /// Packets left out because the budget was spent.
     lost: u64,
@@ -42,6 +43,7 @@ impl PktSIATHisto {
             cfg,
             bins,
             flows: FlowSlots::default(),
+            spills: Spills::default(),
             budget: Budget::default(),
             lost: 0,
             per_bin: vec![0; bins.count()],
@@ -55,7 +57,8 @@ impl PktSIATHisto {
         let len = if self.cfg.psi_mod > 1 { pv.len % self.cfg.psi_mod } else { pv.len };
         let h = self.flows.get_mut(flow);
         let bin = self.bins.bin(h.iat(pv.ts));
-        if !h.count(len as i32, bin, &mut self.budget) {
+        let spills = &mut self.spills;
+        if !h.count(len as i32, bin, &mut self.budget, || spills.get_or_claim(flow, Vec::new, Vec::clear)) {
             if self.lost == 0 {
                 self.host.error("histogram entries exhausted, packets are left out: increase PSIAT_NDPLF");
             }
@@ -98,6 +101,7 @@ impl Plugin for PktSIATHisto {
         let factor = factor.unwrap_or(u64::from(self.cfg.psiat_ndplf));
         self.budget = Budget { used: 0, limit: factor.saturating_mul(init.capacity() as u64) };
         self.flows = FlowSlots::new(init.capacity());
+        self.spills = Spills::new(init.capacity());
     }
 
     fn on_new_flow(&mut self, _ctx: Ctx<'_>, _pkt: &Packet<'_>, flow: Flow<'_>) {
@@ -117,7 +121,7 @@ impl Plugin for PktSIATHisto {
     fn on_flow_terminate(&mut self, _ctx: Ctx<'_>, flow: Flow<'_>, out: &mut Output<'_>) {
         let h = self.flows.get_mut(&flow);
         if self.cfg.print_histo {
-            let entries = h.entries();
+            let entries = h.entries(self.spills.get(&flow));
             self.per_bin.iter_mut().for_each(|n| *n = 0);
             for e in entries {
                 let n = &mut self.per_bin[e.bin as usize];
@@ -136,7 +140,8 @@ impl Plugin for PktSIATHisto {
                 }
             }
         }
-        h.release(&mut self.budget);
+        h.release(&mut self.budget, self.spills.get_mut(&flow));
+        self.spills.release(&flow);
     }
 
     fn report(&mut self, ctx: Ctx<'_>, r: &Report) {

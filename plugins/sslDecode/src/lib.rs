@@ -30,7 +30,7 @@ mod tests;
 
 use plugin_api::status::L3_CAPWAP;
 use plugin_api::wire::ipproto::{SCTP, TCP, UDP};
-use plugin_api::{Columns, Ctx, Flow, FlowSlots, Host, Init, Output, Packet, Plugin, Report};
+use plugin_api::{Columns, Ctx, Flow, Host, Init, Output, Packet, Plugin, Report, SparseSlots};
 
 pub use flags::Config;
 use ja::{Db, Fingerprints, Matched};
@@ -80,11 +80,8 @@ impl Totals {
 pub struct SslDecode {
     host: Host,
     cfg: Config,
-    /// Per flow: its TLS state, once a packet may have been TLS.
-    flows: FlowSlots<Option<Box<Tls>>>,
-    /// States of ended flows, cleared, for the next flows (boxed: they move back into slots).
-    #[allow(clippy::vec_box)]
-    pool: Vec<Box<Tls>>,
+    /// The TLS state of flows that had a packet that may have been TLS and changed it.
+    flows: SparseSlots<Tls>,
     /// The state of a flow without TLS, for its values.
     blank: Tls,
     db: Fingerprints,
@@ -98,8 +95,7 @@ impl SslDecode {
         SslDecode {
             host,
             cfg,
-            flows: FlowSlots::default(),
-            pool: Vec::new(),
+            flows: SparseSlots::default(),
             blank: Tls::new(&cfg),
             db: Fingerprints::default(),
             matched: Matched::default(),
@@ -157,15 +153,8 @@ impl Plugin for SslDecode {
     }
 
     fn init(&mut self, init: &Init<'_>) {
-        self.flows = FlowSlots::new(init.capacity());
+        self.flows = SparseSlots::new(init.capacity());
         self.load_tables(init);
-    }
-
-    fn on_new_flow(&mut self, _ctx: Ctx<'_>, _pkt: &Packet<'_>, flow: Flow<'_>) {
-        if let Some(mut old) = self.flows.get_mut(&flow).take() {
-            old.clear();
-            self.pool.push(old);
-        }
     }
 
     fn on_layer4(&mut self, _ctx: Ctx<'_>, pkt: &Packet<'_>, flow: Flow<'_>) {
@@ -187,26 +176,29 @@ impl Plugin for SslDecode {
             }
             l7 = l7.get(4..).unwrap_or_default();
         }
-        let slot = self.flows.get_mut(&flow);
-        if slot.is_none() {
-            if !parse::might_be_tls(l7) {
-                return;
-            }
-            *slot = Some(self.pool.pop().unwrap_or_else(|| Box::new(Tls::new(&self.cfg))));
+        let claimed = self.flows.get(&flow).is_some();
+        if !claimed && !parse::might_be_tls(l7) {
+            return;
         }
-        let Some(s) = slot.as_deref_mut() else { return };
+        let cfg = &self.cfg;
+        let s = self.flows.get_or_claim(&flow, || Tls::new(cfg), Tls::clear);
         let p = parse::Packet { l7, ts_sec: pkt.ts().sec, l4 };
         Decoder { cfg: &self.cfg, db: &self.db, matched: &mut self.matched }.packet(s, &p);
+        // most payloads might_be_tls lets through change nothing: no state for them
+        if !claimed && s.is_clear() {
+            self.flows.release(&flow);
+        }
     }
 
     fn on_flow_terminate(&mut self, _ctx: Ctx<'_>, flow: Flow<'_>, out: &mut Output<'_>) {
         let opposite = flow.opposite().map(|o| o.index());
         let (own, other) = self.flows.pair_mut(&flow, opposite);
-        let Some(s) = own.as_deref_mut() else {
+        let Some(s) = own else {
             output::flow(&self.cfg, &self.blank, &[], out);
+            self.flows.release_pair(&flow);
             return;
         };
-        let other = other.and_then(|o| o.as_deref());
+        let other = other.map(|o| &*o);
         if s.version != 0 {
             // The negotiated version: the server's supported_versions (read by the A flow)
             // or the first non-GREASE one the flow offered.
@@ -228,6 +220,8 @@ impl Plugin for SslDecode {
         self.tot.proto |= s.proto;
         let sni = if s.server_name().is_empty() { other.map_or(&[][..], |o| o.server_name()) } else { s.server_name() };
         output::flow(&self.cfg, s, sni, out);
+        // the B flow reads the A flow's state
+        self.flows.release_pair(&flow);
     }
 
     fn report(&mut self, ctx: Ctx<'_>, r: &Report) {

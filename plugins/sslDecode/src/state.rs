@@ -181,6 +181,14 @@ impl<T: Copy + Default> List<T> {
         self.items.fill(T::default());
     }
 
+    /// As [`List::clear`] leaves it.
+    fn is_clear(&self) -> bool
+    where
+        T: PartialEq,
+    {
+        self.n == 0 && self.items.iter().all(|v| *v == T::default())
+    }
+
     /// Writes entry `n` if it fits (returns false if not) and counts it, wrapping at `wrap`.
     pub fn push(&mut self, v: T, wrap: u32) -> bool {
         let fits = match self.items.get_mut(self.n as usize) {
@@ -221,6 +229,11 @@ impl Protos {
     fn clear(&mut self) {
         self.n = 0;
         self.names.iter_mut().for_each(Vec::clear);
+    }
+
+    /// As [`Protos::clear`] leaves it.
+    fn is_clear(&self) -> bool {
+        self.n == 0 && self.names.iter().all(Vec::is_empty)
     }
 
     /// The names to output.
@@ -377,6 +390,35 @@ impl Tls {
         ] {
             s.clear();
         }
+    }
+
+    /// Whether the state is as [`Tls::clear`] leaves it, field by field (keep the two
+    /// together): a flow whose first packet that might be TLS changed nothing gives its state
+    /// back.
+    pub fn is_clear(&self) -> bool {
+        (self.stat, self.proto, self.flags, self.vuln, self.alert, self.version) == (0, 0, 0, 0, 0, 0)
+            && [&self.rec_ver, &self.hand_ver, &self.ext, &self.supp_ver, &self.sig_alg, &self.ec, &self.ciphers]
+                .iter()
+                .all(|l| l.is_clear())
+            && self.ec_formats.is_clear()
+            && [&self.alpn, &self.alps, &self.npn].iter().all(|p| p.is_clear())
+            && self.cipher == 0
+            && (self.num_cc, self.num_alert, self.num_hs, self.num_app, self.num_hb) == (0, 0, 0, 0, 0)
+            && (self.session_len, self.gmt_time) == (0, 0)
+            && self.server_name.iter().all(|&c| c == 0)
+            && self.cert.is_none()
+            && [
+                &self.ja3_hash,
+                &self.ja3_desc,
+                &self.ja3_str,
+                &self.ja4,
+                &self.ja4_desc,
+                &self.ja4_o,
+                &self.ja4_r,
+                &self.ja4_ro,
+            ]
+            .iter()
+            .all(|s| s.is_empty())
     }
 
     /// The server name up to its first NUL.

@@ -345,3 +345,47 @@ fn garbage_never_panics() {
         decode(&d);
     }
 }
+
+/// Only flows with a packet that may be TLS get a state; a pair's states are given back after
+/// its B flow, which reads the A flow's server name.
+#[test]
+fn states_live_from_the_first_tls_packet_to_the_pairs_end() {
+    let mut h = harness();
+    tcp(&mut h, false, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!(h.plugin.flows.claimed(), 0);
+    tcp(&mut h, false, &client_hello_record(&[sni("example.org")]));
+    let sh = record(0x16, 0x0303, &handshake(2, &hello(false, 0x0303, &[0x1301], &[], false), false));
+    tcp(&mut h, true, &sh);
+    assert_eq!(h.plugin.flows.claimed(), 2);
+    assert_eq!(h.end(0)["sslServerName"], "\"example.org\"");
+    assert_eq!(h.plugin.flows.claimed(), 2, "the B flow still reads the A flow's state");
+    assert_eq!(h.end(1)["sslServerName"], "\"example.org\"");
+    assert_eq!(h.plugin.flows.claimed(), 0);
+}
+
+/// `is_clear` agrees with `clear` on a state that a full handshake filled, and a payload that
+/// only looks like a record leaves no state.
+#[test]
+fn is_clear_mirrors_clear() {
+    let cfg = Config::default();
+    assert!(crate::state::Tls::new(&cfg).is_clear());
+    let mut h = harness();
+    // a third byte of at most 8 may be an SSLv2 message type, a first of 0x16 a handshake
+    // record: only the one with a bad version changes the state (a status bit)
+    for (p, claimed) in [(&b"\x00\x00\x05binary"[..], 0), (b"\x16\x01\x00\x00\x05abc", 1)] {
+        tcp(&mut h, false, p);
+        assert_eq!(h.plugin.flows.claimed(), claimed, "{p:?}");
+    }
+    h.end(0);
+    let exts = [sni("example.org"), alpn(&["h2"]), ext(0x000a, &[0, 2, 0, 0x1d]), ext(0x000b, &[1, 0])];
+    tcp(&mut h, false, &client_hello_record(&exts));
+    let sh = record(0x16, 0x0303, &handshake(2, &hello(false, 0x0303, &[0x1301], &[], false), false));
+    tcp(&mut h, true, &sh);
+    for slot in [0, 1] {
+        let s = h.plugin.flows.at(slot).expect("a TLS flow's state");
+        assert!(!s.is_clear());
+        let mut s = s.clone();
+        s.clear();
+        assert!(s.is_clear());
+    }
+}
