@@ -14,6 +14,23 @@ pub use rt2_golden::{Flows, PluginDir, Run, artifact, release_dir, repo_root, ru
 pub mod live;
 pub mod t2tree;
 
+/// T2's default plugin set (T2's `t2build` default): the reference's `default` variant.
+pub const DEFAULT_FIVE: [&str; 5] = ["basicFlow", "basicStats", "tcpFlags", "tcpStates", "txtSink"];
+
+/// T2's ten default plugins, what a bare `t2build` installs.
+pub const DEFAULT_TEN: [&str; 10] = [
+    "protoStats",
+    "basicFlow",
+    "macRecorder",
+    "portClassifier",
+    "basicStats",
+    "tcpFlags",
+    "tcpStates",
+    "icmpDecode",
+    "connStat",
+    "txtSink",
+];
+
 /// Whether the tests run as root (real user ID 0, what `tranalyzer` itself asks).
 pub fn is_root() -> bool {
     std::fs::read_to_string("/proc/self/status")

@@ -9,7 +9,9 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use rt2_tests::{Flows, PluginDir, artifact, pcap_records, repo_root, run_t2, sample_pcap, shared_dir, shared_pcap};
+use rt2_tests::{
+    DEFAULT_FIVE, Flows, PluginDir, artifact, pcap_records, repo_root, run_t2, sample_pcap, shared_dir, shared_pcap,
+};
 
 /// Runs release tool `name` with `args`, feeding `stdin` if given.
 fn tool(name: &str, args: &[&str], stdin: Option<&[u8]>) -> Output {
@@ -598,7 +600,7 @@ fn shell_helpers_count_align_and_split() {
 #[test]
 fn tawk_reads_our_own_runs_as_t2s() {
     let Some(pcap) = shared_pcap("dns-http-wikipedia.pcap") else { return };
-    let plugins = PluginDir::with(&["basicFlow", "basicStats", "tcpFlags", "tcpStates", "txtSink"]);
+    let plugins = PluginDir::with(&DEFAULT_FIVE);
     let run = run_t2(plugins.path(), &["-r", pcap.to_str().unwrap(), "-l"]);
     assert_eq!(run.code(), Some(0), "{}", run.stderr());
     let ours = run.out.path().join("dns-http-wikipedia_flows.txt");

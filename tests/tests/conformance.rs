@@ -3,13 +3,10 @@
 
 use std::process::Command;
 
-use rt2_tests::{PluginDir, artifact, run_t2, shared_dir, shared_pcap, tranalyzer};
+use rt2_tests::{DEFAULT_FIVE, DEFAULT_TEN, PluginDir, artifact, run_t2, shared_dir, shared_pcap, tranalyzer};
 
 /// T2 0.9.3 rejects Linux cooked v2 captures; rt2 decodes them (see `linux_sll2_is_decoded`).
 const SLL2: (&str, &str) = ("linux-sll2-icmp", "T2 0.9.3 rejects Linux cooked v2; rt2 decodes it");
-
-/// The default plugin set of T2.
-const DEFAULT: [&str; 5] = ["basicFlow", "basicStats", "tcpFlags", "tcpStates", "txtSink"];
 
 /// Runs t2conform for reference configuration `variant` with `plugins` and asserts that every
 /// capture matches except those of `expected` (name, why), which must differ.
@@ -55,7 +52,7 @@ fn basic_flow_and_txt_sink_match_the_reference() {
 /// T2's default configuration: every column of the five default plugins and the end report.
 #[test]
 fn default_plugins_match_the_reference() {
-    assert_conforms(&DEFAULT, "default", &["--log"], &[SLL2]);
+    assert_conforms(&DEFAULT_FIVE, "default", &["--log"], &[SLL2]);
 }
 
 /// T2's ten default plugins and jsonSink (what a bare `t2build` installs, plus the JSON output):
@@ -63,19 +60,7 @@ fn default_plugins_match_the_reference() {
 /// (`_protocols.txt`, `_icmpStats.txt`, `_flows.json`).
 #[test]
 fn default_ten_and_json_sink_match_the_reference() {
-    let plugins = [
-        "protoStats",
-        "basicFlow",
-        "macRecorder",
-        "portClassifier",
-        "basicStats",
-        "tcpFlags",
-        "tcpStates",
-        "icmpDecode",
-        "connStat",
-        "txtSink",
-        "jsonSink",
-    ];
+    let plugins = [&DEFAULT_TEN[..], &["jsonSink"]].concat();
     assert_conforms(&plugins, "default-all", &["--log"], &[SLL2]);
 }
 
@@ -84,25 +69,8 @@ fn default_ten_and_json_sink_match_the_reference() {
 /// histograms, in every column, the end report, the column table and the JSON file.
 #[test]
 fn decoders_match_the_reference() {
-    let plugins = [
-        "protoStats",
-        "basicFlow",
-        "macRecorder",
-        "portClassifier",
-        "basicStats",
-        "tcpFlags",
-        "tcpStates",
-        "icmpDecode",
-        "arpDecode",
-        "dnsDecode",
-        "httpSniffer",
-        "sslDecode",
-        "connStat",
-        "nFrstPkts",
-        "pktSIATHisto",
-        "txtSink",
-        "jsonSink",
-    ];
+    let decoders = ["jsonSink", "arpDecode", "dnsDecode", "httpSniffer", "sslDecode", "nFrstPkts", "pktSIATHisto"];
+    let plugins = [&DEFAULT_TEN[..], &decoders].concat();
     assert_conforms(&plugins, "decoders", &["--log"], &[SLL2]);
 }
 
@@ -113,14 +81,14 @@ fn decoders_match_the_reference() {
 /// reference, left without one (`tests/subnet.rs` checks those countries).
 #[test]
 fn subnet_labels_match_the_reference() {
-    assert_conforms(&DEFAULT, "default", &["--geo"], &[SLL2]);
+    assert_conforms(&DEFAULT_FIVE, "default", &["--geo"], &[SLL2]);
 }
 
 /// With the part of the installed tables that came from T2's own files (`subnet-build
 /// --t2-only`), every label and the end report, talker country included, are T2's.
 #[test]
 fn the_reference_tables_give_the_reference_log_and_labels() {
-    let dir = PluginDir::with(&DEFAULT);
+    let dir = PluginDir::with(&DEFAULT_FIVE);
     for table in [subnet::FILE4, subnet::FILE6] {
         let path = dir.path().join(table);
         let out = Command::new(artifact("subnet-build"))
@@ -132,13 +100,13 @@ fn the_reference_tables_give_the_reference_log_and_labels() {
             .expect("running subnet-build");
         assert!(out.status.success(), "subnet-build --t2-only {table}: {}", String::from_utf8_lossy(&out.stderr));
     }
-    assert_dir_conforms(&dir, &DEFAULT, "default", &["--log", "--geo"], &[SLL2]);
+    assert_dir_conforms(&dir, &DEFAULT_FIVE, "default", &["--log", "--geo"], &[SLL2]);
 }
 
 /// The tutorial's plugin beside the default five: flows, end report and summary numbers.
 #[test]
 fn tcp_win_matches_the_reference() {
-    let mut plugins = DEFAULT.to_vec();
+    let mut plugins = DEFAULT_FIVE.to_vec();
     plugins.push("tcpWin");
     assert_conforms(&plugins, "tcpwin", &["--log"], &[SLL2]);
 }

@@ -18,7 +18,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use plugin_api::status::RMFLOW_HFULL;
-use rt2_tests::{PluginDir, tranalyzer};
+use rt2_tests::{DEFAULT_FIVE, PluginDir, tranalyzer};
 use tranalyzer::testing::{Ip, L4, PcapWriter, ethernet, ip_packet};
 
 /// Flows the table holds at `-f 1` (T2's `HASHCHAINTABLE_BASE_SIZE`).
@@ -305,7 +305,7 @@ const SMALL_RUN_KIB: u64 = 30 * 1024;
 
 #[test]
 fn memory_follows_the_flows_not_the_table_size() {
-    let plugins = PluginDir::with(&["basicFlow", "basicStats", "tcpFlags", "tcpStates", "txtSink"]);
+    let plugins = PluginDir::with(&DEFAULT_FIVE);
     let sample = rt2_tests::sample_pcap();
     let f1 = run_measured(plugins.path(), &sample, Input::File, &[]);
     // 1000 × 262144 flow slots: T2 would allocate them up front; nothing is touched for them

@@ -27,11 +27,9 @@ use std::time::{Duration, Instant};
 
 use plugin_api::status::RMFLOW_HFULL;
 use rt2_tests::LiveRun;
-use rt2_tests::PluginDir;
 use rt2_tests::live::{Veth, can_run, capture, interrupt, report_number, ring_size};
+use rt2_tests::{DEFAULT_FIVE, PluginDir};
 
-/// T2's default plugins (what a bare `t2build -y` installs here).
-const DEFAULT_PLUGINS: [&str; 5] = ["basicFlow", "basicStats", "tcpFlags", "tcpStates", "txtSink"];
 /// Flows the table holds at `-f 1` (T2's `HASHCHAINTABLE_BASE_SIZE`).
 const TABLE: u64 = 262_144;
 /// The first packets each start a new flow: more than the table holds, so it fills at once.
@@ -317,7 +315,7 @@ fn live_capture_under_load() {
     let lanes: u64 =
         std::env::var("RT2_LIVE_LOAD_SENDERS").map_or(1, |s| s.parse().expect("RT2_LIVE_LOAD_SENDERS: threads"));
     let veth = Veth::new();
-    let plugins = PluginDir::with(&DEFAULT_PLUGINS);
+    let plugins = PluginDir::with(&DEFAULT_FIVE);
     let mut t2 = capture(&plugins, &veth.iface, &["-m", "-M", "1"]);
     let pid = t2.child.id();
     // the kernel's ring (`LIVEBUFSIZE`, the default of `-B`)

@@ -1,6 +1,6 @@
 //! Packet mode (`-s`): `PREFIX_packets.txt` on the shipped sample (core.md §2.3, plugins.md §0.3).
 
-use rt2_tests::{PluginDir, Run, run_t2, sample_pcap};
+use rt2_tests::{DEFAULT_FIVE, PluginDir, Run, run_t2, sample_pcap};
 
 const BASIC_FLOW: [&str; 20] = [
     "flowStat",
@@ -103,7 +103,7 @@ fn col<'a>(header: &[String], row: &'a [String], name: &str) -> &'a str {
 
 #[test]
 fn default_plugins() {
-    let (run, header, rows) = packets(&["basicFlow", "basicStats", "tcpFlags", "tcpStates", "txtSink"]);
+    let (run, header, rows) = packets(&DEFAULT_FIVE);
     let mut want = vec!["pktNo", "flowInd"];
     want.extend(BASIC_FLOW);
     want.extend(BASIC_STATS);

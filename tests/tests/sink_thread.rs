@@ -8,10 +8,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use rt2_tests::{LiveRun, PluginDir, tranalyzer};
+use rt2_tests::{DEFAULT_FIVE, LiveRun, PluginDir, tranalyzer};
 use tranalyzer::testing::{Ip, L4, PcapWriter, Tcp, ethernet, ip_packet, tcp};
-
-const DEFAULT: [&str; 5] = ["basicFlow", "basicStats", "tcpFlags", "tcpStates", "txtSink"];
 
 /// The worker thread's name (plugin-api's `offload`).
 const WORKER: &str = "sink-writer";
@@ -94,7 +92,7 @@ fn flows(plugins: &Path, pcap: &Path, args: &[&str]) -> Vec<u8> {
 
 #[test]
 fn one_core_and_two_write_the_same_flow_file() {
-    let plugins = PluginDir::with(&DEFAULT);
+    let plugins = PluginDir::with(&DEFAULT_FIVE);
     let dir = tempfile::tempdir().unwrap();
     let pcap = dir.path().join("many.pcap");
     let mut f = BufWriter::new(File::create(&pcap).unwrap());
@@ -112,7 +110,7 @@ fn one_core_and_two_write_the_same_flow_file() {
 #[test]
 fn the_worker_runs_unless_the_run_is_bound_to_one_core() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let plugins = PluginDir::with(&DEFAULT);
+    let plugins = PluginDir::with(&DEFAULT_FIVE);
     let pcap = capture();
     let (header, records) = pcap.split_at(24);
     for (args, want) in [(&[][..], cores > 1), (&["-c", "1"][..], false)] {
