@@ -193,7 +193,10 @@ pub fn run(o: Options) -> Result<Outcome, Error> {
         l.info(&format!("Creating flows for {}", core_line()));
     }
 
-    let run = Run { o: &o, prefix: &prefix, streams: &streams, start, start_wall, to_stdout };
+    let threads = o.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, |n| u32::try_from(n.get()).unwrap_or(u32::MAX))
+    });
+    let run = Run { o: &o, prefix: &prefix, streams: &streams, start, start_wall, to_stdout, threads };
     let result = match &input {
         Input::File(path) => {
             let reader = capture::open_file(path).inspect_err(|e| pcapng_warning(log, e.warned_pcapng()))?;
@@ -288,6 +291,8 @@ struct Run<'a> {
     start: Instant,
     start_wall: Timestamp,
     to_stdout: bool,
+    /// Threads the run may use: `--threads`, else the cores it may run on (after `-c`).
+    threads: u32,
 }
 
 impl Run<'_> {
@@ -433,6 +438,7 @@ impl Run<'_> {
             plugins: pids.as_ptr(),
             num_plugins: pids.len(),
             pcapd_file: rstr(o.pcapd.as_deref().map_or(&[][..], |p| p.as_os_str().as_bytes())),
+            threads: self.threads,
         };
         p.plugins.init(&ic).map_err(Error::Plugin)
     }
@@ -451,7 +457,10 @@ impl Run<'_> {
             let mut l = self.streams.log.borrow_mut();
             l.line(format_args!("Dump stop : {}", Date { ts: p.g.act_time, utc: true }));
             l.line(format_args!("Total dump duration: {}", Span(sub(p.g.act_time, p.g.start_time))));
-            l.line(format_args!("Finished processing. Elapsed time: {}", Span(since(self.start))));
+            // T2's line, with the threads the run could use after it (a line of its own would
+            // differ from T2's reports; this one varies from run to run anyway)
+            let (elapsed, threads) = (Span(since(self.start)), self.threads);
+            l.line(format_args!("Finished processing. Elapsed time: {elapsed}, threads: {threads}"));
         }
         p.end_flows(ctl);
         monitor.end(p);

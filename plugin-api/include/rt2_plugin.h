@@ -14,7 +14,7 @@
 #define rt2_ABI_MAJOR 1
 
 // Minor ABI version: grows when fields are appended; older plugins keep working.
-#define rt2_ABI_MINOR 2
+#define rt2_ABI_MINOR 3
 
 // Tranalyzer core version this ABI stands for (plugins declare support for 0.9, as in T2).
 #define rt2_T2_VERSION_MAJOR 0
@@ -288,6 +288,9 @@ typedef struct rt2_InitCtx {
   size_t num_plugins;
   // Since 1.1: the flow-index file of `-e` for the pcapd plugin, or empty.
   struct rt2_RStr pcapd_file;
+  // Since 1.3: threads the run may use (`--threads`, default: the cores it may run on). A
+  // plugin may start work of its own on another thread only when it is above 1.
+  uint32_t threads;
 } rt2_InitCtx;
 
 // `t2Init`.

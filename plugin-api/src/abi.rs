@@ -15,7 +15,7 @@ use core::ffi::c_void;
 /// Major ABI version: a plugin built for another major version is refused at load time.
 pub const ABI_MAJOR: u16 = 1;
 /// Minor ABI version: grows when fields are appended; older plugins keep working.
-pub const ABI_MINOR: u16 = 2;
+pub const ABI_MINOR: u16 = 3;
 /// The one symbol every plugin exports (`extern "C" fn() -> *const PluginVTable`).
 pub const ENTRY_SYMBOL: &str = "rt2_plugin_entry";
 /// Tranalyzer core version this ABI stands for (plugins declare support for 0.9, as in T2).
@@ -639,6 +639,9 @@ pub struct InitCtx {
     pub num_plugins: usize,
     /// Since 1.1: the flow-index file of `-e` for the pcapd plugin, or empty.
     pub pcapd_file: RStr,
+    /// Since 1.3: threads the run may use (`--threads`, default: the cores it may run on). A
+    /// plugin may start work of its own on another thread only when it is above 1.
+    pub threads: u32,
 }
 
 /// What every per-run callback may look at (valid during the call only).

@@ -216,6 +216,9 @@ unsafe extern "C" fn init<P: Plugin>(inst: Instance, init: *const InitCtx) -> Ca
     // appended in ABI 1.1: a 1.0 host's struct ends before it
     let has_pcapd = ic.size as usize >= core::mem::offset_of!(InitCtx, pcapd_file) + size_of::<RStr>();
     let pcapd_file = if has_pcapd { text(ic.pcapd_file) } else { String::new() };
+    // appended in ABI 1.3: an older host runs everything on one thread
+    let has_threads = ic.size as usize >= core::mem::offset_of!(InitCtx, threads) + size_of::<u32>();
+    let threads = if has_threads { ic.threads.max(1) } else { 1 };
     guard(w, |w| {
         let columns = descs
             .iter()
@@ -249,6 +252,7 @@ unsafe extern "C" fn init<P: Plugin>(inst: Instance, init: *const InitCtx) -> Ca
             columns,
             plugins: ids.iter().map(|p| (text(p.name), text(p.version))).collect(),
             pcapd_file: Some(pcapd_file).filter(|f| !f.is_empty()),
+            threads,
         };
         w.plugin.init(&i);
     })

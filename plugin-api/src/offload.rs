@@ -11,8 +11,9 @@
 //! pushed. Batches are recycled: after warm-up no allocation, and one channel operation per
 //! batch rather than per record.
 //!
-//! With one usable core (`-c`, a CPU set or quota of one) or when asked, the consumer runs
-//! inline on the packet thread instead, exactly as a sink without this module.
+//! When the run may use one thread only ([`crate::plugin::Init::threads`]: `--threads 1`, or
+//! `-c`, a CPU set or quota of one) or when the sink asks, the consumer runs inline on the
+//! packet thread instead, exactly as a sink without this module.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -69,12 +70,6 @@ struct Worker<C: Consumer> {
 }
 
 impl<C: Consumer> Offload<C> {
-    /// Runs `consumer` on a worker thread when more than one core is usable, else inline.
-    pub fn new(consumer: C) -> Offload<C> {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        Offload::with_thread(consumer, cores > 1)
-    }
-
     /// Runs `consumer` on a worker thread (`threaded`) or inline. A thread that cannot be
     /// started means inline.
     pub fn with_thread(consumer: C, threaded: bool) -> Offload<C> {

@@ -96,6 +96,7 @@ pub struct Init<'a> {
     pub(crate) priority: i32,
     pub(crate) packet_mode: bool,
     pub(crate) flows_to_stdout: bool,
+    pub(crate) threads: u32,
     pub(crate) split: Option<Split>,
     pub(crate) columns: Vec<Column>,
     pub(crate) plugins: Vec<(String, String)>,
@@ -212,6 +213,12 @@ impl Init<'_> {
     /// True when flows go to stdout (`-w -`).
     pub fn flows_to_stdout(&self) -> bool {
         self.flows_to_stdout
+    }
+
+    /// Threads the run may use (`--threads`; at least 1). Work of the plugin's own on another
+    /// thread (see [`crate::offload`]) only pays above 1.
+    pub fn threads(&self) -> u32 {
+        self.threads
     }
 
     /// Flow-file splitting, if requested.

@@ -192,3 +192,14 @@ fn pcapd_file_reaches_plugins() {
     assert_eq!(run.code(), Some(0), "{}", run.stderr());
     assert!(run.stdout().contains("cPlugin: pcapd file: alarms.txt\n"), "{}", run.stdout());
 }
+
+#[test]
+fn the_thread_count_reaches_plugins() {
+    // `--threads` (ABI 1.3 field), also for a plugin written in C
+    let plugins = PluginDir::with(&["basicFlow", "txtSink"]);
+    build_c_plugin(plugins.path(), &[]);
+    let run = run_t2(plugins.path(), &["-r", sample_pcap().to_str().unwrap(), "--threads", "7"]);
+    assert_eq!(run.code(), Some(0), "{}", run.stderr());
+    assert!(run.stdout().contains("cPlugin: threads: 7\n"), "{}", run.stdout());
+    assert!(run.stdout().contains(" sec, threads: 7\n"), "{}", run.stdout());
+}

@@ -1,6 +1,7 @@
-//! txtSink renders and writes flow lines on a second thread when the machine has more than one
-//! core (plugin-api's `offload`), and on the packet thread with `-c` (one core): both runs of a
-//! large generated capture write the same flow file, byte for byte.
+//! txtSink renders and writes flow lines on a second thread when the run may use more than one
+//! (plugin-api's `offload`; `--threads`, by default the cores it may run on), and on the packet
+//! thread with `--threads 1` or `-c` (one core): the runs of a large generated capture write the
+//! same flow file, byte for byte, and the end report says how many threads each could use.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -73,8 +74,9 @@ fn has_thread(pid: u32, name: &str) -> bool {
     tasks.filter_map(Result::ok).any(|t| std::fs::read_to_string(t.path().join("comm")).is_ok_and(|c| c.trim() == name))
 }
 
-/// Runs on `pcap` with `args`, and returns the flow file.
-fn flows(plugins: &Path, pcap: &Path, args: &[&str]) -> Vec<u8> {
+/// Runs on `pcap` with `args`, and returns the flow file and the thread count the end report
+/// gives.
+fn flows(plugins: &Path, pcap: &Path, args: &[&str]) -> (Vec<u8>, u32) {
     let out = tempfile::tempdir().unwrap();
     let run = Command::new(tranalyzer())
         .arg("-p")
@@ -87,7 +89,11 @@ fn flows(plugins: &Path, pcap: &Path, args: &[&str]) -> Vec<u8> {
         .output()
         .unwrap();
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
-    std::fs::read(out.path().join("x_flows.txt")).unwrap()
+    let report = String::from_utf8_lossy(&run.stdout);
+    let line = report.lines().find(|l| l.starts_with("Finished processing. Elapsed time: "));
+    let threads = line.and_then(|l| l.rsplit_once(", threads: ")).and_then(|(_, n)| n.parse().ok());
+    let threads = threads.unwrap_or_else(|| panic!("no thread count in the end report:\n{report}"));
+    (std::fs::read(out.path().join("x_flows.txt")).unwrap(), threads)
 }
 
 #[test]
@@ -99,21 +105,33 @@ fn one_core_and_two_write_the_same_flow_file() {
     f.write_all(&capture()).unwrap();
     f.into_inner().unwrap().sync_all().unwrap();
 
-    let threaded = flows(plugins.path(), &pcap, &[]);
-    let inline = flows(plugins.path(), &pcap, &["-c", "1"]);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u32;
+    let (threaded, n) = flows(plugins.path(), &pcap, &["--threads", "2"]);
+    assert_eq!(n, 2);
     let lines = threaded.iter().filter(|&&b| b == b'\n').count();
     assert!(lines > 59_000, "{lines} lines");
-    assert!(threaded == inline, "the flow files differ ({} and {} bytes)", threaded.len(), inline.len());
+    for (args, want) in [(&["--threads", "1"][..], 1), (&["-c", "1"][..], 1), (&[][..], cores)] {
+        let (inline, n) = flows(plugins.path(), &pcap, args);
+        assert_eq!(n, want, "{args:?}");
+        assert!(threaded == inline, "{args:?}: the flow files differ ({} and {} bytes)", threaded.len(), inline.len());
+    }
 }
 
-/// Which runs have the worker: every run on a machine with two cores or more, none with `-c`.
+/// Which runs have the worker: every run that may use two threads or more, by default on a
+/// machine with two cores or more, none with `-c` or `--threads 1`.
 #[test]
-fn the_worker_runs_unless_the_run_is_bound_to_one_core() {
+fn the_worker_runs_unless_the_run_is_bound_to_one_thread() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let plugins = PluginDir::with(&DEFAULT_FIVE);
     let pcap = capture();
     let (header, records) = pcap.split_at(24);
-    for (args, want) in [(&[][..], cores > 1), (&["-c", "1"][..], false)] {
+    let cases = [
+        (&[][..], cores > 1),
+        (&["-c", "1"][..], false),
+        (&["--threads", "1"][..], false),
+        (&["--threads", "2"][..], true),
+    ];
+    for (args, want) in cases {
         let mut run = LiveRun::start(plugins.path(), header, args);
         run.feed(&records[..records.len() / 2]);
         // txtSink is up once its flow file exists; the worker starts right after it

@@ -52,6 +52,9 @@ pub struct Options {
     pub packet_mode: bool,
     /// `--no-progress`: no progress line on a terminal (an option of rt2's own).
     pub no_progress: bool,
+    /// `--threads N`: threads the run may use (an option of rt2's own; default: the cores it
+    /// may run on).
+    pub threads: Option<u32>,
     /// `-p PATH`.
     pub plugin_folder: Option<PathBuf>,
     /// `-b FILE`.
@@ -131,8 +134,11 @@ const LONG: &[(&str, char)] = &[
     ("help", 'h'),
 ];
 
-/// rt2's own option, long only so that no letter T2 may take one day is used.
+/// rt2's own options, long only so that no letter T2 may take one day is used.
 const NO_PROGRESS: &str = "no-progress";
+const THREADS: &str = "threads";
+/// More threads than this is a typing error, not a machine.
+const MAX_THREADS: u64 = 1024;
 
 fn takes_arg(c: char) -> bool {
     "rRDiwWpbefxcPMSBF".contains(c)
@@ -177,6 +183,18 @@ pub fn parse(argv: &[OsString]) -> Result<Command, ArgError> {
                     return Err(ArgError(format!("Option '--{NO_PROGRESS}' doesn't allow an argument")));
                 }
                 o.no_progress = true;
+                continue;
+            }
+            if name == THREADS.as_bytes() {
+                let v = match inline {
+                    Some(v) => v,
+                    None if i < args.len() => {
+                        i += 1;
+                        os(args[i - 1])
+                    }
+                    None => return Err(ArgError(format!("Option '--{THREADS}' requires an argument"))),
+                };
+                o.threads = Some(threads(&v.to_string_lossy())?);
                 continue;
             }
             let Some(&(name, c)) = LONG.iter().find(|(n, _)| n.as_bytes() == name) else {
@@ -343,6 +361,14 @@ fn number(c: char, v: &str) -> Result<u64, ArgError> {
     parse_base0(v.trim()).ok_or_else(|| ArgError(format!("Option '-{c}': expected a number, found '{v}'")))
 }
 
+/// The value of `--threads`: 1 to [`MAX_THREADS`].
+fn threads(v: &str) -> Result<u32, ArgError> {
+    match parse_base0(v.trim()) {
+        Some(n @ 1..=MAX_THREADS) => Ok(n as u32),
+        _ => Err(ArgError(format!("Option '--{THREADS}': expected a number from 1 to {MAX_THREADS}, found '{v}'"))),
+    }
+}
+
 fn signed(c: char, v: &str) -> Result<i64, ArgError> {
     let t = v.trim();
     let (neg, body) = match t.strip_prefix('-') {
@@ -455,6 +481,18 @@ mod tests {
             "Option '--no-progress' doesn't allow an argument"
         );
         assert_eq!(run(&["-r", "a", "--no-prog"]).unwrap_err().0, "Unknown option '--no-prog'");
+    }
+
+    #[test]
+    fn the_thread_count_is_long_only_and_bounded() {
+        assert_eq!(opts(&["-r", "a"]).threads, None);
+        assert_eq!(opts(&["--threads", "3", "-r", "a"]).threads, Some(3));
+        assert_eq!(opts(&["-r", "a", "--threads=1"]).threads, Some(1));
+        let bad = "Option '--threads': expected a number from 1 to 1024, found";
+        for v in ["0", "-2", "1025", "two", ""] {
+            assert_eq!(run(&["-r", "a", &format!("--threads={v}")]).unwrap_err().0, format!("{bad} '{v}'"));
+        }
+        assert_eq!(run(&["-r", "a", "--threads"]).unwrap_err().0, "Option '--threads' requires an argument");
     }
 
     #[test]

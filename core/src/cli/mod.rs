@@ -57,6 +57,8 @@ Output arguments:
     --no-progress
                  Do not show the progress line on stderr (shown only when
                  stderr is a terminal)
+    --threads N  Use up to N threads (default: the cores tranalyzer may run
+                 on; 1: everything on one thread, as T2)
 
 Interface capture arguments:
     -S SNAPLEN   Set the snapshot length (used with -i option)

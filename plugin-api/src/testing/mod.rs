@@ -104,6 +104,8 @@ pub struct TestInit {
     pub plugins: Vec<(String, String)>,
     /// See [`Init::pcapd_file`].
     pub pcapd_file: Option<String>,
+    /// See [`Init::threads`] (0 is taken as 1).
+    pub threads: u32,
 }
 
 impl TestInit {
@@ -130,6 +132,7 @@ impl TestInit {
             columns: self.columns.clone(),
             plugins: self.plugins.clone(),
             pcapd_file: self.pcapd_file.clone(),
+            threads: self.threads.max(1),
         }
     }
 }

@@ -107,7 +107,7 @@ impl TxtSink {
             let records = RecordWriter::new(columns, Renderer::new(cfg, Stamps::of(init.config())));
             let lines = Lines { records, file };
             // flow lines on stdout stay in order with the core's own output there
-            let lines = if init.flows_to_stdout() { Offload::with_thread(lines, false) } else { Offload::new(lines) };
+            let lines = Offload::with_thread(lines, init.threads() > 1 && !init.flows_to_stdout());
             self.active = Some(Active { lines, count_line });
         }
         if cfg.tfs_hdr_file {
