@@ -303,8 +303,8 @@ impl Pipeline {
         self.table.touch(slot);
         let reverse =
             FlowKey { src_ip: key.dst_ip, dst_ip: key.src_ip, src_port: key.dst_port, dst_port: key.src_port, ..key };
-        let is_self = self.table.lookup(&reverse) == Some(slot);
-        if is_self {
+        // the reverse key finds this very flow only when it is the key itself
+        if reverse == key {
             if key.l4_proto == ipproto::TCP {
                 self.set_flow_status(slot, LANDATTACK);
             }
@@ -334,7 +334,7 @@ impl Pipeline {
         self.g.total_l2_flows += 1;
         self.table.touch(slot);
         let reverse = FlowKey { src_mac: key.dst_mac, dst_mac: key.src_mac, ..key };
-        if self.table.lookup(&reverse) == Some(slot) {
+        if reverse == key {
             self.g.total_findex += 1;
             self.table.get_mut(slot).findex = self.g.total_findex;
             self.g.total_a_flows += 1;
