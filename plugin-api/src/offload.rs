@@ -6,10 +6,13 @@
 //! run) stay on the packet thread, which learns of a failure at its next [`Offload::push`] or
 //! at [`Offload::finish`]. Records reach the consumer in the order they were pushed, so the
 //! output is byte for byte what the consumer would write on the packet thread. A batch is
-//! handed over once it holds [`BATCH`] bytes; at most [`QUEUE`] full batches wait, so a slow
-//! output holds the packet loop back (no unbounded memory) and a stop loses nothing already
-//! pushed. Batches are recycled: after warm-up no allocation, and one channel operation per
-//! batch rather than per record.
+//! handed over once it holds [`BATCH`] bytes or its first record waited [`MAX_WAIT`]; at
+//! most [`QUEUE`] full batches wait, so a slow output holds the packet loop back (no unbounded
+//! memory) and a stop loses nothing already pushed. Batches are recycled: after warm-up no allocation, and one channel operation per
+//! batch rather than per record. Each record carries a `tag` from the packet thread (what the
+//! consumer must know of the run at that record, e.g. the flow count for a message), and
+//! [`Offload::sync`] waits until the consumer has caught up, for what must be exact at a
+//! given moment (a count in the end report).
 //!
 //! When the run may use one thread only ([`crate::plugin::Init::threads`]: `--threads 1`, or
 //! `-c`, a CPU set or quota of one) or when the sink asks, the consumer runs inline on the
@@ -19,17 +22,22 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 /// Bytes of records gathered before a batch is handed to the worker.
 pub const BATCH: usize = 256 * 1024;
 /// Full batches that may wait for the worker.
 pub const QUEUE: usize = 2;
+/// A batch is handed over at the first record pushed this long after its first one, full or
+/// not, so that a slow trickle of records (a quiet interface) still reaches the output about
+/// as soon as on the packet thread, where the output's own buffer decides.
+pub const MAX_WAIT: Duration = Duration::from_secs(1);
 
 /// What turns records into output, on whichever thread [`Offload`] runs it.
 pub trait Consumer: Send + 'static {
-    /// Consumes one record. An error is the run's error message; the consumer is given no
-    /// further record after it.
-    fn record(&mut self, rec: &[u8]) -> Result<(), String>;
+    /// Consumes one record, with the `tag` it was pushed with. An error is the run's error
+    /// message; the consumer is given no further record after it.
+    fn record(&mut self, tag: u64, rec: &[u8]) -> Result<(), String>;
 }
 
 /// Runs a [`Consumer`] on a worker thread, or inline (see the module documentation).
@@ -60,10 +68,15 @@ impl<C: Consumer> std::fmt::Debug for State<C> {
 
 /// The packet thread's end of a worker.
 struct Worker<C: Consumer> {
-    /// Records not handed over yet, each as its length (u32, native order) and its bytes.
+    /// Records not handed over yet, each as its length (u32), its tag (u64), both in native
+    /// order, and its bytes. An empty batch asks the worker to answer on `synced`.
     batch: Vec<u8>,
     full: SyncSender<Vec<u8>>,
     empty: Receiver<Vec<u8>>,
+    /// The worker's answer to an empty batch: every record before it was consumed.
+    synced: Receiver<()>,
+    /// When the batch's first record was pushed.
+    since: Instant,
     /// Set by the worker when the consumer failed.
     failed: Arc<AtomicBool>,
     handle: JoinHandle<(C, Option<String>)>,
@@ -78,6 +91,7 @@ impl<C: Consumer> Offload<C> {
         }
         let (full, full_rx) = sync_channel::<Vec<u8>>(QUEUE);
         let (empty_tx, empty) = sync_channel::<Vec<u8>>(QUEUE + 1);
+        let (synced_tx, synced) = sync_channel::<()>(1);
         let failed = Arc::new(AtomicBool::new(false));
         let flag = failed.clone();
         // The consumer moves to the worker and back at the end. A spawn that fails drops the
@@ -86,11 +100,19 @@ impl<C: Consumer> Offload<C> {
         let theirs = slot.clone();
         let spawned = std::thread::Builder::new().name("sink-writer".into()).spawn(move || {
             let consumer = theirs.lock().unwrap_or_else(|p| p.into_inner()).take().expect("moved once");
-            work(consumer, &full_rx, &empty_tx, &flag)
+            work(consumer, &full_rx, &empty_tx, &synced_tx, &flag)
         });
         match spawned {
             Ok(handle) => Offload {
-                state: State::Threaded(Worker { batch: Vec::with_capacity(BATCH + 4096), full, empty, failed, handle }),
+                state: State::Threaded(Worker {
+                    batch: Vec::with_capacity(BATCH + 4096),
+                    full,
+                    empty,
+                    synced,
+                    since: Instant::now(),
+                    failed,
+                    handle,
+                }),
             },
             Err(_) => {
                 let consumer = slot.lock().unwrap_or_else(|p| p.into_inner()).take().expect("not spawned");
@@ -104,12 +126,12 @@ impl<C: Consumer> Offload<C> {
         matches!(self.state, State::Threaded(_))
     }
 
-    /// Hands `rec` to the consumer. `Err` is the consumer's first error (once; later records
-    /// are dropped): on a worker, it comes at the first push after the failure.
-    pub fn push(&mut self, rec: &[u8]) -> Result<(), String> {
+    /// Hands `rec` with `tag` to the consumer. `Err` is the consumer's first error (once;
+    /// later records are dropped): on a worker, it comes at the first push after the failure.
+    pub fn push(&mut self, tag: u64, rec: &[u8]) -> Result<(), String> {
         match &mut self.state {
             State::Inline(c) => {
-                let res = c.record(rec);
+                let res = c.record(tag, rec);
                 if res.is_err() {
                     self.fail();
                 }
@@ -119,15 +141,33 @@ impl<C: Consumer> Offload<C> {
                 if w.failed.load(Ordering::Relaxed) {
                     return self.stop();
                 }
+                // a clock read per record (vDSO, no system call), not per packet
+                let now = Instant::now();
+                if w.batch.is_empty() {
+                    w.since = now;
+                }
                 w.batch.extend_from_slice(&(rec.len() as u32).to_ne_bytes());
+                w.batch.extend_from_slice(&tag.to_ne_bytes());
                 w.batch.extend_from_slice(rec);
-                if w.batch.len() >= BATCH && !w.hand_over() {
+                let due = w.batch.len() >= BATCH || now.duration_since(w.since) >= MAX_WAIT;
+                if due && !w.hand_over() {
                     return self.stop();
                 }
                 Ok(())
             }
             State::Failed(_) | State::Gone => Ok(()),
         }
+    }
+
+    /// Waits until the consumer has consumed every record pushed so far (at once inline).
+    /// `Err` as for [`Offload::push`].
+    pub fn sync(&mut self) -> Result<(), String> {
+        let State::Threaded(w) = &mut self.state else { return Ok(()) };
+        let answered = w.hand_over() && w.full.send(Vec::new()).is_ok() && w.synced.recv().is_ok();
+        if !answered || w.failed.load(Ordering::Relaxed) {
+            return self.stop();
+        }
+        Ok(())
     }
 
     /// Waits until every record pushed was consumed and returns the consumer, with the error
@@ -201,14 +241,21 @@ fn work<C: Consumer>(
     mut c: C,
     full: &Receiver<Vec<u8>>,
     empty: &SyncSender<Vec<u8>>,
+    synced: &SyncSender<()>,
     failed: &AtomicBool,
 ) -> (C, Option<String>) {
     while let Ok(mut batch) = full.recv() {
+        if batch.is_empty() {
+            // the packet thread waits for this answer, so the slot is free
+            let _ = synced.send(());
+            continue;
+        }
         let mut rest = batch.as_slice();
         while let Some((len, tail)) = rest.split_first_chunk::<4>() {
             let len = u32::from_ne_bytes(*len) as usize;
+            let Some((tag, tail)) = tail.split_first_chunk::<8>() else { break };
             let (rec, tail) = tail.split_at(len);
-            if let Err(e) = c.record(rec) {
+            if let Err(e) = c.record(u64::from_ne_bytes(*tag), rec) {
                 failed.store(true, Ordering::Relaxed);
                 return (c, Some(e));
             }
@@ -224,36 +271,48 @@ fn work<C: Consumer>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::AtomicUsize;
 
-    /// Keeps what it was given; fails at record `fail_at`.
+    /// Keeps what it was given, each record with its tag; fails at record `fail_at`. `count`
+    /// is seen from the packet thread.
     struct Keep {
-        seen: Vec<Vec<u8>>,
+        seen: Vec<(u64, Vec<u8>)>,
         fail_at: Option<usize>,
+        count: Arc<AtomicUsize>,
+    }
+
+    impl Keep {
+        fn new(fail_at: Option<usize>) -> Keep {
+            Keep { seen: Vec::new(), fail_at, count: Arc::default() }
+        }
     }
 
     impl Consumer for Keep {
-        fn record(&mut self, rec: &[u8]) -> Result<(), String> {
+        fn record(&mut self, tag: u64, rec: &[u8]) -> Result<(), String> {
             if self.fail_at == Some(self.seen.len()) {
                 return Err(format!("failed at {}", self.seen.len()));
             }
-            self.seen.push(rec.to_vec());
+            self.seen.push((tag, rec.to_vec()));
+            self.count.fetch_add(1, Ordering::Relaxed);
             Ok(())
         }
     }
 
-    fn records(n: usize) -> Vec<Vec<u8>> {
+    fn records(n: usize) -> Vec<(u64, Vec<u8>)> {
         // sizes from 0 to a few KiB, so batches end between records of every size
-        (0..n).map(|i| vec![(i % 251) as u8; (i * 37) % 5000]).collect()
+        (0..n)
+            .map(|i| ((i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15), vec![(i % 251) as u8; (i * 37) % 5000]))
+            .collect()
     }
 
     #[test]
-    fn every_record_in_order_on_a_worker_and_inline() {
+    fn every_record_in_order_with_its_tag_on_a_worker_and_inline() {
         let recs = records(2000);
         for threaded in [true, false] {
-            let mut o = Offload::with_thread(Keep { seen: Vec::new(), fail_at: None }, threaded);
+            let mut o = Offload::with_thread(Keep::new(None), threaded);
             assert_eq!(o.is_threaded(), threaded);
-            for r in &recs {
-                o.push(r).unwrap();
+            for (tag, r) in &recs {
+                o.push(*tag, r).unwrap();
             }
             let (c, res) = o.finish();
             assert_eq!(res, Ok(()));
@@ -262,11 +321,54 @@ mod tests {
     }
 
     #[test]
+    fn sync_waits_until_every_record_pushed_was_consumed() {
+        let recs = records(3000);
+        for threaded in [true, false] {
+            let keep = Keep::new(None);
+            let count = keep.count.clone();
+            let mut o = Offload::with_thread(keep, threaded);
+            for (i, (tag, r)) in recs.iter().enumerate() {
+                o.push(*tag, r).unwrap();
+                // at batch ends, in the middle of batches, and twice in a row
+                if i % 97 == 0 || i == 1500 {
+                    o.sync().unwrap();
+                    assert_eq!(count.load(Ordering::Relaxed), i + 1, "threaded: {threaded}");
+                }
+            }
+            o.sync().unwrap();
+            o.sync().unwrap();
+            assert_eq!(count.load(Ordering::Relaxed), recs.len());
+            let (c, res) = o.finish();
+            assert_eq!(res, Ok(()));
+            assert_eq!(c.unwrap().seen, recs, "threaded: {threaded}");
+        }
+    }
+
+    #[test]
+    fn a_batch_waits_at_most_max_wait() {
+        let keep = Keep::new(None);
+        let count = keep.count.clone();
+        let mut o = Offload::with_thread(keep, true);
+        o.push(1, b"first").unwrap();
+        std::thread::sleep(MAX_WAIT + Duration::from_millis(50));
+        assert_eq!(count.load(Ordering::Relaxed), 0, "a small batch waits for more");
+        o.push(2, b"second").unwrap();
+        // the worker consumes the batch handed over without being asked to sync
+        let end = Instant::now() + Duration::from_secs(10);
+        while count.load(Ordering::Relaxed) < 2 && Instant::now() < end {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(count.load(Ordering::Relaxed), 2);
+        let (c, res) = o.finish();
+        assert_eq!((c.unwrap().seen.len(), res), (2, Ok(())));
+    }
+
+    #[test]
     fn the_first_error_is_returned_once_and_later_records_are_dropped() {
         let recs = records(3000);
         for threaded in [true, false] {
-            let mut o = Offload::with_thread(Keep { seen: Vec::new(), fail_at: Some(700) }, threaded);
-            let errors: Vec<String> = recs.iter().filter_map(|r| o.push(r).err()).collect();
+            let mut o = Offload::with_thread(Keep::new(Some(700)), threaded);
+            let errors: Vec<String> = recs.iter().filter_map(|(tag, r)| o.push(*tag, r).err()).collect();
             let (c, res) = o.finish();
             // the worker's error comes at a later push, or at the end if the run ends first
             let all: Vec<String> = errors.into_iter().chain(res.err()).collect();
@@ -276,15 +378,32 @@ mod tests {
     }
 
     #[test]
+    fn sync_returns_the_error_of_a_consumer_that_failed() {
+        let recs = records(1000);
+        for threaded in [true, false] {
+            let mut o = Offload::with_thread(Keep::new(Some(10)), threaded);
+            let mut errors: Vec<String> = recs[..20].iter().filter_map(|(tag, r)| o.push(*tag, r).err()).collect();
+            errors.extend(o.sync().err());
+            assert_eq!(errors, vec!["failed at 10".to_owned()], "threaded: {threaded}");
+            // once said, never again; what follows is dropped
+            assert_eq!(o.sync(), Ok(()));
+            assert_eq!(o.push(0, b"later"), Ok(()));
+            let (c, res) = o.finish();
+            assert_eq!(res, Ok(()));
+            assert_eq!(c.unwrap().seen, recs[..10], "threaded: {threaded}");
+        }
+    }
+
+    #[test]
     fn a_panicking_consumer_is_an_error() {
         struct Panics;
         impl Consumer for Panics {
-            fn record(&mut self, _: &[u8]) -> Result<(), String> {
+            fn record(&mut self, _: u64, _: &[u8]) -> Result<(), String> {
                 panic!("boom")
             }
         }
         let mut o = Offload::with_thread(Panics, true);
-        let errors: Vec<String> = records(2000).iter().filter_map(|r| o.push(r).err()).collect();
+        let errors: Vec<String> = records(2000).iter().filter_map(|(tag, r)| o.push(*tag, r).err()).collect();
         let (c, res) = o.finish();
         assert!(c.is_none());
         let all: Vec<String> = errors.into_iter().chain(res.err()).collect();

@@ -17,7 +17,12 @@ pub mod output;
 pub mod render;
 pub mod select;
 
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use plugin_api::flowfile::Frame;
+use plugin_api::offload::{Consumer, Offload};
 use plugin_api::{Ctx, Host, Init, Plugin, Report};
 
 use crate::flags::Config;
@@ -30,19 +35,56 @@ pub struct JsonSink {
     host: Host,
     /// The flags (`flags.toml`).
     cfg: Config,
-    /// Set while objects are being written.
-    active: Option<Active>,
-    /// Records that could not be decoded (T2: "discarded due to main buffer problems").
-    discarded: u64,
+    /// Set while objects are being written: on a second thread when the run may use more
+    /// than one (plugin-api's `offload`).
+    active: Option<Offload<Objects>>,
+    /// Records that could not be decoded, counted where they are rendered.
+    discards: Arc<Discards>,
+    /// Whether the first discard was logged.
+    announced: bool,
+}
+
+/// Records that could not be decoded (T2: "discarded due to main buffer problems").
+#[derive(Debug, Default)]
+struct Discards {
+    count: AtomicU64,
+    /// The first one's error and the flow count when its record was handed over.
+    first: Mutex<Option<(String, u64)>>,
 }
 
 /// The open output and the compiled renderer.
 #[derive(Debug)]
-struct Active {
+struct Objects {
     writer: ObjectWriter,
     file: FlowFile,
     /// `JSON_ROOT_NODE`: objects after the first of a file start with `,`.
     root: bool,
+    discards: Arc<Discards>,
+}
+
+impl Consumer for Objects {
+    /// Renders and writes the record of a run that had `flows` flows when it was handed over;
+    /// a record that cannot be decoded is discarded and counted. After a write error the file
+    /// keeps what was written so far (as T2's `exit` flushes it).
+    fn record(&mut self, flows: u64, rec: &[u8]) -> Result<(), String> {
+        let mark = self.file.buf().len();
+        if self.root && !self.file.at_file_start() {
+            self.file.buf().push(b',');
+        }
+        match self.writer.render(self.file.buf(), rec) {
+            Ok(()) => self.file.end_record().map_err(|e| {
+                let _ = self.file.flush();
+                e.to_string()
+            }),
+            Err(e) => {
+                self.file.buf().truncate(mark);
+                if self.discards.count.fetch_add(1, Ordering::Relaxed) == 0 {
+                    *self.discards.first.lock().unwrap_or_else(|p| p.into_inner()) = Some((e.to_string(), flows));
+                }
+                Ok(())
+            }
+        }
+    }
 }
 
 /// The root node's array: `[` starts every file, `]` ends it.
@@ -53,7 +95,7 @@ fn root_frame() -> Frame {
 impl JsonSink {
     /// A sink with flags `cfg` instead of the compiled ones.
     pub fn with_config(host: Host, cfg: Config) -> JsonSink {
-        JsonSink { host, cfg, active: None, discarded: 0 }
+        JsonSink { host, cfg, active: None, discards: Arc::default(), announced: false }
     }
 
     /// The string flag `name` (`value` compiled in), or its override from the environment.
@@ -104,18 +146,39 @@ impl JsonSink {
             frac_width: if init.config().tstamp_prec != 0 { 9 } else { 6 },
         };
         let writer = ObjectWriter::new(columns, style, selected);
-        self.active = Some(Active { writer, file, root: cfg.json_root_node });
+        let objects = Objects { writer, file, root: cfg.json_root_node, discards: self.discards.clone() };
+        // objects on stdout stay in order with the core's own output there, and a socket's
+        // reader gets each object as soon as its block fills, as in T2
+        let threaded = init.threads() > 1 && !init.flows_to_stdout() && !cfg.json_socket_on;
+        self.active = Some(Offload::with_thread(objects, threaded));
         Ok(())
     }
 
     /// Reports a fatal error; what was written so far stays (as T2's `exit` flushes it) and
     /// no further object is written.
     fn fail(&mut self, msg: &str) {
-        if let Some(mut a) = self.active.take() {
-            // The first error is the one to report.
-            let _ = a.file.flush();
+        if let Some(a) = self.active.take() {
+            // waits for the objects handed over before the error; the first error is the one
+            // to report
+            if let (Some(mut objects), _) = a.finish() {
+                let _ = objects.file.flush();
+            }
         }
         self.host.fail(msg);
+    }
+
+    /// Logs the first discarded record once (on a second thread, at the first record handed
+    /// over after it was rendered, or at the end report).
+    fn announce(&mut self) {
+        if self.announced || self.discards.count.load(Ordering::Relaxed) == 0 {
+            return;
+        }
+        self.announced = true;
+        let first = self.discards.first.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some((e, flows)) = first {
+            self.host.error(&format!("{e}, first occurrence after {flows} flows."));
+            self.host.info("This is mostly caused by corrupt data... discarding line.");
+        }
     }
 }
 
@@ -136,43 +199,39 @@ impl Plugin for JsonSink {
 
     fn buffer_to_sink(&mut self, ctx: Ctx<'_>, record: &[u8]) {
         let Some(a) = &mut self.active else { return };
-        let buf = a.file.buf();
-        let mark = buf.len();
-        if a.root && !a.file.at_file_start() {
-            a.file.buf().push(b',');
+        if let Err(msg) = a.push(ctx.globals().total_flows, record) {
+            self.fail(&msg);
         }
-        match a.writer.render(a.file.buf(), record) {
-            Ok(()) => {
-                if let Err(e) = a.file.end_record() {
-                    self.fail(&e.to_string());
-                }
-            }
-            Err(e) => {
-                a.file.buf().truncate(mark);
-                if self.discarded == 0 {
-                    let flows = ctx.globals().total_flows;
-                    self.host.error(&format!("{e}, first occurrence after {flows} flows."));
-                    self.host.info("This is mostly caused by corrupt data... discarding line.");
-                }
-                self.discarded += 1;
-            }
-        }
+        self.announce();
     }
 
     fn report(&mut self, ctx: Ctx<'_>, report: &Report) {
+        // the count must include every record handed over so far
+        if let Some(a) = &mut self.active
+            && let Err(msg) = a.sync()
+        {
+            self.fail(&msg);
+        }
+        self.announce();
         report.warn_nump(
             "Number of flows discarded due to main buffer problems",
-            self.discarded,
+            self.discards.count.load(Ordering::Relaxed),
             ctx.globals().total_flows,
         );
     }
 
     fn finalize(&mut self, _ctx: Ctx<'_>) {
-        let Some(mut a) = self.active.take() else {
+        let Some(a) = self.active.take() else {
             return;
         };
-        if let Err(e) = a.file.close() {
-            self.host.fail(&e.to_string());
+        let result = match a.finish() {
+            (Some(mut objects), Ok(())) => objects.file.close().map_err(|e| e.to_string()),
+            (_, Err(msg)) => Err(msg),
+            (None, Ok(())) => Ok(()),
+        };
+        self.announce();
+        if let Err(msg) = result {
+            self.host.fail(&msg);
         }
     }
 }

@@ -13,7 +13,7 @@ use plugin_api::Split;
 use plugin_api::flowfile::{self, Frame, OutError, Stdout, Target};
 
 /// A destination as plugin-api's flow file writes to it.
-pub type Dest = Box<dyn Target>;
+pub type Dest = Box<dyn Target + Send>;
 
 /// The objects' flow file.
 pub type FlowFile = flowfile::FlowFile<Dest>;
@@ -44,7 +44,7 @@ impl<W: Write> Target for Gz<W> {
 }
 
 /// `target`, compressed when `gz`.
-fn wrap<W: Target + 'static>(target: W, gz: bool) -> Dest {
+fn wrap<W: Target + Send + 'static>(target: W, gz: bool) -> Dest {
     if gz { Box::new(Gz::new(target)) } else { Box::new(target) }
 }
 

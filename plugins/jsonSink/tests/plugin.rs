@@ -64,13 +64,22 @@ struct Run {
     sink: JsonSink,
 }
 
+/// The thread counts a run may be given: objects rendered on the packet thread (1) or on a
+/// second one (2, plugin-api's `offload`).
+const THREADS: [u32; 2] = [1, 2];
+
 impl Run {
     fn new(dir: &Path, cfg: Config) -> Run {
+        Run::with_threads(dir, cfg, 1)
+    }
+
+    fn with_threads(dir: &Path, cfg: Config, threads: u32) -> Run {
         let host = TestHost::new();
         let init = TestInit {
             prefix: dir.join("out").into_os_string(),
             plugin_folder: format!("{}/", dir.display()),
             columns: columns(),
+            threads,
             ..TestInit::default()
         };
         let sink = JsonSink::with_config(host.host(), cfg);
@@ -124,15 +133,17 @@ fn assert_json_lines(text: &str) -> usize {
 
 #[test]
 fn one_object_per_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut run = Run::new(dir.path(), Config::default());
-    run.init();
-    run.records(6);
-    let text = read(dir.path().join("out_flows.json"));
-    assert_eq!(text, objects(0..6));
-    assert_eq!(assert_json_lines(&text), 6);
-    assert!(run.host.failures().is_empty());
-    assert!(run.lines(level::WARN).is_empty());
+    for threads in THREADS {
+        let dir = tempfile::tempdir().unwrap();
+        let mut run = Run::with_threads(dir.path(), Config::default(), threads);
+        run.init();
+        run.records(600);
+        let text = read(dir.path().join("out_flows.json"));
+        assert_eq!(text, objects(0..600), "{threads} threads");
+        assert_eq!(assert_json_lines(&text), 600);
+        assert!(run.host.failures().is_empty());
+        assert!(run.lines(level::WARN).is_empty());
+    }
 }
 
 #[test]
@@ -149,20 +160,22 @@ fn root_node_makes_the_file_one_array() {
 
 #[test]
 fn split_by_flow_count_with_root_nodes() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut run = Run::new(dir.path(), Config { json_root_node: true, ..Config::default() });
-    run.init.split = Some(Split { size: 2, by_flows: true, start: 3 });
-    run.init();
-    run.records(5);
-    let file = |n: u32| read(dir.path().join(format!("out_flows.json{n}")));
-    assert_eq!(file(3), format!("[\n{},{}]\n", object(0), object(1)));
-    assert_eq!(file(4), format!("[\n{},{}]\n", object(2), object(3)));
-    assert_eq!(file(5), format!("[\n{}]\n", object(4)));
-    for n in 3..=5 {
-        let v: Value = serde_json::from_str(&file(n)).unwrap();
-        assert!(v.is_array());
+    for threads in THREADS {
+        let dir = tempfile::tempdir().unwrap();
+        let mut run = Run::with_threads(dir.path(), Config { json_root_node: true, ..Config::default() }, threads);
+        run.init.split = Some(Split { size: 2, by_flows: true, start: 3 });
+        run.init();
+        run.records(5);
+        let file = |n: u32| read(dir.path().join(format!("out_flows.json{n}")));
+        assert_eq!(file(3), format!("[\n{},{}]\n", object(0), object(1)));
+        assert_eq!(file(4), format!("[\n{},{}]\n", object(2), object(3)));
+        assert_eq!(file(5), format!("[\n{}]\n", object(4)));
+        for n in 3..=5 {
+            let v: Value = serde_json::from_str(&file(n)).unwrap();
+            assert!(v.is_array());
+        }
+        assert!(!dir.path().join("out_flows.json6").exists());
     }
-    assert!(!dir.path().join("out_flows.json6").exists());
 }
 
 #[test]
@@ -190,16 +203,18 @@ fn split_flag_off_ignores_w() {
 
 #[test]
 fn gzip_round_trip() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut run = Run::new(dir.path(), Config { json_gz_compress: true, ..Config::default() });
-    run.init();
-    run.records(40);
-    let bytes = std::fs::read(dir.path().join("out_flows.json.gz")).unwrap();
-    assert_eq!(&bytes[..2], [0x1f, 0x8b]);
-    let text = gunzip(&bytes);
-    assert_eq!(text, objects(0..40));
-    assert_eq!(assert_json_lines(&text), 40);
-    assert!(!dir.path().join("out_flows.json").exists());
+    for threads in THREADS {
+        let dir = tempfile::tempdir().unwrap();
+        let mut run = Run::with_threads(dir.path(), Config { json_gz_compress: true, ..Config::default() }, threads);
+        run.init();
+        run.records(40);
+        let bytes = std::fs::read(dir.path().join("out_flows.json.gz")).unwrap();
+        assert_eq!(&bytes[..2], [0x1f, 0x8b]);
+        let text = gunzip(&bytes);
+        assert_eq!(text, objects(0..40));
+        assert_eq!(assert_json_lines(&text), 40);
+        assert!(!dir.path().join("out_flows.json").exists());
+    }
 }
 
 #[test]
@@ -307,13 +322,15 @@ fn bad_environment_number_is_fatal() {
 
 #[test]
 fn full_disk_is_fatal() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut run = Run::new(dir.path(), Config::default());
-    run.init.prefix = "/dev/".into();
-    run.host.set_env("JSON_SUFFIX", "full");
-    run.init();
-    run.records(3);
-    assert_eq!(run.host.failures(), ["Failed to write to file '/dev/full': No space left on device"]);
+    for threads in THREADS {
+        let dir = tempfile::tempdir().unwrap();
+        let mut run = Run::with_threads(dir.path(), Config::default(), threads);
+        run.init.prefix = "/dev/".into();
+        run.host.set_env("JSON_SUFFIX", "full");
+        run.init();
+        run.records(3);
+        assert_eq!(run.host.failures(), ["Failed to write to file '/dev/full': No space left on device"]);
+    }
 }
 
 #[test]
@@ -334,20 +351,32 @@ fn small_blocks_are_written_as_they_fill() {
 
 #[test]
 fn undecodable_records_are_discarded_and_counted() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut run = Run::new(dir.path(), Config { json_root_node: true, ..Config::default() });
-    run.init();
-    let cut = record(3)[..12].to_vec();
-    run.send(&[record(0), cut.clone(), record(1), cut]);
-    let text = read(dir.path().join("out_flows.json"));
-    assert_eq!(text, format!("[\n{},{}]\n", object(0), object(1)));
-    assert!(serde_json::from_str::<Value>(&text).is_ok());
-    let errors = run.lines(level::ERROR);
-    assert_eq!(errors.len(), 1, "{errors:?}");
-    assert!(errors[0].starts_with("Position in main output buffer exceeds its size"), "{errors:?}");
-    assert!(errors[0].ends_with("first occurrence after 0 flows."), "{errors:?}");
-    assert_eq!(run.lines(level::WARN), ["Number of flows discarded due to main buffer problems: 2 [50.00%]"]);
-    assert!(run.host.failures().is_empty());
+    for threads in THREADS {
+        let dir = tempfile::tempdir().unwrap();
+        let mut run = Run::with_threads(dir.path(), Config { json_root_node: true, ..Config::default() }, threads);
+        run.init();
+        let cut = record(3)[..12].to_vec();
+        let mut g = globals();
+        // the message gives the flow count when the first bad record was handed over
+        for (n, r) in [record(0), cut.clone(), record(1), cut].iter().enumerate() {
+            g.total_flows = 10 + n as u64;
+            run.sink.buffer_to_sink(Ctx::new(&g, &[]), r);
+        }
+        g.total_flows = 4;
+        // the count is exact at the report, wherever the objects were rendered
+        run.sink.report(Ctx::new(&g, &[]), &run.host.report());
+        let errors = run.lines(level::ERROR);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].starts_with("Position in main output buffer exceeds its size"), "{errors:?}");
+        assert!(errors[0].ends_with("first occurrence after 11 flows."), "{errors:?}");
+        assert_eq!(run.lines(level::WARN), ["Number of flows discarded due to main buffer problems: 2 [50.00%]"]);
+        run.sink.finalize(Ctx::new(&g, &[]));
+        let text = read(dir.path().join("out_flows.json"));
+        assert_eq!(text, format!("[\n{},{}]\n", object(0), object(1)));
+        assert!(serde_json::from_str::<Value>(&text).is_ok());
+        assert_eq!(run.lines(level::ERROR).len(), 1);
+        assert!(run.host.failures().is_empty());
+    }
 }
 
 #[test]

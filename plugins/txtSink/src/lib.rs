@@ -61,7 +61,7 @@ struct Lines {
 impl Consumer for Lines {
     /// Renders and writes one record; after an error the file keeps what was written so far
     /// (as T2's `exit` flushes it).
-    fn record(&mut self, rec: &[u8]) -> Result<(), String> {
+    fn record(&mut self, _tag: u64, rec: &[u8]) -> Result<(), String> {
         let res = match self.records.render(self.file.buf(), rec) {
             Ok(()) => self.file.end_record().map_err(|e| e.to_string()),
             Err(e) => Err(e.to_string()),
@@ -156,7 +156,7 @@ impl Plugin for TxtSink {
 
     fn buffer_to_sink(&mut self, _ctx: Ctx<'_>, record: &[u8]) {
         let Some(a) = &mut self.active else { return };
-        if let Err(msg) = a.lines.push(record) {
+        if let Err(msg) = a.lines.push(0, record) {
             self.fail(&msg);
         }
     }
