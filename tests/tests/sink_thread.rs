@@ -1,7 +1,8 @@
-//! txtSink renders and writes flow lines on a second thread when the run may use more than one
-//! (plugin-api's `offload`; `--threads`, by default the cores it may run on), and on the packet
-//! thread with `--threads 1` or `-c` (one core): the runs of a large generated capture write the
-//! same flow file, byte for byte, and the end report says how many threads each could use.
+//! txtSink and jsonSink render and write flow records on a second thread each when the run may
+//! use more than one (plugin-api's `offload`; `--threads`, by default the cores it may run on),
+//! and on the packet thread with `--threads 1` or `-c` (one core): the runs of a large generated
+//! capture write the same flow files, byte for byte, and the end report says how many threads
+//! each could use.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -74,9 +75,9 @@ fn has_thread(pid: u32, name: &str) -> bool {
     tasks.filter_map(Result::ok).any(|t| std::fs::read_to_string(t.path().join("comm")).is_ok_and(|c| c.trim() == name))
 }
 
-/// Runs on `pcap` with `args`, and returns the flow file and the thread count the end report
-/// gives.
-fn flows(plugins: &Path, pcap: &Path, args: &[&str]) -> (Vec<u8>, u32) {
+/// Runs on `pcap` with `args`, and returns the flow files (text, then JSON) and the thread
+/// count the end report gives.
+fn flows(plugins: &Path, pcap: &Path, args: &[&str]) -> ((Vec<u8>, Vec<u8>), u32) {
     let out = tempfile::tempdir().unwrap();
     let run = Command::new(tranalyzer())
         .arg("-p")
@@ -93,12 +94,15 @@ fn flows(plugins: &Path, pcap: &Path, args: &[&str]) -> (Vec<u8>, u32) {
     let line = report.lines().find(|l| l.starts_with("Finished processing. Elapsed time: "));
     let threads = line.and_then(|l| l.rsplit_once(", threads: ")).and_then(|(_, n)| n.parse().ok());
     let threads = threads.unwrap_or_else(|| panic!("no thread count in the end report:\n{report}"));
-    (std::fs::read(out.path().join("x_flows.txt")).unwrap(), threads)
+    let read = |suffix: &str| std::fs::read(out.path().join(format!("x{suffix}"))).unwrap();
+    ((read("_flows.txt"), read("_flows.json")), threads)
 }
 
 #[test]
-fn one_core_and_two_write_the_same_flow_file() {
-    let plugins = PluginDir::with(&DEFAULT_FIVE);
+fn one_core_and_two_write_the_same_flow_files() {
+    let mut five_and_json = DEFAULT_FIVE.to_vec();
+    five_and_json.push("jsonSink");
+    let plugins = PluginDir::with(&five_and_json);
     let dir = tempfile::tempdir().unwrap();
     let pcap = dir.path().join("many.pcap");
     let mut f = BufWriter::new(File::create(&pcap).unwrap());
@@ -108,12 +112,15 @@ fn one_core_and_two_write_the_same_flow_file() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u32;
     let (threaded, n) = flows(plugins.path(), &pcap, &["--threads", "2"]);
     assert_eq!(n, 2);
-    let lines = threaded.iter().filter(|&&b| b == b'\n').count();
-    assert!(lines > 59_000, "{lines} lines");
+    let lines = |text: &[u8]| text.iter().filter(|&&b| b == b'\n').count();
+    assert!(lines(&threaded.0) > 59_000, "{} lines", lines(&threaded.0));
+    assert_eq!(lines(&threaded.1), lines(&threaded.0) - 1, "one object per flow line after the header");
     for (args, want) in [(&["--threads", "1"][..], 1), (&["-c", "1"][..], 1), (&[][..], cores)] {
         let (inline, n) = flows(plugins.path(), &pcap, args);
         assert_eq!(n, want, "{args:?}");
-        assert!(threaded == inline, "{args:?}: the flow files differ ({} and {} bytes)", threaded.len(), inline.len());
+        for (kind, a, b) in [("text", &threaded.0, &inline.0), ("JSON", &threaded.1, &inline.1)] {
+            assert!(a == b, "{args:?}: the {kind} flow files differ ({} and {} bytes)", a.len(), b.len());
+        }
     }
 }
 

@@ -44,7 +44,7 @@ pub struct TxtSink {
 /// The flow lines being written.
 #[derive(Debug)]
 struct Active {
-    /// Renders and writes them; on a second thread when the machine has more than one core.
+    /// Renders and writes them; on a second thread when the run may use more than one.
     lines: Offload<Lines>,
     /// `HDR_CHR` when the flow count goes over the extended header's first line at the end
     /// (`TFS_PRI_HDR` and `TFS_EXTENDED_HEADER`).
