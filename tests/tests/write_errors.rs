@@ -1,6 +1,6 @@
 //! Output streams that cannot be written (a full disk, simulated by `/dev/full`): the end report
-//! on standard output, the log file (`-l`), the monitoring file (`-m`) and the packet file
-//! (`-s`). Each failure gives one `[ERR]` line naming the stream and the OS error, exit status 1,
+//! on standard output, the log file (`-l`), the monitoring file (`-m`), the packet file (`-s`)
+//! and a sink's flow file, written on the packet thread or on the sink's own. Each failure gives one `[ERR]` line naming the stream and the OS error, exit status 1,
 //! and every other output is still written in full. A reader that closes standard output early
 //! (`t2 ... | head`) is no error.
 
@@ -134,4 +134,22 @@ fn stdout_closed_by_its_reader_is_no_error() {
     assert_eq!(run.code(), Some(0), "{}", run.stderr());
     assert_eq!(errors(&run), Vec::<String>::new());
     assert_eq!(run.file("_flows.txt").as_deref(), Some(flows.as_str()));
+}
+
+#[test]
+fn a_flow_file_on_a_full_disk_on_either_thread() {
+    let plugins = PluginDir::with(&["basicFlow", "txtSink", "jsonSink"]);
+    let normal = rt2_tests::run_t2(plugins.path(), &["-r", sample_pcap().to_str().unwrap()]);
+    assert_eq!(normal.code(), Some(0), "{}", normal.stderr());
+    for (sink, full, other) in [("jsonSink", "_flows.json", "_flows.txt"), ("txtSink", "_flows.txt", "_flows.json")] {
+        let want = normal.file(other).expect("the other flow file");
+        for threads in ["1", "2"] {
+            // one sink fails, the other still writes every flow
+            let run = run_full(&plugins, full, &["--threads", threads], Stdio::null());
+            let name = file_name(&run, full);
+            assert_eq!(run.code(), Some(1), "{}", run.stderr());
+            assert_eq!(errors(&run), [format!("[ERR] {sink}: Failed to write to {name}: {FULL}")], "{threads} threads");
+            assert_eq!(run.file(other).as_deref(), Some(want.as_str()), "{sink}, {threads} threads");
+        }
+    }
 }
