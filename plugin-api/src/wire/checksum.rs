@@ -114,6 +114,7 @@ pub struct PseudoHeader {
 
 impl PseudoHeader {
     /// The IPv4 pseudo header (RFC 793): addresses, a zero byte, protocol, 16-bit length.
+    #[inline]
     pub fn ipv4(src: [u8; 4], dst: [u8; 4], proto: u8, len: u16) -> PseudoHeader {
         let mut bytes = [0u8; 40];
         bytes[..4].copy_from_slice(&src);
@@ -125,6 +126,7 @@ impl PseudoHeader {
 
     /// The IPv6 pseudo header (RFC 8200 §8.1): addresses, 32-bit length, three zero bytes,
     /// next header.
+    #[inline]
     pub fn ipv6(src: [u8; 16], dst: [u8; 16], proto: u8, len: u32) -> PseudoHeader {
         let mut bytes = [0u8; 40];
         bytes[..16].copy_from_slice(&src);
@@ -135,6 +137,7 @@ impl PseudoHeader {
     }
 
     /// The pseudo header's bytes, for [`Checksum::add_bytes`].
+    #[inline]
     pub fn bytes(&self) -> &[u8] {
         &self.bytes[..self.len]
     }
