@@ -360,11 +360,18 @@ impl Ja4tText {
         &self.buf[..self.len]
     }
 
-    /// Appends `s`, cut where the buffer ends.
+    /// Appends `s`, cut where the buffer ends (a literal that fits is a fixed-size copy).
+    #[inline(always)]
     fn push(&mut self, s: &str) {
-        let n = s.len().min(JA4T_TEXT_MAX - self.len);
-        self.buf[self.len..self.len + n].copy_from_slice(&s.as_bytes()[..n]);
-        self.len += n;
+        let end = self.len + s.len();
+        if end <= JA4T_TEXT_MAX {
+            self.buf[self.len..end].copy_from_slice(s.as_bytes());
+            self.len = end;
+        } else {
+            let n = JA4T_TEXT_MAX - self.len;
+            self.buf[self.len..].copy_from_slice(&s.as_bytes()[..n]);
+            self.len = JA4T_TEXT_MAX;
+        }
     }
 
     /// Appends `v` in decimal (with itoa: `write!` cost more than all of a flow's other
