@@ -215,22 +215,30 @@ impl Dis<'_, '_> {
     }
 
     /// T2's first-time snap-length warning and snap length clipping.
+    #[inline]
     pub(super) fn check_l3_snap(&mut self, l3_len: u32, l2_len: u32, prefix: &str) {
         if self.pv.snap_l3_len < l3_len {
             self.set(L3SNAPLENGTH);
-            let gw = self.global_warn();
-            if gw.get() & L3SNAPLENGTH == 0 {
-                gw.set(gw.get() | L3SNAPLENGTH);
-                let msg = format!(
-                    "{prefix}snapL2Length: {} - snapL3Length: {} - IP length in header: {}",
-                    self.pv.snap_l2_len, self.pv.snap_l3_len, l3_len
-                );
-                self.st.warnings.push(msg);
+            if self.global_warn().get() & L3SNAPLENGTH == 0 {
+                self.warn_l3_snap(l3_len, prefix);
             }
         } else if self.pv.snap_l3_len > l3_len {
             self.pv.snap_l2_len = l2_len;
             self.pv.snap_l3_len = l3_len;
         }
+    }
+
+    /// The run's first snapped packet: the warning, once.
+    #[cold]
+    #[inline(never)]
+    fn warn_l3_snap(&mut self, l3_len: u32, prefix: &str) {
+        let gw = self.global_warn();
+        gw.set(gw.get() | L3SNAPLENGTH);
+        let msg = format!(
+            "{prefix}snapL2Length: {} - snapL3Length: {} - IP length in header: {}",
+            self.pv.snap_l2_len, self.pv.snap_l3_len, l3_len
+        );
+        self.st.warnings.push(msg);
     }
 
     /// Captured layer 4 and 7 lengths (shared by IPv4 and IPv6 except for the snapped case).

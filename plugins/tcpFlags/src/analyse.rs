@@ -308,23 +308,32 @@ fn ip_part(env: &mut Env<'_>, pkt: &Packet<'_>, flow: &Flow<'_>, p: &mut FlowSta
     p.last_pkt_time = now;
 
     if cfg.frag_analyze && frag_word != 0 {
-        frag_word = frag_word.swap_bytes() & FRAG_MAX_OFFSET;
-        if more_frags && l3_len < FRAG_MIN_LEN {
-            ip_flags |= ip::FRAG_BELOW_MIN;
-        }
-        if i32::from(frag_word) - i32::from(p.frag_next) > 1 {
-            ip_flags |= ip::FRAG_POS_ERR;
-        }
-        p.frag_next = frag_word.wrapping_add(l4_len >> 3);
-        if p.frag_next > FRAG_MAX_OFFSET {
-            ip_flags |= ip::FRAG_OUT_OF_RANGE;
-        }
+        frag_word = fragment(frag_word, more_frags, l3_len, l4_len, p, &mut ip_flags);
     }
 
     p.ip_flags |= ip_flags;
     cols.ip_flags = ip_flags;
     p.ip_id = ip_id;
     IpPart { fstat, frag_word, l3_hdr_len, l4_len, inter_dis, now }
+}
+
+/// Fragment analysis of a packet with fragment word `frag_word` (rare: out of the per-packet
+/// path); returns the host-order offset.
+#[cold]
+#[inline(never)]
+fn fragment(frag_word: u16, more_frags: bool, l3_len: u16, l4_len: u16, p: &mut FlowState, ip_flags: &mut u16) -> u16 {
+    let offset = frag_word.swap_bytes() & FRAG_MAX_OFFSET;
+    if more_frags && l3_len < FRAG_MIN_LEN {
+        *ip_flags |= ip::FRAG_BELOW_MIN;
+    }
+    if i32::from(offset) - i32::from(p.frag_next) > 1 {
+        *ip_flags |= ip::FRAG_POS_ERR;
+    }
+    p.frag_next = offset.wrapping_add(l4_len >> 3);
+    if p.frag_next > FRAG_MAX_OFFSET {
+        *ip_flags |= ip::FRAG_OUT_OF_RANGE;
+    }
+    offset
 }
 
 /// The options area of the IPv6 options header at `off` (the header after its next-header and
@@ -350,6 +359,14 @@ fn ip6_options(pkt: &Packet<'_>, l3_len: u16, l3_hdr_len: u16, p: &mut FlowState
         *ip_flags |= ip::OPT_CORRUPT;
         return;
     }
+    ip6_option_walk([hh, dst], [hh_len, dst_len], p);
+}
+
+/// The walk of the hop-by-hop and destination options (`opts`, `len` bytes by their headers;
+/// rare: out of the per-packet path).
+#[cold]
+#[inline(never)]
+fn ip6_option_walk([hh, dst]: [&[u8]; 2], [hh_len, dst_len]: [i32; 2], p: &mut FlowState) {
     for (opts, len, bits, cnt) in
         [(hh, hh_len, &mut p.ip6_hh_opts, &mut p.ip6_hh_cnt), (dst, dst_len, &mut p.ip6_d_opts, &mut p.ip6_d_cnt)]
     {
@@ -373,8 +390,14 @@ fn ip4_options(pkt: &Packet<'_>, l3_len: u16, l3_hdr_len: u16, p: &mut FlowState
         *ip_flags |= ip::OPT_CORRUPT;
         return;
     }
-    // the walk may read one byte past the options, as T2's does
-    let opts = wire::tail(pkt.l3(), ipv4::field::OPTIONS.start);
+    ip4_option_walk(wire::tail(pkt.l3(), ipv4::field::OPTIONS.start), opt_len, p, ip_flags);
+}
+
+/// The IPv4 option walk (rare: out of the per-packet path). It may read one byte past the
+/// options, as T2's does.
+#[cold]
+#[inline(never)]
+fn ip4_option_walk(opts: &[u8], opt_len: i32, p: &mut FlowState, ip_flags: &mut u16) {
     let mut i = 0usize;
     while (i as i32) < opt_len && u8_at(opts, i) > 0 {
         let kind = u8_at(opts, i);
@@ -778,40 +801,48 @@ fn tcp_options(
                 }
             }
             opt::MPTCP if cfg.mptcp => {
-                let subtype = u8_at(opts, i + 2) >> 4;
-                p.mp_subtypes |= 1 << subtype;
-                cols.mp_type = u16::from(subtype);
-                match subtype {
-                    // MP_CAPABLE
-                    0 => {
-                        cols.mp_flags = u8_at(opts, i + 3);
-                        p.mp_flags |= cols.mp_flags;
-                    }
-                    // MP_JOIN, MP_PRIO
-                    1 | 5 if olen <= 16 => {
-                        cols.mp_flags = u8_at(opts, i + 2) & 0x0f;
-                        cols.mp_addr_id = u8_at(opts, i + 3);
-                        p.mp_flags |= cols.mp_flags;
-                        p.mp_addr_id = cols.mp_addr_id;
-                    }
-                    // DSS
-                    2 => {
-                        cols.mp_dss_flags = u8_at(opts, i + 3) & 0x1f;
-                        p.mp_dss_flags |= cols.mp_dss_flags;
-                    }
-                    // ADD_ADDR, REMOVE_ADDR
-                    3 | 4 => {
-                        cols.mp_addr_id = u8_at(opts, i + 3);
-                        p.mp_addr_id = cols.mp_addr_id;
-                    }
-                    _ => {}
-                }
+                mptcp_option(opts, i, olen, p, cols);
                 *fstat |= fstat::MPTCP;
                 env.tot.mptcp_opts += 1;
             }
             _ => {}
         }
         i += if kind > 1 { usize::from(olen) } else { 1 };
+    }
+}
+
+/// An MPTCP option at `i` of `opts`, `olen` bytes by its header (rare: out of the per-packet
+/// path).
+#[cold]
+#[inline(never)]
+fn mptcp_option(opts: &[u8], i: usize, olen: u8, p: &mut FlowState, cols: &mut PktCols) {
+    let subtype = u8_at(opts, i + 2) >> 4;
+    p.mp_subtypes |= 1 << subtype;
+    cols.mp_type = u16::from(subtype);
+    match subtype {
+        // MP_CAPABLE
+        0 => {
+            cols.mp_flags = u8_at(opts, i + 3);
+            p.mp_flags |= cols.mp_flags;
+        }
+        // MP_JOIN, MP_PRIO
+        1 | 5 if olen <= 16 => {
+            cols.mp_flags = u8_at(opts, i + 2) & 0x0f;
+            cols.mp_addr_id = u8_at(opts, i + 3);
+            p.mp_flags |= cols.mp_flags;
+            p.mp_addr_id = cols.mp_addr_id;
+        }
+        // DSS
+        2 => {
+            cols.mp_dss_flags = u8_at(opts, i + 3) & 0x1f;
+            p.mp_dss_flags |= cols.mp_dss_flags;
+        }
+        // ADD_ADDR, REMOVE_ADDR
+        3 | 4 => {
+            cols.mp_addr_id = u8_at(opts, i + 3);
+            p.mp_addr_id = cols.mp_addr_id;
+        }
+        _ => {}
     }
 }
 

@@ -1,7 +1,5 @@
 //! The flow columns: their declaration and the values of an ending flow (`t2OnFlowTerminate`).
 
-use core::fmt::Write;
-
 use plugin_api::abi::Timestamp;
 use plugin_api::status::IPV4_FRAG_ERR;
 use plugin_api::{Flow, Output};
@@ -316,22 +314,28 @@ fn timersub(a: Timestamp, b_sec: i64, b_frac: i64) -> (i64, i64) {
 /// 0.9.3, the MSS overwrites the `_` after the kinds.
 fn ja4t(p: &FlowState, scaled: bool) -> Ja4tText {
     let mut s = Ja4tText::default();
-    // writes into a fixed buffer cannot fail (overflow truncates)
-    let _ = write!(s, "{}_", p.win_init);
+    s.num(p.win_init);
+    s.push("_");
     let n = usize::from(p.syn_opts_cnt).min(p.syn_opts.len());
     if n == 0 {
-        let _ = s.write_str("00_");
+        s.push("00_");
     } else {
-        for kind in &p.syn_opts[..n] {
-            let _ = write!(s, "{kind}-");
+        for &kind in &p.syn_opts[..n] {
+            s.num(kind);
+            s.push("-");
         }
         s.len -= 1;
     }
-    let _ = write!(s, "{:02}_", p.mss);
+    // at least two digits
+    if p.mss < 10 {
+        s.push("0");
+    }
+    s.num(p.mss);
+    s.push("_");
     if scaled {
-        let _ = write!(s, "{}", p.ws_shift);
+        s.num(p.ws_shift);
     } else {
-        let _ = s.write_str("00");
+        s.push("00");
     }
     s
 }
@@ -355,13 +359,83 @@ impl Ja4tText {
     fn as_bytes(&self) -> &[u8] {
         &self.buf[..self.len]
     }
+
+    /// Appends `s`, cut where the buffer ends (a literal that fits is a fixed-size copy).
+    #[inline(always)]
+    fn push(&mut self, s: &str) {
+        let end = self.len + s.len();
+        if end <= JA4T_TEXT_MAX {
+            self.buf[self.len..end].copy_from_slice(s.as_bytes());
+            self.len = end;
+        } else {
+            let n = JA4T_TEXT_MAX - self.len;
+            self.buf[self.len..].copy_from_slice(&s.as_bytes()[..n]);
+            self.len = JA4T_TEXT_MAX;
+        }
+    }
+
+    /// Appends `v` in decimal (with itoa: `write!` cost more than all of a flow's other
+    /// columns).
+    fn num(&mut self, v: impl itoa::Integer) {
+        self.push(itoa::Buffer::new().format(v));
+    }
 }
 
-impl Write for Ja4tText {
-    fn write_str(&mut self, s: &str) -> core::fmt::Result {
-        let n = s.len().min(JA4T_TEXT_MAX - self.len);
-        self.buf[self.len..self.len + n].copy_from_slice(&s.as_bytes()[..n]);
-        self.len += n;
-        Ok(())
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::JA4T_CAPACITY;
+
+    /// Text cut where T2's buffer ends, written through `core::fmt`.
+    #[derive(Default)]
+    struct Cut(String);
+
+    impl core::fmt::Write for Cut {
+        fn write_str(&mut self, s: &str) -> core::fmt::Result {
+            let n = s.len().min(JA4T_TEXT_MAX - self.0.len());
+            self.0.push_str(&s[..n]);
+            Ok(())
+        }
+    }
+
+    /// The fingerprint as `write!` wrote it before itoa did: the same pieces, each cut at the
+    /// buffer's end, and the last option's '-' taken back (0.9.3 writes no '_' between the
+    /// option kinds and the MSS).
+    fn formatted(p: &FlowState, scaled: bool) -> String {
+        use core::fmt::Write;
+        let mut s = Cut::default();
+        let _ = write!(s, "{}_", p.win_init);
+        let n = usize::from(p.syn_opts_cnt).min(p.syn_opts.len());
+        if n == 0 {
+            let _ = s.write_str("00_");
+        } else {
+            for kind in &p.syn_opts[..n] {
+                let _ = write!(s, "{kind}-");
+            }
+            s.0.pop();
+        }
+        let _ = write!(s, "{:02}_", p.mss);
+        let _ = if scaled { write!(s, "{}", p.ws_shift) } else { s.write_str("00") };
+        s.0
+    }
+
+    #[test]
+    fn the_fingerprint_is_the_formatted_text_cut_to_the_buffer() {
+        let full = [255u8; JA4T_CAPACITY];
+        for (win, mss, kinds, ws) in [(0, 0, &[][..], 0), (64240, 1460, &[2, 4, 8, 1, 3][..], 7), (1, 5, &[0][..], 14)]
+            .into_iter()
+            .chain([(u32::MAX, u16::MAX, &full[..], 255)])
+        {
+            let mut p = FlowState::new(Timestamp::default());
+            p.win_init = win;
+            p.mss = mss;
+            p.syn_opts[..kinds.len()].copy_from_slice(kinds);
+            p.syn_opts_cnt = kinds.len() as u16;
+            p.ws_shift = ws;
+            for scaled in [false, true] {
+                let got = ja4t(&p, scaled);
+                assert_eq!(got.as_bytes(), formatted(&p, scaled).as_bytes(), "{win} {mss} {kinds:?} {ws}");
+            }
+        }
     }
 }
