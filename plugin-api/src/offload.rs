@@ -8,8 +8,8 @@
 //! output is byte for byte what the consumer would write on the packet thread. A batch is
 //! handed over once it holds [`BATCH`] bytes or its first record waited [`MAX_WAIT`]; at
 //! most [`QUEUE`] full batches wait, so a slow output holds the packet loop back (no unbounded
-//! memory) and a stop loses nothing already pushed. Batches are recycled: after warm-up no allocation, and one channel operation per
-//! batch rather than per record. Each record carries a `tag` from the packet thread (what the
+//! memory) and a stop loses nothing already pushed. Batches are recycled: after warm-up no
+//! allocation, and one channel operation per batch rather than per record. Each record carries a `tag` from the packet thread (what the
 //! consumer must know of the run at that record, e.g. the flow count for a message), and
 //! [`Offload::sync`] waits until the consumer has caught up, for what must be exact at a
 //! given moment (a count in the end report).
@@ -24,6 +24,8 @@ use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use crate::plugin::Init;
+
 /// Bytes of records gathered before a batch is handed to the worker.
 pub const BATCH: usize = 256 * 1024;
 /// Full batches that may wait for the worker.
@@ -32,6 +34,13 @@ pub const QUEUE: usize = 2;
 /// not, so that a slow trickle of records (a quiet interface) still reaches the output about
 /// as soon as on the packet thread, where the output's own buffer decides.
 pub const MAX_WAIT: Duration = Duration::from_secs(1);
+
+/// Whether a sink's records may go to a worker in the run `init` describes: it may use more
+/// than one thread, and the flows do not go to stdout (where they stay in order with the core's
+/// own output).
+pub fn wanted(init: &Init<'_>) -> bool {
+    init.threads() > 1 && !init.flows_to_stdout()
+}
 
 /// What turns records into output, on whichever thread [`Offload`] runs it.
 pub trait Consumer: Send + 'static {
@@ -182,6 +191,15 @@ impl<C: Consumer> Offload<C> {
                 (c, err.map_or(Ok(()), Err))
             }
             State::Gone => (None, Ok(())),
+        }
+    }
+
+    /// Waits for the consumer as [`Offload::finish`] does, then ends its output with `close`
+    /// unless an error came first; the first error, if any.
+    pub fn close(self, close: impl FnOnce(&mut C) -> Result<(), String>) -> Result<(), String> {
+        match self.finish() {
+            (Some(mut c), Ok(())) => close(&mut c),
+            (_, res) => res,
         }
     }
 

@@ -186,32 +186,14 @@ pub fn parse(argv: &[OsString]) -> Result<Command, ArgError> {
                 continue;
             }
             if name == THREADS.as_bytes() {
-                let v = match inline {
-                    Some(v) => v,
-                    None if i < args.len() => {
-                        i += 1;
-                        os(args[i - 1])
-                    }
-                    None => return Err(ArgError(format!("Option '--{THREADS}' requires an argument"))),
-                };
+                let v = long_value(THREADS, inline, &args, &mut i)?;
                 o.threads = Some(threads(&v.to_string_lossy())?);
                 continue;
             }
             let Some(&(name, c)) = LONG.iter().find(|(n, _)| n.as_bytes() == name) else {
                 return Err(ArgError(format!("Unknown option '{}'", escaped(OsStr::from_bytes(a)))));
             };
-            let value = if takes_arg(c) {
-                match inline {
-                    Some(v) => Some(v),
-                    None if i < args.len() => {
-                        i += 1;
-                        Some(os(args[i - 1]))
-                    }
-                    None => return Err(ArgError(format!("Option '--{name}' requires an argument"))),
-                }
-            } else {
-                None
-            };
+            let value = if takes_arg(c) { Some(long_value(name, inline, &args, &mut i)?) } else { None };
             if let Some(cmd) = apply(&mut o, &mut inputs, c, value)? {
                 return Ok(cmd);
             }
@@ -359,6 +341,17 @@ fn too_big(c: char, v: &str) -> ArgError {
 /// An unsigned number written as C's `strtoul(.., 0)` reads it: decimal, `0x` hex, `0` octal.
 fn number(c: char, v: &str) -> Result<u64, ArgError> {
     parse_base0(v.trim()).ok_or_else(|| ArgError(format!("Option '-{c}': expected a number, found '{v}'")))
+}
+
+/// The value of long option `--name`: after `=` (`inline`), else the next argument, which
+/// `i` then moves past.
+fn long_value(name: &str, inline: Option<OsString>, args: &[&[u8]], i: &mut usize) -> Result<OsString, ArgError> {
+    if let Some(v) = inline {
+        return Ok(v);
+    }
+    let v = args.get(*i).ok_or_else(|| ArgError(format!("Option '--{name}' requires an argument")))?;
+    *i += 1;
+    Ok(os(v))
 }
 
 /// The value of `--threads`: 1 to [`MAX_THREADS`].

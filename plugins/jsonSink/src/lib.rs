@@ -22,7 +22,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use plugin_api::flowfile::Frame;
-use plugin_api::offload::{Consumer, Offload};
+use plugin_api::offload::{self, Consumer, Offload};
 use plugin_api::{Ctx, Host, Init, Plugin, Report};
 
 use crate::flags::Config;
@@ -147,9 +147,8 @@ impl JsonSink {
         };
         let writer = ObjectWriter::new(columns, style, selected);
         let objects = Objects { writer, file, root: cfg.json_root_node, discards: self.discards.clone() };
-        // objects on stdout stay in order with the core's own output there, and a socket's
-        // reader gets each object as soon as its block fills, as in T2
-        let threaded = init.threads() > 1 && !init.flows_to_stdout() && !cfg.json_socket_on;
+        // a socket's reader gets each object as soon as its block fills, as in T2
+        let threaded = offload::wanted(init) && !cfg.json_socket_on;
         self.active = Some(Offload::with_thread(objects, threaded));
         Ok(())
     }
@@ -158,11 +157,9 @@ impl JsonSink {
     /// no further object is written.
     fn fail(&mut self, msg: &str) {
         if let Some(a) = self.active.take() {
-            // waits for the objects handed over before the error; the first error is the one
-            // to report
-            if let (Some(mut objects), _) = a.finish() {
-                let _ = objects.file.flush();
-            }
+            // waits for the objects handed over before the error (the consumer flushed its
+            // file at its own error)
+            let _ = a.finish();
         }
         self.host.fail(msg);
     }
@@ -224,11 +221,7 @@ impl Plugin for JsonSink {
         let Some(a) = self.active.take() else {
             return;
         };
-        let result = match a.finish() {
-            (Some(mut objects), Ok(())) => objects.file.close().map_err(|e| e.to_string()),
-            (_, Err(msg)) => Err(msg),
-            (None, Ok(())) => Ok(()),
-        };
+        let result = a.close(|objects| objects.file.close().map_err(|e| e.to_string()));
         self.announce();
         if let Err(msg) = result {
             self.host.fail(&msg);

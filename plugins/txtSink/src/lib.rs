@@ -22,7 +22,7 @@ pub mod timestr;
 #[cfg(test)]
 mod testutil;
 
-use plugin_api::offload::{Consumer, Offload};
+use plugin_api::offload::{self, Consumer, Offload};
 use plugin_api::{Ctx, Host, Init, Plugin};
 
 use crate::config::{Config, Stamps};
@@ -106,8 +106,7 @@ impl TxtSink {
             let count_line = (cfg.tfs_pri_hdr && cfg.tfs_extended_header).then_some(cfg.hdr_chr);
             let records = RecordWriter::new(columns, Renderer::new(cfg, Stamps::of(init.config())));
             let lines = Lines { records, file };
-            // flow lines on stdout stay in order with the core's own output there
-            let lines = Offload::with_thread(lines, init.threads() > 1 && !init.flows_to_stdout());
+            let lines = Offload::with_thread(lines, offload::wanted(init));
             self.active = Some(Active { lines, count_line });
         }
         if cfg.tfs_hdr_file {
@@ -165,14 +164,8 @@ impl Plugin for TxtSink {
         let Some(a) = self.active.take() else {
             return;
         };
-        let result = match a.lines.finish() {
-            (Some(mut lines), Ok(())) => {
-                let count = a.count_line.map(|chr| (chr, ctx.globals().total_flows));
-                output::finish(&mut lines.file, count).map_err(|e| e.to_string())
-            }
-            (_, Err(msg)) => Err(msg),
-            (None, Ok(())) => Ok(()),
-        };
+        let count = a.count_line.map(|chr| (chr, ctx.globals().total_flows));
+        let result = a.lines.close(|lines| output::finish(&mut lines.file, count).map_err(|e| e.to_string()));
         if let Err(msg) = result {
             self.host.fail(&msg);
         }
