@@ -81,6 +81,13 @@ pub struct Table {
     pool: usize,
 }
 
+/// A big-endian address of `W` bytes as a number.
+fn numeric<const W: usize>(a: &[u8; W]) -> u128 {
+    let mut b = [0u8; 16];
+    b[16 - W..].copy_from_slice(a);
+    u128::from_be_bytes(b)
+}
+
 fn u32_at(b: &[u8], off: usize) -> Option<u32> {
     b.get(off..off + 4).map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
 }
@@ -170,8 +177,12 @@ impl Table {
 
     /// The address at `off` (0 past the end: only a corrupt file gets there).
     fn addr_at(&self, off: usize) -> u128 {
-        let bytes = self.bytes.get(off..off + self.width).unwrap_or_default();
-        bytes.iter().fold(0u128, |a, &b| (a << 8) | u128::from(b))
+        let bytes = self.bytes.get(off..).unwrap_or_default();
+        let read = match self.width {
+            4 => bytes.first_chunk::<4>().map(numeric),
+            _ => bytes.first_chunk::<16>().map(numeric),
+        };
+        read.unwrap_or(0)
     }
 
     /// Start address of segment `i`.
@@ -179,26 +190,25 @@ impl Table {
         self.addr_at(self.starts + i * self.width)
     }
 
-    /// The last index in `lo..hi` whose value (`at`) is at most `addr`, if any.
-    fn last_at_most(lo: usize, hi: usize, addr: u128, at: impl Fn(usize) -> u128) -> Option<usize> {
-        let (mut lo, mut hi, first) = (lo, hi, lo);
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            if at(mid) <= addr {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        (lo > first).then(|| lo - 1)
-    }
-
     /// Index of the segment holding `addr`: its block from the directory, then within it.
     fn segment_of(&self, addr: u128) -> Option<usize> {
-        let dir = format::directory(self.segments);
-        let block = Table::last_at_most(0, dir, addr, |d| self.addr_at(HEADER + d * self.width))?;
+        // fixed-width addresses per family: basicFlow looks up two per flow, and reading
+        // every probe's address byte by byte into a u128 cost ten times the search
+        match self.width {
+            4 => self.search::<4>(addr),
+            _ => self.search::<16>(addr),
+        }
+    }
+
+    /// [`Table::segment_of`] in a table of `W`-byte addresses.
+    fn search<const W: usize>(&self, addr: u128) -> Option<usize> {
+        // the sections were checked against the file's length at open
+        let addrs = |from: usize, n: usize| self.bytes.get(from..from + n * W).unwrap_or_default().as_chunks::<W>().0;
+        let last_at_most = |addrs: &[[u8; W]]| addrs.partition_point(|a| numeric(a) <= addr).checked_sub(1);
+        let block = last_at_most(addrs(HEADER, format::directory(self.segments)))?;
         let lo = block * format::STEP;
-        Table::last_at_most(lo, (lo + format::STEP).min(self.segments), addr, |i| self.start(i))
+        let n = format::STEP.min(self.segments.saturating_sub(lo));
+        Some(lo + last_at_most(addrs(self.starts + lo * W, n))?)
     }
 
     /// Every segment in address order: its first address and its label, if any.
