@@ -1,8 +1,8 @@
-//! txtSink and jsonSink render and write flow records on a second thread each when the run may
-//! use more than one (plugin-api's `offload`; `--threads`, by default the cores it may run on),
-//! and on the packet thread with `--threads 1` or `-c` (one core): the runs of a large generated
-//! capture write the same flow files, byte for byte, and the end report says how many threads
-//! each could use.
+//! txtSink and jsonSink render flow records on worker threads beside the packet thread when the
+//! run may use more than one (plugin-api's `offload`; `--threads`, by default the cores it may
+//! run on), and on the packet thread with `--threads 1` or `-c` (one core): the runs of a large
+//! generated capture write the same flow files, byte for byte, with one worker or several, and
+//! the end report says how many threads each could use.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 use rt2_tests::{DEFAULT_FIVE, LiveRun, PluginDir, tranalyzer};
 use tranalyzer::testing::{Ip, L4, PcapWriter, Tcp, ethernet, ip_packet, tcp};
 
-/// The worker thread's name (plugin-api's `offload`).
-const WORKER: &str = "sink-writer";
+/// The start of the worker threads' names (plugin-api's `offload`).
+const WORKER: &str = "sink-worker-";
 
 /// 140,000 packets over 100 simulated seconds: TCP connections (handshake, data, FIN) and UDP
 /// exchanges of 30,000 hosts, IPv4 and IPv6, so that flows end all through the run (FIN, idle
@@ -70,9 +70,13 @@ fn capture() -> Vec<u8> {
 }
 
 /// Whether process `pid` has a thread named `name`.
-fn has_thread(pid: u32, name: &str) -> bool {
-    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else { return false };
-    tasks.filter_map(Result::ok).any(|t| std::fs::read_to_string(t.path().join("comm")).is_ok_and(|c| c.trim() == name))
+/// How many threads of process `pid` have a name starting with `name`.
+fn threads_named(pid: u32, name: &str) -> usize {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else { return 0 };
+    tasks
+        .filter_map(Result::ok)
+        .filter(|t| std::fs::read_to_string(t.path().join("comm")).is_ok_and(|c| c.starts_with(name)))
+        .count()
 }
 
 /// Runs on `pcap` with `args`, and returns the flow files (text, then JSON) and the thread
@@ -115,7 +119,8 @@ fn one_core_and_two_write_the_same_flow_files() {
     let lines = |text: &[u8]| text.iter().filter(|&&b| b == b'\n').count();
     assert!(lines(&threaded.0) > 59_000, "{} lines", lines(&threaded.0));
     assert_eq!(lines(&threaded.1), lines(&threaded.0) - 1, "one object per flow line after the header");
-    for (args, want) in [(&["--threads", "1"][..], 1), (&["-c", "1"][..], 1), (&[][..], cores)] {
+    let runs = [(&["--threads", "1"][..], 1), (&["-c", "1"][..], 1), (&[][..], cores), (&["--threads", "4"][..], 4)];
+    for (args, want) in runs {
         let (inline, n) = flows(plugins.path(), &pcap, args);
         assert_eq!(n, want, "{args:?}");
         for (kind, a, b) in [("text", &threaded.0, &inline.0), ("JSON", &threaded.1, &inline.1)] {
@@ -124,19 +129,20 @@ fn one_core_and_two_write_the_same_flow_files() {
     }
 }
 
-/// Which runs have the worker: every run that may use two threads or more, by default on a
-/// machine with two cores or more, none with `-c` or `--threads 1`.
+/// Which runs have workers: one less than the threads the run may use (the packet thread is
+/// one), by default the machine's cores, none with `-c` or `--threads 1`.
 #[test]
-fn the_worker_runs_unless_the_run_is_bound_to_one_thread() {
+fn the_workers_are_the_threads_beside_the_packet_thread() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let plugins = PluginDir::with(&DEFAULT_FIVE);
     let pcap = capture();
     let (header, records) = pcap.split_at(24);
     let cases = [
-        (&[][..], cores > 1),
-        (&["-c", "1"][..], false),
-        (&["--threads", "1"][..], false),
-        (&["--threads", "2"][..], true),
+        (&[][..], (cores - 1).min(8)),
+        (&["-c", "1"][..], 0),
+        (&["--threads", "1"][..], 0),
+        (&["--threads", "2"][..], 1),
+        (&["--threads", "4"][..], 3),
     ];
     for (args, want) in cases {
         let mut run = LiveRun::start(plugins.path(), header, args);
@@ -148,11 +154,11 @@ fn the_worker_runs_unless_the_run_is_bound_to_one_thread() {
         }
         assert!(run.file("_flows.txt").is_some(), "no flow file in {}", run.out.path().display());
         let pid = run.child.id();
-        let end = Instant::now() + Duration::from_secs(if want { 10 } else { 1 });
-        let mut seen = has_thread(pid, WORKER);
-        while !seen && Instant::now() < end {
+        let end = Instant::now() + Duration::from_secs(if want > 0 { 10 } else { 1 });
+        let mut seen = threads_named(pid, WORKER);
+        while seen != want && Instant::now() < end {
             std::thread::sleep(Duration::from_millis(10));
-            seen = has_thread(pid, WORKER);
+            seen = threads_named(pid, WORKER);
         }
         assert_eq!(seen, want, "{args:?} on {cores} cores");
         run.feed(&records[records.len() / 2..]);

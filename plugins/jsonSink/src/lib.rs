@@ -22,7 +22,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use plugin_api::flowfile::Frame;
-use plugin_api::offload::{self, Consumer, Offload};
+use plugin_api::offload::{self, Offload, Output, Render};
 use plugin_api::{Ctx, Host, Init, Plugin, Report};
 
 use crate::flags::Config;
@@ -37,7 +37,7 @@ pub struct JsonSink {
     cfg: Config,
     /// Set while objects are being written: on a second thread when the run may use more
     /// than one (plugin-api's `offload`).
-    active: Option<Offload<Objects>>,
+    active: Option<Offload<ObjectWriter, Objects>>,
     /// Records that could not be decoded, counted where they are rendered.
     discards: Arc<Discards>,
     /// Whether the first discard was logged.
@@ -52,38 +52,40 @@ struct Discards {
     first: Mutex<Option<(String, u64)>>,
 }
 
-/// The open output and the compiled renderer.
+/// The open output.
 #[derive(Debug)]
 struct Objects {
-    writer: ObjectWriter,
     file: FlowFile,
     /// `JSON_ROOT_NODE`: objects after the first of a file start with `,`.
     root: bool,
     discards: Arc<Discards>,
 }
 
-impl Consumer for Objects {
-    /// Renders and writes the record of a run that had `flows` flows when it was handed over;
-    /// a record that cannot be decoded is discarded and counted. After a write error the file
-    /// keeps what was written so far (as T2's `exit` flushes it).
-    fn record(&mut self, flows: u64, rec: &[u8]) -> Result<(), String> {
-        let mark = self.file.buf().len();
+impl Render for ObjectWriter {
+    fn render(&mut self, _flows: u64, rec: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
+        ObjectWriter::render(self, out, rec).map_err(|e| e.to_string())
+    }
+}
+
+impl Output for Objects {
+    /// Writes the object of a run that had `flows` flows when its record was handed over; a
+    /// record that could not be decoded is discarded and counted. After a write error the
+    /// file keeps what was written so far (as T2's `exit` flushes it).
+    fn write(&mut self, flows: u64, text: &[u8], error: Option<String>) -> Result<(), String> {
+        if let Some(e) = error {
+            if self.discards.count.fetch_add(1, Ordering::Relaxed) == 0 {
+                *self.discards.first.lock().unwrap_or_else(|p| p.into_inner()) = Some((e, flows));
+            }
+            return Ok(());
+        }
         if self.root && !self.file.at_file_start() {
             self.file.buf().push(b',');
         }
-        match self.writer.render(self.file.buf(), rec) {
-            Ok(()) => self.file.end_record().map_err(|e| {
-                let _ = self.file.flush();
-                e.to_string()
-            }),
-            Err(e) => {
-                self.file.buf().truncate(mark);
-                if self.discards.count.fetch_add(1, Ordering::Relaxed) == 0 {
-                    *self.discards.first.lock().unwrap_or_else(|p| p.into_inner()) = Some((e.to_string(), flows));
-                }
-                Ok(())
-            }
-        }
+        self.file.buf().extend_from_slice(text);
+        self.file.end_record().map_err(|e| {
+            let _ = self.file.flush();
+            e.to_string()
+        })
     }
 }
 
@@ -146,10 +148,10 @@ impl JsonSink {
             frac_width: if init.config().tstamp_prec != 0 { 9 } else { 6 },
         };
         let writer = ObjectWriter::new(columns, style, selected);
-        let objects = Objects { writer, file, root: cfg.json_root_node, discards: self.discards.clone() };
+        let objects = Objects { file, root: cfg.json_root_node, discards: self.discards.clone() };
         // a socket's reader gets each object as soon as its block fills, as in T2
-        let threaded = offload::wanted(init) && !cfg.json_socket_on;
-        self.active = Some(Offload::with_thread(objects, threaded));
+        let workers = if cfg.json_socket_on { 0 } else { offload::workers(init) };
+        self.active = Some(Offload::new(writer, objects, workers));
         Ok(())
     }
 
@@ -157,7 +159,7 @@ impl JsonSink {
     /// no further object is written.
     fn fail(&mut self, msg: &str) {
         if let Some(a) = self.active.take() {
-            // waits for the objects handed over before the error (the consumer flushed its
+            // waits for the objects handed over before the error (the output flushed its
             // file at its own error)
             let _ = a.finish();
         }

@@ -55,7 +55,7 @@ impl fmt::Display for RenderError {
 impl std::error::Error for RenderError {}
 
 /// Renders the records of one column list.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ObjectWriter {
     decoder: Decoder,
     /// `"name":` of each column (with its space).

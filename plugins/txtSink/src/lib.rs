@@ -22,7 +22,7 @@ pub mod timestr;
 #[cfg(test)]
 mod testutil;
 
-use plugin_api::offload::{self, Consumer, Offload};
+use plugin_api::offload::{self, Offload, Output, Render};
 use plugin_api::{Ctx, Host, Init, Plugin};
 
 use crate::config::{Config, Stamps};
@@ -44,27 +44,33 @@ pub struct TxtSink {
 /// The flow lines being written.
 #[derive(Debug)]
 struct Active {
-    /// Renders and writes them; on a second thread when the run may use more than one.
-    lines: Offload<Lines>,
+    /// Renders and writes them; on other threads when the run may use more than one.
+    lines: Offload<RecordWriter, Lines>,
     /// `HDR_CHR` when the flow count goes over the extended header's first line at the end
     /// (`TFS_PRI_HDR` and `TFS_EXTENDED_HEADER`).
     count_line: Option<&'static str>,
 }
 
-/// The compiled renderer and the open flow file.
+impl Render for RecordWriter {
+    fn render(&mut self, _tag: u64, rec: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
+        RecordWriter::render(self, out, rec).map_err(|e| e.to_string())
+    }
+}
+
+/// The open flow file.
 #[derive(Debug)]
 struct Lines {
-    records: RecordWriter,
     file: FlowFile,
 }
 
-impl Consumer for Lines {
-    /// Renders and writes one record; after an error the file keeps what was written so far
-    /// (as T2's `exit` flushes it).
-    fn record(&mut self, _tag: u64, rec: &[u8]) -> Result<(), String> {
-        let res = match self.records.render(self.file.buf(), rec) {
-            Ok(()) => self.file.end_record().map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
+impl Output for Lines {
+    /// Writes one line; after an error the file keeps what was written so far, with the part
+    /// of the line rendered before a rendering error (as T2's `exit` flushes it).
+    fn write(&mut self, _tag: u64, text: &[u8], error: Option<String>) -> Result<(), String> {
+        self.file.buf().extend_from_slice(text);
+        let res = match error {
+            None => self.file.end_record().map_err(|e| e.to_string()),
+            Some(e) => Err(e),
         };
         if res.is_err() {
             // the first error is the one to report
@@ -105,8 +111,7 @@ impl TxtSink {
             };
             let count_line = (cfg.tfs_pri_hdr && cfg.tfs_extended_header).then_some(cfg.hdr_chr);
             let records = RecordWriter::new(columns, Renderer::new(cfg, Stamps::of(init.config())));
-            let lines = Lines { records, file };
-            let lines = Offload::with_thread(lines, offload::wanted(init));
+            let lines = Offload::new(records, Lines { file }, offload::workers(init));
             self.active = Some(Active { lines, count_line });
         }
         if cfg.tfs_hdr_file {

@@ -29,7 +29,7 @@ impl fmt::Display for RenderError {
 impl std::error::Error for RenderError {}
 
 /// Renders records of one column list with one configuration.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct RecordWriter {
     decoder: Decoder,
     renderer: Renderer,
@@ -56,7 +56,7 @@ impl RecordWriter {
 }
 
 /// Renders values with one configuration.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Renderer {
     cfg: Config,
     /// Hex numbers and addresses.

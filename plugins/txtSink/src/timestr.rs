@@ -3,7 +3,7 @@
 use jiff::tz::TimeZone;
 
 /// Date formatting in UTC (`TSTAMP_UTC`=1) or in the system's local time zone.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct TimeStr {
     /// `None` for UTC.
     local: Option<TimeZone>,
