@@ -49,6 +49,7 @@ pub mod flow;
 pub mod flowfile;
 pub mod fmt;
 pub mod host;
+pub mod mem;
 pub mod offload;
 pub mod packet;
 pub mod pktline;
