@@ -183,7 +183,7 @@ impl<R: Render, O: Output> Offload<R, O> {
             std::thread::Builder::new().name(format!("sink-worker-{i}")).spawn(move || {
                 let mut out = Rendered::default();
                 let res = catch_unwind(AssertUnwindSafe(|| {
-                    while let Ok(batch) = lock(&shared.queue).recv() {
+                    while let Some(batch) = shared.take() {
                         shared.render_and_write(&mut render, batch, &mut out);
                     }
                 }));
@@ -280,7 +280,7 @@ impl<R: Render, O: Output> Offload<R, O> {
                 if p.hand_over() {
                     p.queue = None;
                     // the queue is closed: what it holds goes to whichever thread is free
-                    while let Ok(batch) = lock(&p.shared.queue).recv() {
+                    while let Some(batch) = p.shared.take() {
                         p.shared.render_and_write(&mut p.render, batch, &mut p.out);
                     }
                 }
@@ -343,6 +343,13 @@ impl<R: Render, O: Output> Pool<R, O> {
 }
 
 impl<O: Output> Shared<O> {
+    /// The next batch, waiting for one; `None` once the queue is closed and empty.
+    fn take(&self) -> Option<Batch> {
+        // the lock is released before the batch is rendered, so that threads render at once
+        let next = lock(&self.queue).recv();
+        next.ok()
+    }
+
     /// Renders `batch` into `out` and writes it, with every batch rendered ahead of it that
     /// is now due; a batch before it still being rendered leaves it waiting instead.
     fn render_and_write<R: Render>(&self, render: &mut R, batch: Batch, out: &mut Rendered) {
@@ -585,6 +592,51 @@ mod tests {
             let (out, res) = o.finish();
             assert_eq!(res, Ok(()));
             assert_eq!(out.unwrap().seen, kept(&recs[..10]), "workers: {workers}");
+        }
+    }
+
+    /// Counts the renders begun; the first two each wait (up to 10 s) until both have begun,
+    /// and count in `met` whether they met.
+    #[derive(Clone, Default)]
+    struct Meet {
+        begun: Arc<AtomicUsize>,
+        met: Arc<AtomicUsize>,
+    }
+
+    impl Render for Meet {
+        fn render(&mut self, tag: u64, rec: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
+            self.begun.fetch_add(1, Ordering::SeqCst);
+            if tag < 2 {
+                let end = Instant::now() + Duration::from_secs(10);
+                while self.begun.load(Ordering::SeqCst) < 2 && Instant::now() < end {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                if self.begun.load(Ordering::SeqCst) >= 2 {
+                    self.met.fetch_add(1, Ordering::SeqCst);
+                }
+            }
+            out.extend_from_slice(rec);
+            Ok(())
+        }
+    }
+
+    /// Two batches are rendered at the same time: by two workers, or at the end by the one
+    /// worker and the packet thread.
+    #[test]
+    fn batches_are_rendered_side_by_side() {
+        // a record of a batch's size fills its batch
+        let recs: Vec<(u64, Vec<u8>)> = (0..2).map(|i| (i, vec![i as u8; BATCH])).collect();
+        for workers in [1, 2] {
+            let meet = Meet::default();
+            let met = meet.met.clone();
+            let mut o = Offload::new(meet, Keep::new(None), workers);
+            for (tag, r) in &recs {
+                o.push(*tag, r).unwrap();
+            }
+            let (out, res) = o.finish();
+            assert_eq!(res, Ok(()));
+            assert_eq!(out.unwrap().seen, kept(&recs), "workers: {workers}");
+            assert_eq!(met.load(Ordering::SeqCst), 2, "workers: {workers}: the two renders did not overlap");
         }
     }
 
