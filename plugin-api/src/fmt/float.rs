@@ -8,6 +8,7 @@
 use std::io::Write;
 
 use super::put;
+use super::text::{self, dec_digits};
 
 /// `10^i` for `i` in `POW10_MIN..=52`, each correctly rounded.
 const POW10: [f64; 99] = [
@@ -112,11 +113,7 @@ pub fn g7(out: &mut Vec<u8>, v: f64) {
     }
     let (n, exp) = digits7(a);
     let mut digits = [0u8; 7];
-    let mut rest = n;
-    for d in digits.iter_mut().rev() {
-        *d = b'0' + (rest % 10) as u8;
-        rest /= 10;
-    }
+    dec_digits(&mut digits, u64::from(n));
     // Significant digits left after dropping trailing zeros (at least the first one).
     let sig = digits.iter().rposition(|&d| d != b'0').map_or(1, |i| i + 1);
     if (-4..7).contains(&exp) {
@@ -188,13 +185,10 @@ fn f6_fast(out: &mut Vec<u8>, v: f64) -> bool {
     if v.is_sign_negative() {
         out.push(b'-');
     }
-    put(out, itoa::Buffer::new().format(i).as_bytes());
+    text::int(out, i);
     out.push(b'.');
-    let mut frac = [b'0'; 6];
-    for d in frac.iter_mut().rev() {
-        *d = b'0' + (f % 10) as u8;
-        f /= 10;
-    }
+    let mut frac = [0; 6];
+    dec_digits(&mut frac, u64::from(f));
     out.extend_from_slice(&frac);
     true
 }
