@@ -374,19 +374,28 @@ pub fn is_plain(b: u8) -> bool {
     (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\'
 }
 
+/// `u64::from_ne_bytes([1; 8])`: one in each byte.
+const ONES: u64 = u64::from_ne_bytes([1; 8]);
+/// The high bit of each byte.
+const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+
+/// The zero bytes of `w`: a mask with the high bit of each set, exact up to the first (lowest)
+/// one; a borrow may flag bytes above it.
+#[inline(always)]
+pub(crate) fn zero_bytes(w: u64) -> u64 {
+    w.wrapping_sub(ONES) & !w & HIGH
+}
+
 /// The bytes of `w` (little-endian) that are not plain ([`is_plain`]): a mask with the high bit
 /// of each such byte set, from the word-at-a-time tests of "a byte below n", "a byte above n"
 /// and "a zero byte". The lowest set bit is exact (a borrow or carry only spreads upward from
 /// a byte that is itself not plain), so it marks the first byte that is not plain.
 #[inline(always)]
 fn not_plain(w: u64) -> u64 {
-    const ONES: u64 = u64::from_ne_bytes([1; 8]);
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x;
     let control = w.wrapping_sub(ONES * 0x20) & !w;
     let del_or_high = w.wrapping_add(ONES) | w;
-    let quote = has_zero(w ^ (ONES * u64::from(b'"')));
-    let backslash = has_zero(w ^ (ONES * u64::from(b'\\')));
+    let quote = zero_bytes(w ^ (ONES * u64::from(b'"')));
+    let backslash = zero_bytes(w ^ (ONES * u64::from(b'\\')));
     (control | del_or_high | quote | backslash) & HIGH
 }
 
