@@ -245,8 +245,12 @@ pub(super) fn dec_digits(buf: &mut [u8], mut v: u64) {
 #[inline]
 pub fn int<I: Decimal>(out: &mut Vec<u8>, v: I) {
     match v.sign_abs() {
-        // Most counts and flags of a flow are one digit.
+        // Most counts and flags of a flow are one digit, most others two.
         (false, abs @ 0..10) => out.push(b'0' + abs as u8),
+        (false, abs @ 10..100) => {
+            let d = abs as usize * 2;
+            out.extend_from_slice(&[DIGITS2[d], DIGITS2[d + 1]]);
+        }
         (neg, abs) => signed_decimal(out, neg, abs),
     }
 }
