@@ -118,8 +118,8 @@ impl<'r> Reader<'r> {
     /// Reads `N` bytes; fails naming position + `N`.
     #[inline(always)]
     fn take<const N: usize>(&mut self) -> ReadResult<[u8; N]> {
-        match self.rec.get(self.pos..self.pos + N).and_then(|b| <[u8; N]>::try_from(b).ok()) {
-            Some(b) => {
+        match self.rec.get(self.pos..).and_then(<[u8]>::first_chunk::<N>) {
+            Some(&b) => {
                 self.pos += N;
                 Ok(b)
             }
