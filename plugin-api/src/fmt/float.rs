@@ -7,7 +7,8 @@
 
 use std::io::Write;
 
-use super::put;
+use super::text::{self, dec_digits};
+use super::{put, slot};
 
 /// `10^i` for `i` in `POW10_MIN..=52`, each correctly rounded.
 const POW10: [f64; 99] = [
@@ -99,55 +100,54 @@ fn digits7_exact(a: f64) -> (u32, i32) {
 
 /// Appends `printf("%.7g", v)`.
 pub fn g7(out: &mut Vec<u8>, v: f64) {
+    if v == 0.0 {
+        put(out, if v.is_sign_negative() { b"-0" } else { b"0" });
+        return;
+    }
     if special(out, v) {
         return;
     }
-    if v.is_sign_negative() {
-        out.push(b'-');
-    }
-    let a = v.abs();
-    if a == 0.0 {
-        out.push(b'0');
-        return;
-    }
-    let (n, exp) = digits7(a);
+    let (n, exp) = digits7(v.abs());
     let mut digits = [0u8; 7];
-    let mut rest = n;
-    for d in digits.iter_mut().rev() {
-        *d = b'0' + (rest % 10) as u8;
-        rest /= 10;
-    }
+    dec_digits(&mut digits, u64::from(n));
     // Significant digits left after dropping trailing zeros (at least the first one).
     let sig = digits.iter().rposition(|&d| d != b'0').map_or(1, |i| i + 1);
-    if (-4..7).contains(&exp) {
-        if exp < 0 {
-            out.extend_from_slice(b"0.");
-            for _ in 0..-exp - 1 {
-                out.push(b'0');
+    // At most 14 bytes (`-1.234567e-308`), written into one slot with fixed-size copies.
+    slot::<16>(out, |buf| {
+        let mut at = usize::from(v.is_sign_negative());
+        buf[0] = b'-';
+        match exp {
+            -4..=-1 => {
+                // `0.`, -exp - 1 zeros, the digits.
+                let zeros = (-exp - 1) as usize;
+                buf[at..at + 5].copy_from_slice(b"0.000");
+                buf[at + 2 + zeros..at + 9 + zeros].copy_from_slice(&digits);
+                at + 2 + zeros + sig
             }
-            put(out, &digits[..sig]);
-        } else {
-            let int_len = exp as usize + 1;
-            put(out, &digits[..int_len]);
-            if sig > int_len {
-                out.push(b'.');
-                put(out, &digits[int_len..sig]);
+            0..=6 => at + with_point(&mut buf[at..at + 8], &digits, exp as usize + 1, sig),
+            _ => {
+                at += with_point(&mut buf[at..at + 8], &digits, 1, sig);
+                buf[at] = b'e';
+                buf[at + 1] = if exp < 0 { b'-' } else { b'+' };
+                let e = exp.unsigned_abs();
+                // At least two exponent digits, at most three (|exp| ≤ 324).
+                let e_len = if e >= 100 { 3 } else { 2 };
+                dec_digits(&mut buf[at + 2..at + 2 + e_len], u64::from(e));
+                at + 2 + e_len
             }
         }
-    } else {
-        out.push(digits[0]);
-        if sig > 1 {
-            out.push(b'.');
-            put(out, &digits[1..sig]);
-        }
-        out.push(b'e');
-        out.push(if exp < 0 { b'-' } else { b'+' });
-        let e = exp.unsigned_abs();
-        if e < 10 {
-            out.push(b'0');
-        }
-        put(out, itoa::Buffer::new().format(e).as_bytes());
-    }
+    });
+}
+
+/// Writes the 7 `digits` into `buf` with a `.` after the first `int_len` (1 to 7) of them;
+/// returns the length of the number cut after its `sig` significant digits (without the `.`
+/// when no fraction digit is left).
+fn with_point(buf: &mut [u8], digits: &[u8; 7], int_len: usize, sig: usize) -> usize {
+    let w = u64::from_be_bytes([digits[0], digits[1], digits[2], digits[3], digits[4], digits[5], digits[6], 0]);
+    let high = u64::MAX << (64 - 8 * int_len);
+    let text = (w & high) | (u64::from(b'.') << (56 - 8 * int_len)) | ((w & !high) >> 8);
+    buf.copy_from_slice(&text.to_be_bytes());
+    if sig > int_len { sig + 1 } else { int_len }
 }
 
 fn parse_exp(s: &[u8]) -> i32 {
@@ -188,13 +188,10 @@ fn f6_fast(out: &mut Vec<u8>, v: f64) -> bool {
     if v.is_sign_negative() {
         out.push(b'-');
     }
-    put(out, itoa::Buffer::new().format(i).as_bytes());
+    text::int(out, i);
     out.push(b'.');
-    let mut frac = [b'0'; 6];
-    for d in frac.iter_mut().rev() {
-        *d = b'0' + (f % 10) as u8;
-        f /= 10;
-    }
+    let mut frac = [0; 6];
+    dec_digits(&mut frac, u64::from(f));
     out.extend_from_slice(&frac);
     true
 }

@@ -18,6 +18,22 @@ pub fn put(out: &mut Vec<u8>, s: &[u8]) {
     }
 }
 
+/// Appends what `f` writes into a slot of `N` bytes at the end of `out`; `f` returns how many
+/// of them it used. One capacity check and constant-size stores for a whole value, where
+/// pushing byte by byte checks the capacity per byte; and the value's bytes go straight into
+/// `out`, where a formatter's own buffer would need a copy of variable length (a `memcpy`
+/// call) after it.
+#[inline(always)]
+pub fn slot<const N: usize>(out: &mut Vec<u8>, f: impl FnOnce(&mut [u8; N]) -> usize) {
+    let start = out.len();
+    out.extend_from_slice(&[0; N]);
+    let used = match out[start..].first_chunk_mut::<N>() {
+        Some(buf) => f(buf).min(N),
+        None => 0,
+    };
+    out.truncate(start + used);
+}
+
 /// The humanised suffix T2 appends to counts: empty below 1024, else ` (1.02 K)`.
 ///
 /// The threshold is binary (k = ⌊log₂ n⌋ / 10, at most 8) while the divisor is decimal (10³ᵏ),

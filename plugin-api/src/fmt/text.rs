@@ -2,7 +2,7 @@
 //! addresses in the `*_FORMAT` spellings, and the UTF-8 sanitising of strings, each sink with
 //! its own escapes. txtSink and jsonSink write through these.
 
-use super::put;
+use super::{put, slot};
 
 /// Lower-case hex digits.
 pub const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
@@ -32,29 +32,63 @@ impl Default for Spelling {
     }
 }
 
+/// The two hex digits of each byte, in each case.
+const HEX_PAIRS: [[[u8; 2]; 256]; 2] = {
+    let mut t = [[[0; 2]; 256]; 2];
+    let mut b = 0;
+    while b < 256 {
+        t[0][b] = [HEX_LOWER[b >> 4], HEX_LOWER[b & 0xf]];
+        t[1][b] = [HEX_UPPER[b >> 4], HEX_UPPER[b & 0xf]];
+        b += 1;
+    }
+    t
+};
+
 impl Spelling {
-    /// `digits` hex digits of `v`, zero-padded, no prefix.
-    #[inline]
-    pub fn hex(&self, out: &mut Vec<u8>, v: u64, digits: usize) {
-        let table = if self.hex_capital { HEX_UPPER } else { HEX_LOWER };
-        for i in (0..digits).rev() {
-            out.push(table[((v >> (4 * i)) & 0xf) as usize]);
-        }
+    fn table(&self) -> &'static [[u8; 2]; 256] {
+        &HEX_PAIRS[usize::from(self.hex_capital)]
     }
 
-    /// `0x` and `digits` hex digits of `v`.
+    /// `digits` (at most 16) hex digits of `v`, zero-padded, no prefix.
+    #[inline]
+    pub fn hex(&self, out: &mut Vec<u8>, v: u64, digits: usize) {
+        let digits = digits.min(16);
+        slot::<16>(out, |buf| {
+            hex_digits(self.table(), &mut buf[..digits], v);
+            digits
+        });
+    }
+
+    /// `0x` and `digits` (at most 16) hex digits of `v`.
     #[inline]
     pub fn hex0x(&self, out: &mut Vec<u8>, v: u64, digits: usize) {
-        out.extend_from_slice(b"0x");
-        self.hex(out, v, digits);
+        let digits = digits.min(16);
+        slot::<18>(out, |buf| {
+            buf[..2].copy_from_slice(b"0x");
+            hex_digits(self.table(), &mut buf[2..2 + digits], v);
+            2 + digits
+        });
     }
 
     /// A MAC address (`MAC_FORMAT`, `MAC_SEP`).
     pub fn mac(&self, out: &mut Vec<u8>, m: [u8; 6]) {
         let v = m.iter().fold(0u64, |v, &b| (v << 8) | u64::from(b));
-        match self.mac_format {
-            1 => self.hex0x(out, v, 16),
-            2 => int(out, v),
+        match (self.mac_format, self.mac_sep.as_bytes()) {
+            (1, _) => self.hex0x(out, v, 16),
+            (2, _) => int(out, v),
+            // The common one-byte separator: the 17 bytes written at once.
+            (_, &[sep]) => {
+                let t = self.table();
+                slot::<17>(out, |buf| {
+                    for (cell, &b) in buf.chunks_mut(3).zip(&m) {
+                        cell[..2].copy_from_slice(&t[usize::from(b)]);
+                        if let Some(s) = cell.get_mut(2) {
+                            *s = sep;
+                        }
+                    }
+                    17
+                });
+            }
             _ => {
                 for (i, &b) in m.iter().enumerate() {
                     if i > 0 {
@@ -109,31 +143,176 @@ impl Spelling {
     }
 }
 
+/// `v`'s hex digits filling `buf` (most significant first), a byte at a time.
+#[inline(always)]
+fn hex_digits(table: &[[u8; 2]; 256], buf: &mut [u8], mut v: u64) {
+    let mut pairs = buf.rchunks_exact_mut(2);
+    for pair in &mut pairs {
+        pair.copy_from_slice(&table[(v & 0xff) as usize]);
+        v >>= 8;
+    }
+    if let [first] = pairs.into_remainder() {
+        *first = table[(v & 0xf) as usize][1];
+    }
+}
+
+/// An integer as [`int`] writes it: its sign and magnitude.
+pub trait Decimal: Copy {
+    /// Whether it is negative, and its absolute value.
+    fn sign_abs(self) -> (bool, u64);
+}
+
+macro_rules! decimal {
+    (unsigned: $($u:ty),*; signed: $($i:ty),*) => {
+        $(impl Decimal for $u {
+            #[inline(always)]
+            fn sign_abs(self) -> (bool, u64) {
+                (false, self as u64)
+            }
+        })*
+        $(impl Decimal for $i {
+            #[inline(always)]
+            fn sign_abs(self) -> (bool, u64) {
+                (self < 0, self.unsigned_abs() as u64)
+            }
+        })*
+    };
+}
+decimal!(unsigned: u8, u16, u32, u64, usize; signed: i8, i16, i32, i64, isize);
+
+/// The two digits of each number below 100.
+const DIGITS2: [u8; 200] = {
+    let mut t = [0; 200];
+    let mut i = 0;
+    while i < 100 {
+        t[2 * i] = b'0' + (i / 10) as u8;
+        t[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    t
+};
+
+/// Number of decimal digits of `v`: ⌊log₁₀ 2ᵇ⌋ from its bit length b (1233/4096 ≈ log₁₀ 2),
+/// one more when `v` reaches the next power of ten (cheaper than `ilog10`'s steps).
+#[inline(always)]
+fn dec_len(v: u64) -> usize {
+    const POW10: [u64; 20] = {
+        let mut t = [1; 20];
+        let mut i = 1;
+        while i < 20 {
+            t[i] = t[i - 1] * 10;
+            i += 1;
+        }
+        t
+    };
+    let v = v | 1;
+    let guess = (((64 - v.leading_zeros()) * 1233) >> 12) as usize;
+    guess + usize::from(v >= POW10[guess.min(19)])
+}
+
+/// `v`'s decimal digits filling `buf`, which is [`dec_len`] long (or longer: zero-padded).
+///
+/// Written here rather than with `itoa`, whose digits end in its own buffer: copying them out
+/// is a copy of variable length, where these go straight into [`slot`]'s bytes.
+/// Four digits at a time: one 64-bit division by 10⁴, then two pairs in 32 bits.
+#[inline(always)]
+pub(super) fn dec_digits(buf: &mut [u8], mut v: u64) {
+    let pair = |d: u32| {
+        let d = d as usize * 2;
+        [DIGITS2[d], DIGITS2[d + 1]]
+    };
+    let mut quads = buf.rchunks_exact_mut(4);
+    for quad in &mut quads {
+        let r = (v % 10_000) as u32;
+        v /= 10_000;
+        let [a, b] = pair(r / 100);
+        let [c, d] = pair(r % 100);
+        quad.copy_from_slice(&[a, b, c, d]);
+    }
+    let v = v as u32;
+    match quads.into_remainder() {
+        [x] => *x = b'0' + (v % 10) as u8,
+        [x, y] => [*x, *y] = pair(v % 100),
+        [x, y, z] => {
+            *x = b'0' + (v / 100 % 10) as u8;
+            [*y, *z] = pair(v % 100);
+        }
+        _ => {}
+    }
+}
+
 /// Decimal text of an integer.
 #[inline]
-pub fn int<I: itoa::Integer>(out: &mut Vec<u8>, v: I) {
-    put(out, itoa::Buffer::new().format(v).as_bytes());
+pub fn int<I: Decimal>(out: &mut Vec<u8>, v: I) {
+    match v.sign_abs() {
+        // Most counts and flags of a flow are one digit, most others two.
+        (false, abs @ 0..10) => out.push(b'0' + abs as u8),
+        (false, abs @ 10..100) => {
+            let d = abs as usize * 2;
+            out.extend_from_slice(&[DIGITS2[d], DIGITS2[d + 1]]);
+        }
+        (neg, abs) => signed_decimal(out, neg, abs),
+    }
+}
+
+/// [`int`] of more than one digit.
+fn signed_decimal(out: &mut Vec<u8>, neg: bool, abs: u64) {
+    let n = dec_len(abs);
+    slot::<20>(out, |buf| {
+        if neg {
+            buf[0] = b'-';
+        }
+        let start = usize::from(neg);
+        dec_digits(&mut buf[start..start + n], abs);
+        start + n
+    });
 }
 
 /// `%0<width>u`: at least `width` digits (more when the value needs them).
 #[inline]
 pub fn zero_padded(out: &mut Vec<u8>, v: u64, width: usize) {
-    let mut buf = itoa::Buffer::new();
-    let s = buf.format(v);
-    for _ in s.len()..width {
-        out.push(b'0');
+    let n = dec_len(v).max(width);
+    if n > 20 {
+        out.resize(out.len() + n - 20, b'0');
     }
-    put(out, s.as_bytes());
+    let n = n.min(20);
+    slot::<20>(out, |buf| {
+        dec_digits(&mut buf[..n], v);
+        n
+    });
 }
+
+/// Each byte's decimal digits and a `.` after them, left-aligned.
+const OCTETS: [[u8; 4]; 256] = {
+    let mut t = [[0; 4]; 256];
+    let mut b = 0;
+    while b < 256 {
+        let (h, d, u) = (b'0' + (b / 100) as u8, b'0' + (b / 10 % 10) as u8, b'0' + (b % 10) as u8);
+        t[b] = if b >= 100 {
+            [h, d, u, b'.']
+        } else if b >= 10 {
+            [d, u, b'.', 0]
+        } else {
+            [u, b'.', 0, 0]
+        };
+        b += 1;
+    }
+    t
+};
 
 /// Dotted decimal IPv4 (`IP4_FORMAT` 0).
 pub fn ip4_dotted(out: &mut Vec<u8>, a: [u8; 4]) {
-    for (i, &b) in a.iter().enumerate() {
-        if i > 0 {
-            out.push(b'.');
+    slot::<16>(out, |buf| {
+        let mut pos = 0;
+        for b in a {
+            if let Some(cell) = buf.get_mut(pos..pos + 4) {
+                cell.copy_from_slice(&OCTETS[usize::from(b)]);
+            }
+            pos += 2 + usize::from(b >= 10) + usize::from(b >= 100);
         }
-        int(out, b);
-    }
+        // Without the last dot.
+        pos - 1
+    });
 }
 
 /// glibc's `inet_ntop(AF_INET6)`: longest run (first if tied) of ≥ 2 zero groups becomes `::`,
@@ -199,17 +378,73 @@ pub fn is_plain(b: u8) -> bool {
     (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\'
 }
 
+/// `u64::from_ne_bytes([1; 8])`: one in each byte.
+const ONES: u64 = u64::from_ne_bytes([1; 8]);
+/// The high bit of each byte.
+const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+
+/// The zero bytes of `w`: a mask with the high bit of each set, exact up to the first (lowest)
+/// one; a borrow may flag bytes above it.
+#[inline(always)]
+pub(crate) fn zero_bytes(w: u64) -> u64 {
+    w.wrapping_sub(ONES) & !w & HIGH
+}
+
+/// The bytes of `w` (little-endian) that are not plain ([`is_plain`]): a mask with the high bit
+/// of each such byte set, from the word-at-a-time tests of "a byte below n", "a byte above n"
+/// and "a zero byte". The lowest set bit is exact (a borrow or carry only spreads upward from
+/// a byte that is itself not plain), so it marks the first byte that is not plain.
+#[inline(always)]
+fn not_plain(w: u64) -> u64 {
+    let control = w.wrapping_sub(ONES * 0x20) & !w;
+    let del_or_high = w.wrapping_add(ONES) | w;
+    let quote = zero_bytes(w ^ (ONES * u64::from(b'"')));
+    let backslash = zero_bytes(w ^ (ONES * u64::from(b'\\')));
+    (control | del_or_high | quote | backslash) & HIGH
+}
+
+/// Appends the 8 bytes of `chunk`, of which the bytes flagged in `mask` (see [`not_plain`]) and
+/// those after them are taken back; returns how many stayed.
+#[inline(always)]
+fn put_plain_prefix(out: &mut Vec<u8>, chunk: &[u8; 8], mask: u64) -> usize {
+    out.extend_from_slice(chunk);
+    let kept = (mask.trailing_zeros() / 8) as usize;
+    out.truncate(out.len() - (8 - kept.min(8)));
+    kept.min(8)
+}
+
 /// The length of the run of plain bytes at the start of `s` (the fast path of both escapers),
-/// copied to `out`.
+/// copied to `out`, eight bytes at a time: a whole chunk is tested and copied at once, and its
+/// bytes from the first one that is not plain taken back.
 #[inline]
 pub fn copy_plain(out: &mut Vec<u8>, s: &[u8]) -> usize {
-    let n = s.iter().position(|&b| !is_plain(b)).unwrap_or(s.len());
-    if n > 16 {
-        out.extend_from_slice(&s[..n]);
-    } else {
-        put(out, &s[..n]);
+    let mut i = 0;
+    while let Some(chunk) = s.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+        let mask = not_plain(u64::from_le_bytes(*chunk));
+        let kept = put_plain_prefix(out, chunk, mask);
+        i += kept;
+        if kept < 8 {
+            return i;
+        }
     }
-    n
+    let rest = s.len() - i;
+    if rest == 0 {
+        return i;
+    }
+    match s.last_chunk::<8>() {
+        // The last 8 bytes, of which the first 8 - rest were copied (and are plain): those are
+        // taken back and written again with the rest.
+        Some(last) if i >= 8 - rest => {
+            out.truncate(out.len() - (8 - rest));
+            s.len() - 8 + put_plain_prefix(out, last, not_plain(u64::from_le_bytes(*last)))
+        }
+        // A string shorter than 8 bytes: padded with NULs, which are not plain. (Gathered by
+        // shifts: a copying loop becomes a `memcpy` call.)
+        _ => {
+            let w = s[i..].iter().rev().fold(0u64, |w, &b| (w << 8) | u64::from(b));
+            i + put_plain_prefix(out, &w.to_le_bytes(), not_plain(w))
+        }
+    }
 }
 
 /// How reading a multi-byte sequence ended.
@@ -314,6 +549,70 @@ where
             }
             put(out, &seq[..len]);
             break;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_plain_stops_at_the_first_byte_that_is_not_plain() {
+        // Every length up to three chunks, with each kind of byte at each position.
+        let specials = [0u8, 0x01, 0x1f, b'"', b'\\', 0x7f, 0x80, 0xc3, 0xff];
+        for len in 0..24 {
+            let plain: Vec<u8> =
+                (0..len).map(|i| b' ' + (i * 7 % 95) as u8).map(|b| if is_plain(b) { b } else { b'a' }).collect();
+            let mut cases = vec![plain.clone()];
+            for pos in 0..len {
+                for &b in &specials {
+                    let mut s = plain.clone();
+                    s[pos] = b;
+                    cases.push(s);
+                }
+            }
+            for s in cases {
+                let want = s.iter().position(|&b| !is_plain(b)).unwrap_or(s.len());
+                let mut out = b"prefix".to_vec();
+                assert_eq!(copy_plain(&mut out, &s), want, "{s:?}");
+                assert_eq!(out, [b"prefix", &s[..want]].concat(), "{s:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn decimal_like_display() {
+        let mut n = 1u64;
+        let mut values = vec![0, u64::MAX];
+        while let Some(m) = n.checked_mul(10) {
+            values.extend([n - 1, n, n + 1]);
+            n = m;
+        }
+        for v in values {
+            let mut out = Vec::new();
+            int(&mut out, v);
+            assert_eq!(out, v.to_string().as_bytes());
+            let mut out = Vec::new();
+            zero_padded(&mut out, v, 9);
+            assert_eq!(out, format!("{v:09}").as_bytes());
+        }
+        for v in [i64::MIN, -1, 0, i64::MAX] {
+            let mut out = Vec::new();
+            int(&mut out, v);
+            assert_eq!(out, v.to_string().as_bytes());
+        }
+        let mut out = Vec::new();
+        zero_padded(&mut out, 42, 24);
+        assert_eq!(out, format!("{:024}", 42).as_bytes());
+    }
+
+    #[test]
+    fn dotted_quads_like_display() {
+        for a in [[0, 0, 0, 0], [255, 255, 255, 255], [1, 22, 133, 9], [10, 100, 99, 0]] {
+            let mut out = Vec::new();
+            ip4_dotted(&mut out, a);
+            assert_eq!(out, std::net::Ipv4Addr::from(a).to_string().as_bytes());
         }
     }
 }

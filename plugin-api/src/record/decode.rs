@@ -3,6 +3,7 @@
 use core::fmt;
 
 use super::program::Visitor;
+use crate::fmt::text::zero_bytes;
 use crate::types::Prim;
 
 /// One decoded value; borrowed strings point into the record.
@@ -117,8 +118,8 @@ impl<'r> Reader<'r> {
     /// Reads `N` bytes; fails naming position + `N`.
     #[inline(always)]
     fn take<const N: usize>(&mut self) -> ReadResult<[u8; N]> {
-        match self.rec.get(self.pos..self.pos + N).and_then(|b| <[u8; N]>::try_from(b).ok()) {
-            Some(b) => {
+        match self.rec.get(self.pos..).and_then(<[u8]>::first_chunk::<N>) {
+            Some(&b) => {
                 self.pos += N;
                 Ok(b)
             }
@@ -136,7 +137,7 @@ impl<'r> Reader<'r> {
     #[inline]
     fn str(&mut self) -> Result<&'r [u8], &'r [u8]> {
         let rest = &self.rec[self.pos.min(self.rec.len())..];
-        match rest.iter().position(|&b| b == 0) {
+        match nul_at(rest) {
             Some(n) => {
                 self.pos += n + 1;
                 Ok(&rest[..n])
@@ -204,6 +205,22 @@ impl<'r> Reader<'r> {
     }
 }
 
+/// Index of the first NUL of `s`, eight bytes at a time (the strings of a record are short: an
+/// inline word loop, where `memchr` would be a call set up for long haystacks).
+#[inline(always)]
+fn nul_at(s: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while let Some(chunk) = s.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+        let zeros = zero_bytes(u64::from_le_bytes(*chunk));
+        if zeros != 0 {
+            return Some(i + (zeros.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    let tail = s.get(i..).unwrap_or_default();
+    tail.iter().position(|&b| b == 0).map(|n| i + n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,6 +259,25 @@ mod tests {
         let mut t = 3u64.to_ne_bytes().to_vec();
         t.extend_from_slice(&4u32.to_ne_bytes());
         assert_eq!(one(Prim::Duration, &t), ok(Val::Duration(3, 4)));
+    }
+
+    #[test]
+    fn finds_the_first_nul() {
+        for len in 0..20 {
+            let mut s: Vec<u8> = (1..=len as u8).collect();
+            assert_eq!(nul_at(&s), None);
+            for pos in 0..len {
+                s[pos] = 0;
+                assert_eq!(nul_at(&s), Some(pos), "{s:?}");
+                // A later NUL and a byte 0x01 after it must not move it.
+                s[pos] = 1;
+            }
+            if len > 2 {
+                s[len - 1] = 0;
+                s[1] = 0;
+                assert_eq!(nul_at(&s), Some(1));
+            }
+        }
     }
 
     #[test]

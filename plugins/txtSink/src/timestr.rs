@@ -1,6 +1,7 @@
 //! `B2T_TIMESTR`=1: timestamps as ISO 8601 dates, `%FT%T.<frac>%z` of `gmtime`/`localtime`.
 
 use jiff::tz::TimeZone;
+use plugin_api::fmt::text::zero_padded;
 
 /// Date formatting in UTC (`TSTAMP_UTC`=1) or in the system's local time zone.
 #[derive(Clone, Debug)]
@@ -32,31 +33,24 @@ impl TimeStr {
         if y < 0 {
             out.push(b'-');
         }
-        pad(out, y.unsigned_abs(), 4);
+        zero_padded(out, y.unsigned_abs(), 4);
         out.push(b'-');
-        pad(out, m, 2);
+        zero_padded(out, m, 2);
         out.push(b'-');
-        pad(out, d, 2);
+        zero_padded(out, d, 2);
         out.push(b'T');
-        pad(out, (secs / 3600) as u64, 2);
+        zero_padded(out, (secs / 3600) as u64, 2);
         out.push(b':');
-        pad(out, (secs / 60 % 60) as u64, 2);
+        zero_padded(out, (secs / 60 % 60) as u64, 2);
         out.push(b':');
-        pad(out, (secs % 60) as u64, 2);
+        zero_padded(out, (secs % 60) as u64, 2);
         out.push(b'.');
-        pad(out, u64::from(frac), width);
+        zero_padded(out, u64::from(frac), width);
         // %z: sign, then hours and minutes of the offset (seconds dropped).
         out.push(if off < 0 { b'-' } else { b'+' });
         let mins = off.unsigned_abs() / 60;
-        pad(out, mins / 60 * 100 + mins % 60, 4);
+        zero_padded(out, mins / 60 * 100 + mins % 60, 4);
     }
-}
-
-fn pad(out: &mut Vec<u8>, v: u64, width: usize) {
-    let mut buf = itoa::Buffer::new();
-    let s = buf.format(v);
-    out.extend(std::iter::repeat_n(b'0', width.saturating_sub(s.len())));
-    out.extend_from_slice(s.as_bytes());
 }
 
 /// Proleptic Gregorian date of a day count since 1970-01-01 (H. Hinnant's algorithm).
