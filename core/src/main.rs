@@ -8,11 +8,6 @@ use tranalyzer::error::Error;
 use tranalyzer::flags;
 use tranalyzer::log;
 
-/// The flow table and its key index are read at random, one flow per packet: their large
-/// blocks go on huge pages where the system allows (plugin-api's `mem`).
-#[global_allocator]
-static ALLOC: plugin_api::mem::HugeAlloc = plugin_api::mem::HugeAlloc;
-
 fn main() -> ExitCode {
     let args: Vec<_> = std::env::args_os().skip(1).collect();
     let cmd = match cli::parse(&args) {

@@ -202,7 +202,6 @@ impl<T: Default> FlowSlots<T> {
             panic!("out of memory for {} flow slots of {} bytes", index + 1, size_of::<T>());
         }
         self.slots.resize_with(index + 1, T::default);
-        crate::mem::prefer_huge_pages(&self.slots);
     }
 
     /// The state of `flow`, mutable.

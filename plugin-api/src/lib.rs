@@ -49,7 +49,6 @@ pub mod flow;
 pub mod flowfile;
 pub mod fmt;
 pub mod host;
-pub mod mem;
 pub mod offload;
 pub mod packet;
 pub mod pktline;
