@@ -192,6 +192,13 @@ const DIGITS2: [u8; 200] = {
     t
 };
 
+/// The two digits of `d` (below 100).
+#[inline(always)]
+fn pair(d: u32) -> [u8; 2] {
+    let d = d as usize * 2;
+    [DIGITS2[d], DIGITS2[d + 1]]
+}
+
 /// Number of decimal digits of `v`: ⌊log₁₀ 2ᵇ⌋ from its bit length b (1233/4096 ≈ log₁₀ 2),
 /// one more when `v` reaches the next power of ten (cheaper than `ilog10`'s steps).
 #[inline(always)]
@@ -217,10 +224,6 @@ fn dec_len(v: u64) -> usize {
 /// Four digits at a time: one 64-bit division by 10⁴, then two pairs in 32 bits.
 #[inline(always)]
 pub(super) fn dec_digits(buf: &mut [u8], mut v: u64) {
-    let pair = |d: u32| {
-        let d = d as usize * 2;
-        [DIGITS2[d], DIGITS2[d + 1]]
-    };
     let mut quads = buf.rchunks_exact_mut(4);
     for quad in &mut quads {
         let r = (v % 10_000) as u32;
@@ -247,10 +250,7 @@ pub fn int<I: Decimal>(out: &mut Vec<u8>, v: I) {
     match v.sign_abs() {
         // Most counts and flags of a flow are one digit, most others two.
         (false, abs @ 0..10) => out.push(b'0' + abs as u8),
-        (false, abs @ 10..100) => {
-            let d = abs as usize * 2;
-            out.extend_from_slice(&[DIGITS2[d], DIGITS2[d + 1]]);
-        }
+        (false, abs @ 10..100) => out.extend_from_slice(&pair(abs as u32)),
         (neg, abs) => signed_decimal(out, neg, abs),
     }
 }
